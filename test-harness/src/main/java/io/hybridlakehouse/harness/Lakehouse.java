@@ -1,0 +1,83 @@
+package io.hybridlakehouse.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Entry point of the {@code ./lakehouse} script: {@code up}, {@code down}, {@code status},
+ * {@code cli}. The repository root and the staged distribution come from system properties
+ * the script sets; the server home defaults to {@code .lakehouse/} in the repository.
+ */
+public final class Lakehouse
+{
+    private Lakehouse() {}
+
+    public static void main(String[] args)
+            throws Exception
+    {
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        Path repository = Path.of(System.getProperty("lakehouse.repository.root", ".")).toAbsolutePath().normalize();
+        ServerConfiguration configuration = new ServerConfiguration(
+                Optional.ofNullable(System.getenv("LAKEHOUSE_HOME")).map(Path::of).orElse(repository.resolve(".lakehouse")),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_PORT")).map(Integer::parseInt).orElse(ServerConfiguration.DEFAULT_PORT),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse(ServerConfiguration.DEFAULT_HEAP),
+                repository.resolve("etc-catalog"));
+        LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+
+        switch (args[0]) {
+            case "up" -> up(server);
+            case "down" -> System.out.println(server.down() ? "Trino server stopped" : "No Trino server running under " + configuration.home());
+            case "status" -> {
+                Optional<ProcessHandle> process = server.runningProcess();
+                System.out.println(process.map(handle -> "Running (pid %d) at %s, logs in %s".formatted(handle.pid(), configuration.url(), configuration.logDirectory()))
+                        .orElse("Not running"));
+                System.exit(process.isPresent() ? 0 : 1);
+            }
+            case "cli" -> {
+                if (server.runningProcess().isEmpty()) {
+                    System.err.println("No Trino server running: start one with ./lakehouse up");
+                    System.exit(1);
+                }
+                System.exit(server.cli().interactive(rest));
+            }
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void up(LakehouseServer server)
+            throws Exception
+    {
+        long start = System.nanoTime();
+        try {
+            server.up(message -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - start) / 1e9, message));
+        }
+        catch (LakehouseServer.ServerException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+        }
+        ServerConfiguration configuration = server.configuration();
+        System.out.printf("""
+
+                Trino 476 with the hybrid_lakehouse plugin is up at %s (%s).
+                  Open the CLI:  ./lakehouse cli
+                  Try:           SELECT region, count(*) FROM lakehouse.demo.ods_events GROUP BY region;
+                  Server log:    %s
+                  Stop it:       ./lakehouse down
+                %n""", configuration.url(), Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s", configuration.serverLog());
+    }
+
+    private static void usage()
+    {
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test");
+    }
+}

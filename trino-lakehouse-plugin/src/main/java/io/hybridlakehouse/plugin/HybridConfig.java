@@ -1,0 +1,75 @@
+package io.hybridlakehouse.plugin;
+
+import io.airlift.configuration.Config;
+import io.airlift.configuration.ConfigDescription;
+import io.airlift.configuration.ConfigSecuritySensitive;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import java.util.Optional;
+
+/**
+ * The catalog properties users write, in the connector's own terms. The wrapped Iceberg
+ * connector's {@code iceberg.*} and {@code fs.*} properties are derived from these
+ * (see {@link WrappedIcebergConfiguration}); experts may still set them directly.
+ */
+public class HybridConfig
+{
+    private String warehouse;
+    private String metastoreUrl;
+    private String metastoreUser;
+    private String metastorePassword;
+
+    @NotNull
+    @Pattern(regexp = "^(/|file:/|local:/|s3://).*", message = "must be an absolute local path, a file:/ URI or an s3:// URI")
+    public String getWarehouse()
+    {
+        return warehouse;
+    }
+
+    @Config("hybrid.warehouse")
+    @ConfigDescription("Root of all table data: an absolute local path (e.g. /var/lib/lakehouse) or s3://bucket/path")
+    public HybridConfig setWarehouse(String warehouse)
+    {
+        this.warehouse = warehouse;
+        return this;
+    }
+
+    public Optional<String> getMetastoreUrl()
+    {
+        return Optional.ofNullable(metastoreUrl).filter(url -> !url.isBlank());
+    }
+
+    @Config("hybrid.metastore.url")
+    @ConfigDescription("JDBC URL of the metadata database (PostgreSQL in production); empty means an embedded database file under the warehouse")
+    public HybridConfig setMetastoreUrl(String metastoreUrl)
+    {
+        this.metastoreUrl = metastoreUrl;
+        return this;
+    }
+
+    public Optional<String> getMetastoreUser()
+    {
+        return Optional.ofNullable(metastoreUser);
+    }
+
+    @Config("hybrid.metastore.user")
+    public HybridConfig setMetastoreUser(String metastoreUser)
+    {
+        this.metastoreUser = metastoreUser;
+        return this;
+    }
+
+    public Optional<String> getMetastorePassword()
+    {
+        return Optional.ofNullable(metastorePassword);
+    }
+
+    @Config("hybrid.metastore.password")
+    @ConfigSecuritySensitive
+    public HybridConfig setMetastorePassword(String metastorePassword)
+    {
+        this.metastorePassword = metastorePassword;
+        return this;
+    }
+}

@@ -1,0 +1,169 @@
+package io.hybridlakehouse.plugin;
+
+import com.google.inject.Inject;
+import io.trino.plugin.iceberg.IcebergConnector;
+import io.trino.spi.connector.Connector;
+import io.trino.spi.connector.ConnectorAccessControl;
+import io.trino.spi.connector.ConnectorCapabilities;
+import io.trino.spi.connector.ConnectorMetadata;
+import io.trino.spi.connector.ConnectorNodePartitioningProvider;
+import io.trino.spi.connector.ConnectorPageSinkProvider;
+import io.trino.spi.connector.ConnectorPageSourceProviderFactory;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplitManager;
+import io.trino.spi.connector.ConnectorTransactionHandle;
+import io.trino.spi.connector.SystemTable;
+import io.trino.spi.connector.TableProcedureMetadata;
+import io.trino.spi.function.FunctionProvider;
+import io.trino.spi.function.table.ConnectorTableFunction;
+import io.trino.spi.procedure.Procedure;
+import io.trino.spi.session.PropertyMetadata;
+import io.trino.spi.transaction.IsolationLevel;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The catalog's connector: Iceberg's connector for the cold tier, with the hybrid concerns
+ * layered over the SPI roles they change. Every role not changed here is Iceberg's own.
+ */
+public class HybridConnector
+        implements Connector
+{
+    private final Connector iceberg;
+
+    @Inject
+    public HybridConnector(IcebergConnector iceberg)
+    {
+        this.iceberg = requireNonNull(iceberg, "iceberg is null");
+    }
+
+    @Override
+    public Set<ConnectorCapabilities> getCapabilities()
+    {
+        return iceberg.getCapabilities();
+    }
+
+    @Override
+    public ConnectorTransactionHandle beginTransaction(IsolationLevel isolationLevel, boolean readOnly, boolean autoCommit)
+    {
+        return iceberg.beginTransaction(isolationLevel, readOnly, autoCommit);
+    }
+
+    @Override
+    public ConnectorMetadata getMetadata(ConnectorSession session, ConnectorTransactionHandle transaction)
+    {
+        return iceberg.getMetadata(session, transaction);
+    }
+
+    @Override
+    public void commit(ConnectorTransactionHandle transaction)
+    {
+        iceberg.commit(transaction);
+    }
+
+    @Override
+    public void rollback(ConnectorTransactionHandle transaction)
+    {
+        iceberg.rollback(transaction);
+    }
+
+    @Override
+    public ConnectorSplitManager getSplitManager()
+    {
+        return iceberg.getSplitManager();
+    }
+
+    @Override
+    public ConnectorPageSourceProviderFactory getPageSourceProviderFactory()
+    {
+        return iceberg.getPageSourceProviderFactory();
+    }
+
+    @Override
+    public ConnectorPageSinkProvider getPageSinkProvider()
+    {
+        return iceberg.getPageSinkProvider();
+    }
+
+    @Override
+    public ConnectorNodePartitioningProvider getNodePartitioningProvider()
+    {
+        return iceberg.getNodePartitioningProvider();
+    }
+
+    @Override
+    public Set<Procedure> getProcedures()
+    {
+        return iceberg.getProcedures();
+    }
+
+    @Override
+    public Set<TableProcedureMetadata> getTableProcedures()
+    {
+        return iceberg.getTableProcedures();
+    }
+
+    @Override
+    public Set<ConnectorTableFunction> getTableFunctions()
+    {
+        return iceberg.getTableFunctions();
+    }
+
+    @Override
+    public Optional<FunctionProvider> getFunctionProvider()
+    {
+        return iceberg.getFunctionProvider();
+    }
+
+    @Override
+    public Set<SystemTable> getSystemTables()
+    {
+        return iceberg.getSystemTables();
+    }
+
+    @Override
+    public List<PropertyMetadata<?>> getSessionProperties()
+    {
+        return iceberg.getSessionProperties();
+    }
+
+    @Override
+    public List<PropertyMetadata<?>> getSchemaProperties()
+    {
+        return iceberg.getSchemaProperties();
+    }
+
+    @Override
+    public List<PropertyMetadata<?>> getTableProperties()
+    {
+        return iceberg.getTableProperties();
+    }
+
+    @Override
+    public List<PropertyMetadata<?>> getMaterializedViewProperties()
+    {
+        return iceberg.getMaterializedViewProperties();
+    }
+
+    @Override
+    public List<PropertyMetadata<?>> getAnalyzeProperties()
+    {
+        return iceberg.getAnalyzeProperties();
+    }
+
+    @Override
+    public ConnectorAccessControl getAccessControl()
+    {
+        return iceberg.getAccessControl();
+    }
+
+    @Override
+    public void shutdown()
+    {
+        iceberg.shutdown();
+    }
+}

@@ -1,0 +1,77 @@
+package io.hybridlakehouse.plugin.metastore;
+
+import io.hybridlakehouse.plugin.HybridConfig;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.Properties;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Where the catalog's metadata database lives: the segment metastore and the Iceberg JDBC
+ * catalog share it, so one database holds all metadata of a catalog.
+ */
+public record MetastoreConnection(String url, String driverClass, Optional<String> user, Optional<String> password)
+{
+    public static final String EMBEDDED_DATABASE_FILE = "metastore.db";
+
+    // WAL lets readers run beside the single writer; busy_timeout makes concurrent writers wait instead of failing
+    private static final String SQLITE_OPTIONS = "?journal_mode=WAL&busy_timeout=30000&synchronous=NORMAL";
+
+    public MetastoreConnection
+    {
+        requireNonNull(url, "url is null");
+        requireNonNull(driverClass, "driverClass is null");
+        requireNonNull(user, "user is null");
+        requireNonNull(password, "password is null");
+    }
+
+    public static MetastoreConnection fromConfig(HybridConfig config, Optional<Path> localWarehouse)
+    {
+        Optional<String> url = config.getMetastoreUrl();
+        if (url.isEmpty()) {
+            Path warehouse = localWarehouse.orElseThrow(() -> new IllegalArgumentException(
+                    "hybrid.metastore.url must be set when hybrid.warehouse is not a local path: the embedded database needs a local directory. " +
+                            "Example: hybrid.metastore.url=jdbc:postgresql://db-host:5432/lakehouse"));
+            String embeddedUrl = "jdbc:sqlite:" + warehouse.resolve(EMBEDDED_DATABASE_FILE) + SQLITE_OPTIONS;
+            return new MetastoreConnection(embeddedUrl, "org.sqlite.JDBC", Optional.empty(), Optional.empty());
+        }
+        return new MetastoreConnection(url.get(), driverClassFor(url.get()), config.getMetastoreUser(), config.getMetastorePassword());
+    }
+
+    private static String driverClassFor(String url)
+    {
+        if (url.startsWith("jdbc:sqlite:")) {
+            return "org.sqlite.JDBC";
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return "org.postgresql.Driver";
+        }
+        throw new IllegalArgumentException("hybrid.metastore.url must be a jdbc:postgresql: or jdbc:sqlite: URL, got: " + url);
+    }
+
+    public boolean isSqlite()
+    {
+        return url.startsWith("jdbc:sqlite:");
+    }
+
+    public Connection open()
+            throws SQLException
+    {
+        Properties properties = new Properties();
+        user.ifPresent(value -> properties.setProperty("user", value));
+        password.ifPresent(value -> properties.setProperty("password", value));
+        try {
+            // plugin class loaders are invisible to DriverManager's service lookup, so load the driver explicitly
+            Class.forName(driverClass, true, MetastoreConnection.class.getClassLoader());
+        }
+        catch (ClassNotFoundException e) {
+            throw new SQLException("JDBC driver not found: " + driverClass, e);
+        }
+        return DriverManager.getConnection(url, properties);
+    }
+}

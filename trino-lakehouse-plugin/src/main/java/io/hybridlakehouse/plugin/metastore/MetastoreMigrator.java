@@ -1,0 +1,100 @@
+package io.hybridlakehouse.plugin.metastore;
+
+import com.google.common.base.Splitter;
+import com.google.common.collect.ImmutableList;
+import com.google.common.io.Resources;
+import io.airlift.log.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Brings the metadata database to the newest schema. Migrations are numbered SQL resources
+ * that run on both SQLite and PostgreSQL; each runs in its own transaction together with
+ * the row recording it, so two coordinators starting at once cannot apply one twice.
+ */
+public final class MetastoreMigrator
+{
+    private static final Logger log = Logger.get(MetastoreMigrator.class);
+
+    static final List<String> MIGRATIONS = ImmutableList.of(
+            "V1__iceberg_catalog.sql");
+
+    private MetastoreMigrator() {}
+
+    public static int migrate(MetastoreConnection metastore)
+            throws SQLException
+    {
+        requireNonNull(metastore, "metastore is null");
+        try (Connection connection = metastore.open()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE IF NOT EXISTS hybrid_schema_version (version INTEGER PRIMARY KEY, script VARCHAR(255) NOT NULL)");
+            }
+            for (int version = currentVersion(connection) + 1; version <= MIGRATIONS.size(); version++) {
+                apply(connection, version, MIGRATIONS.get(version - 1));
+            }
+            return currentVersion(connection);
+        }
+    }
+
+    static int currentVersion(Connection connection)
+            throws SQLException
+    {
+        try (Statement statement = connection.createStatement();
+                ResultSet resultSet = statement.executeQuery("SELECT coalesce(max(version), 0) FROM hybrid_schema_version")) {
+            resultSet.next();
+            return resultSet.getInt(1);
+        }
+    }
+
+    private static void apply(Connection connection, int version, String script)
+            throws SQLException
+    {
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements(script)) {
+                statement.execute(sql);
+            }
+            statement.execute("INSERT INTO hybrid_schema_version (version, script) VALUES (" + version + ", '" + script + "')");
+            connection.commit();
+            log.info("Applied metastore migration %s", script);
+        }
+        catch (SQLException e) {
+            connection.rollback();
+            if (currentVersion(connection) >= version) {
+                // another coordinator applied it concurrently
+                return;
+            }
+            throw new SQLException("Metastore migration %s failed: %s".formatted(script, e.getMessage()), e);
+        }
+        finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    private static List<String> statements(String script)
+    {
+        String text;
+        try {
+            text = Resources.toString(Resources.getResource(MetastoreMigrator.class, script), UTF_8);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StringBuilder withoutComments = new StringBuilder();
+        for (String line : Splitter.on('\n').split(text)) {
+            if (!line.strip().startsWith("--")) {
+                withoutComments.append(line).append('\n');
+            }
+        }
+        return Splitter.on(';').trimResults().omitEmptyStrings().splitToList(withoutComments);
+    }
+}
