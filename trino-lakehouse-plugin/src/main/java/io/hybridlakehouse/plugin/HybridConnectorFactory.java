@@ -70,7 +70,13 @@ public class HybridConnectorFactory
 
         ClassLoader classLoader = HybridConnectorFactory.class.getClassLoader();
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(classLoader)) {
-            WrappedIcebergConfiguration wrapped = WrappedIcebergConfiguration.derive(catalogName, hybridConfig(catalogName, config), config);
+            WrappedIcebergConfiguration wrapped;
+            try {
+                wrapped = WrappedIcebergConfiguration.derive(catalogName, hybridConfig(catalogName, config), config);
+            }
+            catch (IllegalArgumentException e) {
+                throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Invalid configuration of catalog '%s': %s".formatted(catalogName, e.getMessage()), e);
+            }
             prepareMetastore(catalogName, wrapped);
 
             Bootstrap app = new Bootstrap(

@@ -1,0 +1,42 @@
+package io.hybridlakehouse.plugin;
+
+import com.google.common.collect.ImmutableMap;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
+import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
+import static io.airlift.configuration.testing.ConfigAssertions.recordDefaults;
+
+public class TestHybridConfig
+{
+    @Test
+    public void testDefaults()
+    {
+        assertRecordedDefaults(recordDefaults(HybridConfig.class)
+                .setWarehouse(null)
+                .setMetastoreUrl(null)
+                .setMetastoreUser(null)
+                .setMetastorePassword(null));
+    }
+
+    @Test
+    public void testExplicitPropertyMappings()
+    {
+        Map<String, String> properties = ImmutableMap.<String, String>builder()
+                .put("hybrid.warehouse", "s3://bucket/lakehouse")
+                .put("hybrid.metastore.url", "jdbc:postgresql://db:5432/lakehouse")
+                .put("hybrid.metastore.user", "lakehouse")
+                .put("hybrid.metastore.password", "secret")
+                .buildOrThrow();
+
+        HybridConfig expected = new HybridConfig()
+                .setWarehouse("s3://bucket/lakehouse")
+                .setMetastoreUrl("jdbc:postgresql://db:5432/lakehouse")
+                .setMetastoreUser("lakehouse")
+                .setMetastorePassword("secret");
+
+        assertFullMapping(properties, expected);
+    }
+}
