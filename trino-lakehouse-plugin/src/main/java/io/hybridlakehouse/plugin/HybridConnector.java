@@ -1,6 +1,11 @@
 package io.hybridlakehouse.plugin;
 
+import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
+import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
+import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
+import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.spi.connector.Connector;
 import io.trino.spi.connector.ConnectorAccessControl;
@@ -34,11 +39,26 @@ public class HybridConnector
         implements Connector
 {
     private final Connector iceberg;
+    private final HybridTransactionManager transactions;
+    private final HybridSplitManager splitManager;
+    private final HybridPageSourceProviderFactory pageSourceProviderFactory;
+    private final List<PropertyMetadata<?>> tableProperties;
 
     @Inject
-    public HybridConnector(IcebergConnector iceberg)
+    public HybridConnector(
+            IcebergConnector iceberg,
+            HybridTransactionManager transactions,
+            HybridSplitManager splitManager,
+            HybridPageSourceProviderFactory pageSourceProviderFactory)
     {
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.transactions = requireNonNull(transactions, "transactions is null");
+        this.splitManager = requireNonNull(splitManager, "splitManager is null");
+        this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.tableProperties = ImmutableList.<PropertyMetadata<?>>builder()
+                .addAll(iceberg.getTableProperties())
+                .addAll(HybridTableProperties.properties())
+                .build();
     }
 
     @Override
@@ -56,31 +76,33 @@ public class HybridConnector
     @Override
     public ConnectorMetadata getMetadata(ConnectorSession session, ConnectorTransactionHandle transaction)
     {
-        return iceberg.getMetadata(session, transaction);
+        return transactions.get(transaction, session);
     }
 
     @Override
     public void commit(ConnectorTransactionHandle transaction)
     {
+        transactions.remove(transaction);
         iceberg.commit(transaction);
     }
 
     @Override
     public void rollback(ConnectorTransactionHandle transaction)
     {
+        transactions.remove(transaction);
         iceberg.rollback(transaction);
     }
 
     @Override
     public ConnectorSplitManager getSplitManager()
     {
-        return iceberg.getSplitManager();
+        return splitManager;
     }
 
     @Override
     public ConnectorPageSourceProviderFactory getPageSourceProviderFactory()
     {
-        return iceberg.getPageSourceProviderFactory();
+        return pageSourceProviderFactory;
     }
 
     @Override
@@ -140,7 +162,7 @@ public class HybridConnector
     @Override
     public List<PropertyMetadata<?>> getTableProperties()
     {
-        return iceberg.getTableProperties();
+        return tableProperties;
     }
 
     @Override

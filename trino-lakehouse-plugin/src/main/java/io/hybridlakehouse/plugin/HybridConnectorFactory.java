@@ -7,6 +7,7 @@ import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.json.JsonModule;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
@@ -100,6 +101,7 @@ public class HybridConnectorFactory
                         binder.bind(CatalogName.class).toInstance(new CatalogName(catalogName));
                         binder.bind(PageSorter.class).toInstance(context.getPageSorter());
                         binder.bind(WrappedIcebergConfiguration.class).toInstance(wrapped);
+                        binder.bind(MetastoreConnection.class).toInstance(wrapped.metastore());
                     },
                     new HybridModule());
 

@@ -3,7 +3,17 @@ package io.hybridlakehouse.plugin;
 import com.google.inject.Binder;
 import com.google.inject.Scopes;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
+import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
+import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
+import io.hybridlakehouse.plugin.split.HybridSplitManager;
+import io.hybridlakehouse.plugin.tiering.SegmentTierer;
+import io.trino.plugin.base.session.SessionPropertiesProvider;
+import io.trino.spi.procedure.Procedure;
 
+import static com.google.inject.multibindings.Multibinder.newSetBinder;
 import static io.airlift.configuration.ConfigBinder.configBinder;
 
 public class HybridModule
@@ -14,5 +24,14 @@ public class HybridModule
     {
         configBinder(binder).bindConfig(HybridConfig.class);
         binder.bind(HybridConnector.class).in(Scopes.SINGLETON);
+        binder.bind(SegmentStore.class).to(JdbcSegmentStore.class).in(Scopes.SINGLETON);
+        binder.bind(HybridTransactionManager.class).in(Scopes.SINGLETON);
+        binder.bind(HybridSplitManager.class).in(Scopes.SINGLETON);
+        binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
+        binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
+
+        // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
+        newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
     }
 }

@@ -61,7 +61,8 @@ public class TestHybridConnectorSmokeTest
                            format = 'PARQUET',
                            format_version = 2,
                            location = 'local:///iceberg/tpch/region-[0-9a-f]{32}',
-                           max_commit_retry = 4
+                           max_commit_retry = 4,
+                           mode = 'hybrid'
                         \\)""");
     }
 }

@@ -26,7 +26,8 @@ public final class MetastoreMigrator
     private static final Logger log = Logger.get(MetastoreMigrator.class);
 
     static final List<String> MIGRATIONS = ImmutableList.of(
-            "V1__iceberg_catalog.sql");
+            "V1__iceberg_catalog.sql",
+            "V2__hot_segments.sql");
 
     private MetastoreMigrator() {}
 

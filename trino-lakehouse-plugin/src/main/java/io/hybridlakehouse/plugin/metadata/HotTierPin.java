@@ -1,0 +1,20 @@
+package io.hybridlakehouse.plugin.metadata;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a query reads of a table's hot tier: the segments visible at metastore
+ * {@code version} whose ids are above {@code tieredThrough}, the hand-off mark of the Iceberg
+ * snapshot read alongside. The version is pinned before the snapshot is loaded, so a
+ * tiering that commits in between can only add rows to the snapshot that the hot side still
+ * holds, which the mark then excludes: every row is read exactly once.
+ */
+public record HotTierPin(String tableUuid, long version, long tieredThrough)
+{
+    public static final String TIERED_THROUGH_PROPERTY = "hybrid.tiered-through";
+
+    public HotTierPin
+    {
+        requireNonNull(tableUuid, "tableUuid is null");
+    }
+}

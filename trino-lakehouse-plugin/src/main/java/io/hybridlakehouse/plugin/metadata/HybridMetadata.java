@@ -1,0 +1,358 @@
+package io.hybridlakehouse.plugin.metadata;
+
+import com.google.common.collect.ImmutableMap;
+import io.airlift.json.JsonCodec;
+import io.airlift.log.Logger;
+import io.airlift.slice.Slice;
+import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.NewSegment;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.system.SegmentsTable;
+import io.trino.filesystem.Location;
+import io.trino.filesystem.TrinoFileSystem;
+import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorMetadata;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.plugin.iceberg.IcebergMetadata;
+import io.trino.plugin.iceberg.IcebergMetadataAccess;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.plugin.iceberg.IcebergWritableTableHandle;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ConnectorInsertTableHandle;
+import io.trino.spi.connector.ConnectorMergeTableHandle;
+import io.trino.spi.connector.ConnectorOutputMetadata;
+import io.trino.spi.connector.ConnectorOutputTableHandle;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorTableHandle;
+import io.trino.spi.connector.ConnectorTableLayout;
+import io.trino.spi.connector.ConnectorTableMetadata;
+import io.trino.spi.connector.ConnectorTableVersion;
+import io.trino.spi.connector.RetryMode;
+import io.trino.spi.connector.SaveMode;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.SystemTable;
+import io.trino.spi.statistics.ComputedStatistics;
+import io.trino.spi.statistics.TableStatistics;
+import org.apache.iceberg.Table;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static com.google.common.collect.ImmutableList.toImmutableList;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
+import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Iceberg's metadata for one transaction, with the hot tier layered over the calls it
+ * changes: table registration and the {@code mode} property, the INSERT commit (segments
+ * instead of an Iceberg snapshot in {@code hybrid} mode), the read pin, statistics of both
+ * tiers and the {@code $segments} table. Everything else is Iceberg's, unchanged.
+ */
+public class HybridMetadata
+        extends ClassLoaderSafeConnectorMetadata
+{
+    private static final Logger log = Logger.get(HybridMetadata.class);
+
+    private final IcebergMetadata iceberg;
+    private final SegmentStore segmentStore;
+    private final JsonCodec<CommitTaskData> commitTaskCodec;
+    private final IcebergFileSystemFactory fileSystemFactory;
+    private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
+    private final Map<SchemaTableName, ConnectorTableMetadata> pendingCreates = new ConcurrentHashMap<>();
+
+    public HybridMetadata(
+            IcebergMetadata iceberg,
+            SegmentStore segmentStore,
+            JsonCodec<CommitTaskData> commitTaskCodec,
+            IcebergFileSystemFactory fileSystemFactory)
+    {
+        super(iceberg, HybridMetadata.class.getClassLoader());
+        this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+    }
+
+    @Override
+    public ConnectorTableHandle getTableHandle(ConnectorSession session, SchemaTableName tableName, Optional<ConnectorTableVersion> startVersion, Optional<ConnectorTableVersion> endVersion)
+    {
+        if (pins.containsKey(tableName)) {
+            return super.getTableHandle(session, tableName, startVersion, endVersion);
+        }
+        // the hot-tier version is pinned before Iceberg loads its snapshot (see HotTierPin)
+        Optional<HybridTableState> state = segmentStore.getTable(tableName);
+        ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, endVersion);
+        if (handle instanceof IcebergTableHandle icebergHandle) {
+            // a time-travel read sees the Iceberg snapshot it names and no hot rows
+            boolean timeTravel = startVersion.isPresent() || endVersion.isPresent();
+            pins.putIfAbsent(tableName, state
+                    .filter(table -> !timeTravel)
+                    .filter(table -> table.tableUuid().equals(tableUuid(session, tableName)))
+                    .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle))));
+        }
+        return handle;
+    }
+
+    /**
+     * The hot tier a scan of this handle reads, if the table has one.
+     */
+    public Optional<HotTierPin> hotTierPin(ConnectorSession session, IcebergTableHandle handle)
+    {
+        SchemaTableName name = handle.getSchemaTableName();
+        Optional<HotTierPin> pin = pins.get(name);
+        if (pin == null) {
+            getTableHandle(session, name, Optional.empty(), Optional.empty());
+            pin = pins.get(name);
+        }
+        // the handle after applyFilter carries the properties of the snapshot it reads
+        return pin.map(value -> new HotTierPin(value.tableUuid(), value.version(), tieredThrough(handle)));
+    }
+
+    public Table icebergTable(ConnectorSession session, SchemaTableName name)
+    {
+        return IcebergMetadataAccess.icebergTable(iceberg, session, name);
+    }
+
+    public Optional<HybridTableState> hybridTable(ConnectorSession session, SchemaTableName name)
+    {
+        return segmentStore.getTable(tableUuid(session, name));
+    }
+
+    @Override
+    public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
+    {
+        ConnectorTableMetadata metadata = super.getTableMetadata(session, table);
+        Optional<HybridTableState> state = hybridTable(session, ((IcebergTableHandle) table).getSchemaTableName());
+        Map<String, Object> properties = new HashMap<>(metadata.getProperties());
+        properties.put(HybridTableProperties.MODE, state.map(HybridTableState::mode).orElse(TableMode.LAKE));
+        return new ConnectorTableMetadata(metadata.getTable(), metadata.getColumns(), properties, metadata.getComment(), metadata.getCheckConstraints());
+    }
+
+    @Override
+    public void createTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, SaveMode saveMode)
+    {
+        super.createTable(session, withoutHybridProperties(tableMetadata), saveMode);
+        register(session, tableMetadata);
+    }
+
+    @Override
+    public ConnectorOutputTableHandle beginCreateTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, Optional<ConnectorTableLayout> layout, RetryMode retryMode, boolean replace)
+    {
+        pendingCreates.put(tableMetadata.getTable(), tableMetadata);
+        return super.beginCreateTable(session, withoutHybridProperties(tableMetadata), layout, retryMode, replace);
+    }
+
+    @Override
+    public Optional<ConnectorOutputMetadata> finishCreateTable(ConnectorSession session, ConnectorOutputTableHandle tableHandle, Collection<Slice> fragments, Collection<ComputedStatistics> computedStatistics)
+    {
+        // CREATE TABLE AS is a bulk load: its rows go to the cold tier in one Iceberg commit
+        Optional<ConnectorOutputMetadata> result = super.finishCreateTable(session, tableHandle, fragments, computedStatistics);
+        ConnectorTableMetadata created = pendingCreates.remove(((IcebergWritableTableHandle) tableHandle).name());
+        if (created != null) {
+            register(session, created);
+        }
+        return result;
+    }
+
+    private void register(ConnectorSession session, ConnectorTableMetadata tableMetadata)
+    {
+        SchemaTableName name = tableMetadata.getTable();
+        String uuid = tableUuid(session, name);
+        if (segmentStore.getTable(uuid).isEmpty()) {
+            // a row left by a table of the same name dropped by another engine is stale: the uuid tells them apart
+            segmentStore.getTable(name).ifPresent(stale -> segmentStore.dropTable(stale.tableUuid()));
+            segmentStore.registerTable(uuid, name, HybridTableProperties.mode(tableMetadata.getProperties()));
+        }
+    }
+
+    private static ConnectorTableMetadata withoutHybridProperties(ConnectorTableMetadata tableMetadata)
+    {
+        Map<String, Object> icebergProperties = tableMetadata.getProperties().entrySet().stream()
+                .filter(entry -> !HybridTableProperties.isHybridProperty(entry.getKey()))
+                .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
+        return new ConnectorTableMetadata(tableMetadata.getTable(), tableMetadata.getColumns(), icebergProperties, tableMetadata.getComment(), tableMetadata.getCheckConstraints());
+    }
+
+    @Override
+    public Optional<ConnectorOutputMetadata> finishInsert(ConnectorSession session, ConnectorInsertTableHandle insertHandle, List<ConnectorTableHandle> sourceTableHandles, Collection<Slice> fragments, Collection<ComputedStatistics> computedStatistics)
+    {
+        IcebergWritableTableHandle table = (IcebergWritableTableHandle) insertHandle;
+        Optional<HybridTableState> state = hybridTable(session, table.name());
+        if (state.isEmpty() || state.get().mode() == TableMode.LAKE) {
+            return super.finishInsert(session, insertHandle, sourceTableHandles, fragments, computedStatistics);
+        }
+        List<NewSegment> segments = fragments.stream()
+                .map(fragment -> toSegment(fragment, commitTaskCodec.fromJson(fragment.getBytes())))
+                .collect(toImmutableList());
+        try {
+            List<Segment> committed = segmentStore.commitInsert(state.get().tableUuid(), segments);
+            log.debug("Committed %s hot segments to %s", committed.size(), table.name());
+        }
+        catch (RuntimeException e) {
+            deleteFiles(session, segments.stream().map(NewSegment::path).toList());
+            throw new TrinoException(HYBRID_COMMIT_ERROR, "Failed to commit INSERT into %s: %s".formatted(table.name(), e.getMessage()), e);
+        }
+        return Optional.empty();
+    }
+
+    private static NewSegment toSegment(Slice fragment, CommitTaskData task)
+    {
+        return new NewSegment(
+                task.path(),
+                task.fileSizeInBytes(),
+                task.metrics().recordCount(),
+                task.partitionDataJson().orElse(""),
+                fragment.toStringUtf8());
+    }
+
+    @Override
+    public void dropTable(ConnectorSession session, ConnectorTableHandle tableHandle)
+    {
+        SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String uuid = tableUuid(session, name);
+        super.dropTable(session, tableHandle);
+        List<Segment> segments = segmentStore.dropTable(uuid);
+        deleteFiles(session, segments.stream()
+                .filter(segment -> !segment.dropReason().equals(Optional.of(Segment.TIERED)))
+                .map(Segment::path)
+                .toList());
+    }
+
+    @Override
+    public void renameTable(ConnectorSession session, ConnectorTableHandle tableHandle, SchemaTableName newTableName)
+    {
+        SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        Optional<HybridTableState> state = hybridTable(session, name);
+        super.renameTable(session, tableHandle, newTableName);
+        state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.mode()));
+    }
+
+    @Override
+    public void setTableProperties(ConnectorSession session, ConnectorTableHandle tableHandle, Map<String, Optional<Object>> properties)
+    {
+        SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        Map<String, Optional<Object>> icebergProperties = properties.entrySet().stream()
+                .filter(entry -> !HybridTableProperties.isHybridProperty(entry.getKey()))
+                .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
+        if (!icebergProperties.isEmpty()) {
+            super.setTableProperties(session, tableHandle, icebergProperties);
+        }
+        Optional<Object> mode = properties.getOrDefault(HybridTableProperties.MODE, Optional.empty());
+        if (mode.isPresent()) {
+            TableMode newMode = (TableMode) mode.get();
+            String uuid = tableUuid(session, name);
+            Optional<HybridTableState> state = segmentStore.getTable(uuid);
+            if (state.isPresent()) {
+                segmentStore.updateTable(uuid, name, newMode);
+            }
+            else {
+                // an Iceberg table created elsewhere joins the hot tier
+                segmentStore.registerTable(uuid, name, newMode);
+            }
+        }
+    }
+
+    @Override
+    public TableStatistics getTableStatistics(ConnectorSession session, ConnectorTableHandle tableHandle)
+    {
+        IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
+        TableStatistics cold = HybridSessionProperties.isReadColdTier(session) ? super.getTableStatistics(session, tableHandle) : TableStatistics.empty();
+        if (!HybridSessionProperties.isReadHotTier(session)) {
+            return cold;
+        }
+        Optional<HotTierPin> pin = hotTierPin(session, handle);
+        if (pin.isEmpty()) {
+            return cold;
+        }
+        List<Segment> segments = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
+        return HybridTableStatistics.combine(handle, cold, segments.stream().map(segment -> commitTaskCodec.fromJson(segment.commitTask())).toList());
+    }
+
+    @Override
+    public Optional<SystemTable> getSystemTable(ConnectorSession session, SchemaTableName tableName)
+    {
+        Optional<SegmentsTable.Name> segmentsTable = SegmentsTable.Name.parse(tableName);
+        if (segmentsTable.isPresent()) {
+            SchemaTableName baseName = segmentsTable.get().baseTable();
+            if (getTableHandle(session, baseName, Optional.empty(), Optional.empty()) == null) {
+                return Optional.empty();
+            }
+            String uuid = tableUuid(session, baseName);
+            return Optional.of(new SegmentsTable(tableName, () -> segmentStore.allSegments(uuid)));
+        }
+        return super.getSystemTable(session, tableName);
+    }
+
+    @Override
+    public ConnectorMergeTableHandle beginMerge(ConnectorSession session, ConnectorTableHandle tableHandle, Map<Integer, Collection<ColumnHandle>> updateCaseColumns, RetryMode retryMode)
+    {
+        checkNoHotSegments(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE");
+        return super.beginMerge(session, tableHandle, updateCaseColumns, retryMode);
+    }
+
+    @Override
+    public Optional<ConnectorTableHandle> applyDelete(ConnectorSession session, ConnectorTableHandle handle)
+    {
+        checkNoHotSegments(session, (IcebergTableHandle) handle, "DELETE");
+        return super.applyDelete(session, handle);
+    }
+
+    @Override
+    public OptionalLong executeDelete(ConnectorSession session, ConnectorTableHandle handle)
+    {
+        checkNoHotSegments(session, (IcebergTableHandle) handle, "DELETE");
+        return super.executeDelete(session, handle);
+    }
+
+    @Override
+    public void truncateTable(ConnectorSession session, ConnectorTableHandle tableHandle)
+    {
+        checkNoHotSegments(session, (IcebergTableHandle) tableHandle, "TRUNCATE");
+        super.truncateTable(session, tableHandle);
+    }
+
+    private void checkNoHotSegments(ConnectorSession session, IcebergTableHandle handle, String operation)
+    {
+        Optional<HotTierPin> pin = hotTierPin(session, handle);
+        if (pin.isPresent() && !segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough()).isEmpty()) {
+            throw new TrinoException(NOT_SUPPORTED, ("%s is not supported on %s while it has hot segments: " +
+                    "move them to Iceberg first with CALL system.tier_table('%s', '%s')").formatted(
+                    operation, handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));
+        }
+    }
+
+    private String tableUuid(ConnectorSession session, SchemaTableName name)
+    {
+        return icebergTable(session, name).uuid().toString();
+    }
+
+    private static long tieredThrough(IcebergTableHandle handle)
+    {
+        String value = handle.getStorageProperties().get(HotTierPin.TIERED_THROUGH_PROPERTY);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    private void deleteFiles(ConnectorSession session, List<String> paths)
+    {
+        if (paths.isEmpty()) {
+            return;
+        }
+        TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), ImmutableMap.of());
+        try {
+            fileSystem.deleteFiles(paths.stream().map(Location::of).collect(toImmutableList()));
+        }
+        catch (IOException e) {
+            log.warn(e, "Failed to delete %s segment files; they are unreferenced and safe to remove", paths.size());
+        }
+    }
+}

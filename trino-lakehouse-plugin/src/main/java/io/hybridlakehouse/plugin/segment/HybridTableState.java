@@ -1,0 +1,19 @@
+package io.hybridlakehouse.plugin.segment;
+
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.trino.spi.connector.SchemaTableName;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The segment metastore's row of a table this connector manages.
+ */
+public record HybridTableState(String tableUuid, SchemaTableName name, TableMode mode, long version, long nextSegmentId, long tieringClaim)
+{
+    public HybridTableState
+    {
+        requireNonNull(tableUuid, "tableUuid is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(mode, "mode is null");
+    }
+}

@@ -1,0 +1,334 @@
+package io.hybridlakehouse.plugin.segment;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.SchemaTableName;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@link SegmentStore} on the catalog's metadata database (embedded SQLite or PostgreSQL).
+ * Transactions are short and start with a write to the table's row, which serializes
+ * writers of one table on both databases; SQLite's busy timeout makes them wait, not fail.
+ */
+public class JdbcSegmentStore
+        implements SegmentStore
+{
+    private static final Logger log = Logger.get(JdbcSegmentStore.class);
+    private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
+    private static final int MAX_ATTEMPTS = 5;
+
+    private final MetastoreConnection metastore;
+
+    @Inject
+    public JdbcSegmentStore(MetastoreConnection metastore)
+    {
+        this.metastore = requireNonNull(metastore, "metastore is null");
+    }
+
+    @Override
+    public Optional<HybridTableState> getTable(String tableUuid)
+    {
+        return inTransaction(connection -> readTable(connection, tableUuid));
+    }
+
+    @Override
+    public Optional<HybridTableState> getTable(SchemaTableName name)
+    {
+        return inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT table_uuid FROM hybrid_tables WHERE schema_name = ? AND table_name = ?")) {
+                statement.setString(1, name.getSchemaName());
+                statement.setString(2, name.getTableName());
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    if (!resultSet.next()) {
+                        return Optional.empty();
+                    }
+                    return readTable(connection, resultSet.getString(1));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void registerTable(String tableUuid, SchemaTableName name, TableMode mode)
+    {
+        inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "INSERT INTO hybrid_tables (table_uuid, schema_name, table_name, mode, next_segment_id, version, tiering_claim) VALUES (?, ?, ?, ?, 1, 0, 0)")) {
+                statement.setString(1, tableUuid);
+                statement.setString(2, name.getSchemaName());
+                statement.setString(3, name.getTableName());
+                statement.setString(4, mode.name());
+                statement.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void updateTable(String tableUuid, SchemaTableName name, TableMode mode)
+    {
+        inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE hybrid_tables SET schema_name = ?, table_name = ?, mode = ? WHERE table_uuid = ?")) {
+                statement.setString(1, name.getSchemaName());
+                statement.setString(2, name.getTableName());
+                statement.setString(3, mode.name());
+                statement.setString(4, tableUuid);
+                statement.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Segment> dropTable(String tableUuid)
+    {
+        return inTransaction(connection -> {
+            List<Segment> segments = readSegments(connection, "WHERE table_uuid = ?", tableUuid);
+            update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ?", tableUuid);
+            update(connection, "DELETE FROM hybrid_tables WHERE table_uuid = ?", tableUuid);
+            return segments;
+        });
+    }
+
+    @Override
+    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments)
+    {
+        if (segments.isEmpty()) {
+            return ImmutableList.of();
+        }
+        return inTransaction(connection -> {
+            HybridTableState table = bumpVersion(connection, tableUuid, segments.size());
+            long firstId = table.nextSegmentId() - segments.size();
+            ImmutableList.Builder<Segment> committed = ImmutableList.builder();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < segments.size(); i++) {
+                committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now));
+            }
+            return committed.build();
+        });
+    }
+
+    @Override
+    public List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough)
+    {
+        return inTransaction(connection -> readSegments(connection,
+                "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ? ORDER BY segment_id",
+                tableUuid, version, version, tieredThrough));
+    }
+
+    @Override
+    public List<Segment> allSegments(String tableUuid)
+    {
+        return inTransaction(connection -> readSegments(connection, "WHERE table_uuid = ? ORDER BY segment_id, created_version", tableUuid));
+    }
+
+    @Override
+    public List<Segment> claimForTiering(String tableUuid, long version)
+    {
+        return inTransaction(connection -> {
+            // the claim write comes first: it serializes with compaction commits of this table
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = next_segment_id - 1 WHERE table_uuid = ?", tableUuid);
+            return readSegments(connection, "WHERE table_uuid = ? AND dropped_version IS NULL ORDER BY segment_id", tableUuid);
+        });
+    }
+
+    @Override
+    public int finishTiering(String tableUuid, long tieredThrough)
+    {
+        return inTransaction(connection -> {
+            HybridTableState table = bumpVersion(connection, tableUuid, 0);
+            int tiered = update(connection,
+                    "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
+                    table.version(), Segment.TIERED, tableUuid, tieredThrough);
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
+            return tiered;
+        });
+    }
+
+    @Override
+    public Optional<Segment> replaceSegments(String tableUuid, List<Segment> inputs, NewSegment output)
+    {
+        long outputId = inputs.stream().mapToLong(Segment::id).max().orElseThrow();
+        return inTransaction(connection -> {
+            HybridTableState table = bumpVersion(connection, tableUuid, 0);
+            if (table.tieringClaim() >= inputs.stream().mapToLong(Segment::id).min().orElseThrow()) {
+                connection.rollback();
+                return Optional.empty();
+            }
+            for (Segment input : inputs) {
+                int dropped = update(connection,
+                        "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ? WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NULL",
+                        table.version(), Segment.COMPACTED, tableUuid, input.id(), input.createdVersion());
+                if (dropped != 1) {
+                    connection.rollback();
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, System.currentTimeMillis()));
+        });
+    }
+
+    private static HybridTableState bumpVersion(Connection connection, String tableUuid, int newSegments)
+            throws SQLException
+    {
+        int updated = update(connection, "UPDATE hybrid_tables SET version = version + 1, next_segment_id = next_segment_id + ? WHERE table_uuid = ?", newSegments, tableUuid);
+        if (updated != 1) {
+            throw new TrinoException(HYBRID_METASTORE_ERROR, "Table %s is not registered in the segment metastore; it may have been dropped concurrently".formatted(tableUuid));
+        }
+        return readTable(connection, tableUuid).orElseThrow();
+    }
+
+    private static Segment insertSegment(Connection connection, String tableUuid, long id, long version, NewSegment segment, long createdAt)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "INSERT INTO hybrid_segments (table_uuid, segment_id, created_version, path, file_size, record_count, partition_key, commit_task, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            statement.setString(1, tableUuid);
+            statement.setLong(2, id);
+            statement.setLong(3, version);
+            statement.setString(4, segment.path());
+            statement.setLong(5, segment.fileSize());
+            statement.setLong(6, segment.recordCount());
+            statement.setString(7, segment.partitionKey());
+            statement.setString(8, segment.commitTask());
+            statement.setLong(9, createdAt);
+            statement.executeUpdate();
+        }
+        return new Segment(id, version, Optional.empty(), Optional.empty(), segment.path(), segment.fileSize(), segment.recordCount(),
+                segment.partitionKey(), segment.commitTask(), Instant.ofEpochMilli(createdAt));
+    }
+
+    private static Optional<HybridTableState> readTable(Connection connection, String tableUuid)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT schema_name, table_name, mode, version, next_segment_id, tiering_claim FROM hybrid_tables WHERE table_uuid = ?")) {
+            statement.setString(1, tableUuid);
+            try (ResultSet resultSet = statement.executeQuery()) {
+                if (!resultSet.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new HybridTableState(
+                        tableUuid,
+                        new SchemaTableName(resultSet.getString(1), resultSet.getString(2)),
+                        TableMode.valueOf(resultSet.getString(3)),
+                        resultSet.getLong(4),
+                        resultSet.getLong(5),
+                        resultSet.getLong(6)));
+            }
+        }
+    }
+
+    private static List<Segment> readSegments(Connection connection, String where, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + SEGMENT_COLUMNS + " FROM hybrid_segments " + where)) {
+            bind(statement, parameters);
+            ImmutableList.Builder<Segment> segments = ImmutableList.builder();
+            try (ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    long droppedVersion = resultSet.getLong(3);
+                    Optional<Long> dropped = resultSet.wasNull() ? Optional.empty() : Optional.of(droppedVersion);
+                    segments.add(new Segment(
+                            resultSet.getLong(1),
+                            resultSet.getLong(2),
+                            dropped,
+                            Optional.ofNullable(resultSet.getString(4)),
+                            resultSet.getString(5),
+                            resultSet.getLong(6),
+                            resultSet.getLong(7),
+                            resultSet.getString(8),
+                            resultSet.getString(9),
+                            Instant.ofEpochMilli(resultSet.getLong(10))));
+                }
+            }
+            return segments.build();
+        }
+    }
+
+    private static int update(Connection connection, String sql, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters)
+            throws SQLException
+    {
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setObject(i + 1, parameters[i]);
+        }
+    }
+
+    private interface TransactionBody<T>
+    {
+        T run(Connection connection)
+                throws SQLException;
+    }
+
+    private <T> T inTransaction(TransactionBody<T> body)
+    {
+        SQLException lastFailure = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try (Connection connection = metastore.open()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = body.run(connection);
+                    if (!connection.getAutoCommit()) {
+                        connection.commit();
+                    }
+                    return result;
+                }
+                catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            }
+            catch (SQLException e) {
+                lastFailure = e;
+                if (!isTransient(e)) {
+                    break;
+                }
+                log.debug("Retrying metastore transaction after transient failure (attempt %s): %s", attempt, e.getMessage());
+                sleep(50L * attempt);
+            }
+        }
+        throw new TrinoException(HYBRID_METASTORE_ERROR, "Segment metastore operation failed: " + lastFailure.getMessage(), lastFailure);
+    }
+
+    private static boolean isTransient(SQLException e)
+    {
+        String message = String.valueOf(e.getMessage());
+        // SQLite: SQLITE_BUSY / SQLITE_LOCKED past the busy timeout; PostgreSQL: serialization failure or deadlock
+        return message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED") || "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+    }
+
+    private static void sleep(long millis)
+    {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.hybridlakehouse.plugin.segment;
+
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.trino.spi.connector.SchemaTableName;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The hot tier's transactional metadata: which segments a table has at which version.
+ * Every method is one metastore transaction; a reader pinned at a version sees exactly the
+ * segments committed up to it, whatever commits, compactions or tierings run meanwhile.
+ */
+public interface SegmentStore
+{
+    Optional<HybridTableState> getTable(String tableUuid);
+
+    Optional<HybridTableState> getTable(SchemaTableName name);
+
+    void registerTable(String tableUuid, SchemaTableName name, TableMode mode);
+
+    void updateTable(String tableUuid, SchemaTableName name, TableMode mode);
+
+    /**
+     * Forgets the table and returns its segments (every state), whose files the caller deletes.
+     */
+    List<Segment> dropTable(String tableUuid);
+
+    /**
+     * Adds all segments of one INSERT atomically, with new ids, at a new version.
+     */
+    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments);
+
+    /**
+     * Segments visible at {@code version} with ids above {@code tieredThrough}: those the Iceberg snapshot does not hold yet.
+     */
+    List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough);
+
+    /**
+     * Every segment the metastore still records for the table, dropped ones included.
+     */
+    List<Segment> allSegments(String tableUuid);
+
+    /**
+     * Claims the active segments with ids up to the current maximum for tiering and returns
+     * them; compaction leaves claimed segments alone until {@link #finishTiering}.
+     */
+    List<Segment> claimForTiering(String tableUuid, long version);
+
+    /**
+     * Marks active segments with ids up to {@code tieredThrough} as tiered, at a new version, and releases the claim.
+     */
+    int finishTiering(String tableUuid, long tieredThrough);
+
+    /**
+     * Replaces {@code inputs} by {@code output} (which takes the largest input id, so the
+     * hand-off to Iceberg by id stays exact); returns empty when an input is no longer active
+     * or is claimed by tiering, in which case nothing changed.
+     */
+    Optional<Segment> replaceSegments(String tableUuid, List<Segment> inputs, NewSegment output);
+}

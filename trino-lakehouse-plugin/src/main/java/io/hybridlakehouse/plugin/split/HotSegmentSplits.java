@@ -1,0 +1,139 @@
+package io.hybridlakehouse.plugin.split;
+
+import com.google.common.collect.ImmutableList;
+import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergSplit;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.plugin.iceberg.PartitionData;
+import io.trino.spi.SplitWeight;
+import io.trino.spi.TrinoException;
+import io.trino.spi.predicate.TupleDomain;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionSpecParser;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SchemaParser;
+import org.apache.iceberg.expressions.Evaluator;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.InclusiveMetricsEvaluator;
+import org.apache.iceberg.expressions.Projections;
+import org.apache.iceberg.types.Type;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INTERNAL_ERROR;
+import static io.trino.plugin.iceberg.ExpressionConverter.isConvertibleToIcebergExpression;
+import static io.trino.plugin.iceberg.ExpressionConverter.toIcebergExpression;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Turns a table's visible hot segments into Iceberg splits, pruned with Iceberg's own
+ * evaluators: partition values against the predicate Iceberg enforced (exactly, since the
+ * engine will not re-check it) and the per-column min/max/null counts recorded at write time
+ * against the rest, all without opening a file.
+ */
+public final class HotSegmentSplits
+{
+    private final JsonCodec<CommitTaskData> commitTaskCodec;
+
+    public HotSegmentSplits(JsonCodec<CommitTaskData> commitTaskCodec)
+    {
+        this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+    }
+
+    public List<IcebergSplit> splits(IcebergTableHandle table, List<Segment> segments, Map<String, String> fileIoProperties)
+    {
+        TupleDomain<IcebergColumnHandle> enforced = table.getEnforcedPredicate();
+        TupleDomain<IcebergColumnHandle> unenforced = table.getUnenforcedPredicate();
+        if (segments.isEmpty() || enforced.isNone() || unenforced.isNone()) {
+            return ImmutableList.of();
+        }
+        enforced.getDomains().orElseThrow().values().forEach(domain -> {
+            if (!isConvertibleToIcebergExpression(domain)) {
+                throw new TrinoException(HYBRID_INTERNAL_ERROR, "Enforced predicate cannot be evaluated on hot segments: " + domain);
+            }
+        });
+        Expression predicate = Expressions.and(toIcebergExpression(enforced), toIcebergExpression(convertible(unenforced)));
+        Schema schema = SchemaParser.fromJson(table.getTableSchemaJson());
+        InclusiveMetricsEvaluator metricsEvaluator = new InclusiveMetricsEvaluator(schema, predicate);
+        Map<String, PartitionSpec> specs = new HashMap<>();
+        Map<Integer, Evaluator> partitionEvaluators = new HashMap<>();
+
+        ImmutableList.Builder<IcebergSplit> splits = ImmutableList.builder();
+        for (Segment segment : segments) {
+            CommitTaskData task = decode(segment);
+            PartitionSpec spec = specs.computeIfAbsent(task.partitionSpecJson(), json -> PartitionSpecParser.fromJson(schema, json));
+            DataFile file = dataFile(spec, task);
+            if (spec.isPartitioned()) {
+                Evaluator partitionEvaluator = partitionEvaluators.computeIfAbsent(spec.specId(),
+                        _ -> new Evaluator(spec.partitionType(), Projections.inclusive(spec).project(predicate)));
+                if (!partitionEvaluator.eval(file.partition())) {
+                    continue;
+                }
+            }
+            if (!metricsEvaluator.eval(file)) {
+                continue;
+            }
+            splits.add(new IcebergSplit(
+                    task.path(),
+                    0,
+                    task.fileSizeInBytes(),
+                    task.fileSizeInBytes(),
+                    segment.recordCount(),
+                    task.fileFormat(),
+                    task.partitionSpecJson(),
+                    task.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0]))),
+                    ImmutableList.of(),
+                    SplitWeight.standard(),
+                    TupleDomain.all(),
+                    fileIoProperties,
+                    0));
+        }
+        return splits.build();
+    }
+
+    public CommitTaskData decode(Segment segment)
+    {
+        try {
+            return commitTaskCodec.fromJson(segment.commitTask());
+        }
+        catch (IllegalArgumentException e) {
+            throw new TrinoException(HYBRID_CORRUPT_SEGMENT, "Segment %d (%s) has unreadable metadata in the segment metastore: %s".formatted(segment.id(), segment.path(), e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The Iceberg data file a segment is, exactly as Iceberg's own INSERT would commit it.
+     */
+    public static DataFile dataFile(PartitionSpec spec, CommitTaskData task)
+    {
+        DataFiles.Builder builder = DataFiles.builder(spec)
+                .withPath(task.path())
+                .withFileSizeInBytes(task.fileSizeInBytes())
+                .withFormat(FileFormat.fromString(task.fileFormat().name()))
+                .withMetrics(task.metrics().metrics());
+        task.fileSplitOffsets().ifPresent(builder::withSplitOffsets);
+        if (spec.isPartitioned()) {
+            Type[] partitionTypes = spec.fields().stream()
+                    .map(field -> field.transform().getResultType(spec.schema().findType(field.sourceId())))
+                    .toArray(Type[]::new);
+            builder.withPartition(PartitionData.fromJson(task.partitionDataJson().orElseThrow(), partitionTypes));
+        }
+        return builder.build();
+    }
+
+    private static TupleDomain<IcebergColumnHandle> convertible(TupleDomain<IcebergColumnHandle> predicate)
+    {
+        // dropping a domain only widens what is read; the engine still filters unenforced predicates
+        return predicate.filter((column, domain) -> isConvertibleToIcebergExpression(domain));
+    }
+}

@@ -1,0 +1,84 @@
+package io.hybridlakehouse.plugin.split;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.metadata.HybridMetadata;
+import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergConnector;
+import io.trino.plugin.iceberg.IcebergSplit;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplitManager;
+import io.trino.spi.connector.ConnectorSplitSource;
+import io.trino.spi.connector.ConnectorTableHandle;
+import io.trino.spi.connector.ConnectorTransactionHandle;
+import io.trino.spi.connector.Constraint;
+import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.function.table.ConnectorTableFunctionHandle;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Splits of both tiers for one scan: Iceberg's split manager plans the pinned snapshot, and
+ * the hot segments visible at the pinned version above the snapshot's hand-off mark are added.
+ */
+public class HybridSplitManager
+        implements ConnectorSplitManager
+{
+    private final ConnectorSplitManager iceberg;
+    private final HybridTransactionManager transactions;
+    private final SegmentStore segmentStore;
+    private final HotSegmentSplits hotSegmentSplits;
+
+    @Inject
+    public HybridSplitManager(IcebergConnector iceberg, HybridTransactionManager transactions, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    {
+        this.iceberg = requireNonNull(iceberg, "iceberg is null").getSplitManager();
+        this.transactions = requireNonNull(transactions, "transactions is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.hotSegmentSplits = new HotSegmentSplits(commitTaskCodec);
+    }
+
+    @Override
+    public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
+    {
+        IcebergTableHandle handle = (IcebergTableHandle) table;
+        Optional<ConnectorSplitSource> cold = HybridSessionProperties.isReadColdTier(session)
+                ? Optional.of(iceberg.getSplits(transaction, session, table, dynamicFilter, constraint))
+                : Optional.empty();
+        // table procedures such as OPTIMIZE rewrite what they scan into the Iceberg snapshot: they must see cold files only
+        if (!HybridSessionProperties.isReadHotTier(session) || handle.isRecordScannedFiles()) {
+            return new HybridSplitSource(ImmutableList.of(), cold);
+        }
+        return new HybridSplitSource(hotSplits(transaction, session, handle), cold);
+    }
+
+    private List<IcebergSplit> hotSplits(ConnectorTransactionHandle transaction, ConnectorSession session, IcebergTableHandle handle)
+    {
+        HybridMetadata metadata = transactions.get(transaction, session);
+        Optional<HotTierPin> pin = metadata.hotTierPin(session, handle);
+        if (pin.isEmpty()) {
+            return ImmutableList.of();
+        }
+        List<Segment> segments = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
+        if (segments.isEmpty()) {
+            return ImmutableList.of();
+        }
+        return hotSegmentSplits.splits(handle, segments, metadata.icebergTable(session, handle.getSchemaTableName()).io().properties());
+    }
+
+    @Override
+    public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableFunctionHandle function)
+    {
+        return new HybridSplitSource(ImmutableList.of(), Optional.of(iceberg.getSplits(transaction, session, function)));
+    }
+}

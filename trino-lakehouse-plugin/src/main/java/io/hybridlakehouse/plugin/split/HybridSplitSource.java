@@ -1,0 +1,68 @@
+package io.hybridlakehouse.plugin.split;
+
+import com.google.common.collect.ImmutableList;
+import io.trino.spi.connector.ConnectorSplit;
+import io.trino.spi.connector.ConnectorSplitSource;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import static com.google.common.collect.ImmutableList.toImmutableList;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One split source over both tiers: the (already pruned) hot segments first, then
+ * Iceberg's own split source, each split tagged with its tier.
+ */
+public class HybridSplitSource
+        implements ConnectorSplitSource
+{
+    private final Deque<ConnectorSplit> hotSplits;
+    private final Optional<ConnectorSplitSource> coldSplits;
+
+    public HybridSplitSource(List<? extends ConnectorSplit> hotSplits, Optional<ConnectorSplitSource> coldSplits)
+    {
+        this.hotSplits = new ArrayDeque<>(hotSplits.stream().map(split -> new HybridSplit(Tier.HOT, split)).toList());
+        this.coldSplits = requireNonNull(coldSplits, "coldSplits is null");
+    }
+
+    @Override
+    public CompletableFuture<ConnectorSplitBatch> getNextBatch(int maxSize)
+    {
+        if (!hotSplits.isEmpty()) {
+            ImmutableList.Builder<ConnectorSplit> batch = ImmutableList.builder();
+            for (int i = 0; i < maxSize && !hotSplits.isEmpty(); i++) {
+                batch.add(hotSplits.poll());
+            }
+            return CompletableFuture.completedFuture(new ConnectorSplitBatch(batch.build(), isFinished()));
+        }
+        if (coldSplits.isEmpty()) {
+            return CompletableFuture.completedFuture(new ConnectorSplitBatch(ImmutableList.of(), true));
+        }
+        return coldSplits.get().getNextBatch(maxSize)
+                .thenApply(batch -> new ConnectorSplitBatch(
+                        batch.getSplits().stream().map(split -> (ConnectorSplit) new HybridSplit(Tier.COLD, split)).collect(toImmutableList()),
+                        batch.isNoMoreSplits()));
+    }
+
+    @Override
+    public void close()
+    {
+        coldSplits.ifPresent(ConnectorSplitSource::close);
+    }
+
+    @Override
+    public boolean isFinished()
+    {
+        return hotSplits.isEmpty() && coldSplits.map(ConnectorSplitSource::isFinished).orElse(true);
+    }
+
+    @Override
+    public Optional<List<Object>> getTableExecuteSplitsInfo()
+    {
+        return coldSplits.flatMap(ConnectorSplitSource::getTableExecuteSplitsInfo);
+    }
+}

@@ -1,0 +1,136 @@
+package io.hybridlakehouse.plugin.tiering;
+
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.SchemaTableName;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionSpecParser;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expressions;
+
+import java.util.List;
+import java.util.Optional;
+
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Moves a table's hot segments into its Iceberg snapshot, keeping the hand-off invariant:
+ * <ol>
+ * <li>claim the active segments (compaction then leaves them alone);</li>
+ * <li>one Iceberg commit appends their files, which are already Iceberg data files of the
+ * table's schema and spec, and sets {@code hybrid.tiered-through} to the highest id;</li>
+ * <li>mark them tiered in the metastore.</li>
+ * </ol>
+ * Readers filter hot segments by the mark of the snapshot they read, so a crash between any
+ * two steps leaves every row visible exactly once; a rerun finishes the work.
+ */
+public class SegmentTierer
+{
+    private static final Logger log = Logger.get(SegmentTierer.class);
+    private static final int MAX_COMMIT_ATTEMPTS = 5;
+
+    private final TrinoCatalogFactory catalogFactory;
+    private final SegmentStore segmentStore;
+    private final HotSegmentSplits segments;
+
+    @Inject
+    public SegmentTierer(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    {
+        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.segments = new HotSegmentSplits(commitTaskCodec);
+    }
+
+    public record Result(int segments, long rows, long tieredThrough) {}
+
+    public Result tier(ConnectorSession session, SchemaTableName name)
+    {
+        Table table = loadTable(session, name);
+        String uuid = table.uuid().toString();
+        HybridTableState state = segmentStore.getTable(uuid).orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY,
+                "Table %s has no hot tier: it was not created through this catalog or is in lake mode without segments".formatted(name)));
+
+        List<Segment> claimed = segmentStore.claimForTiering(uuid, state.version());
+        if (claimed.isEmpty()) {
+            segmentStore.finishTiering(uuid, 0);
+            return new Result(0, 0, tieredThrough(table));
+        }
+        long through = claimed.stream().mapToLong(Segment::id).max().orElseThrow();
+        long rows = 0;
+        int appended = 0;
+        for (int attempt = 1; ; attempt++) {
+            long alreadyTiered = tieredThrough(table);
+            List<Segment> toAppend = claimed.stream().filter(segment -> segment.id() > alreadyTiered).toList();
+            if (toAppend.isEmpty()) {
+                break;
+            }
+            try {
+                commit(table, toAppend, through);
+                rows = toAppend.stream().mapToLong(Segment::recordCount).sum();
+                appended = toAppend.size();
+                break;
+            }
+            catch (CommitFailedException | ValidationException e) {
+                if (attempt >= MAX_COMMIT_ATTEMPTS) {
+                    throw new TrinoException(HYBRID_COMMIT_ERROR, "Tiering %s failed after %d attempts: %s".formatted(name, attempt, e.getMessage()), e);
+                }
+                log.debug("Tiering commit of %s conflicted (attempt %s), retrying: %s", name, attempt, e.getMessage());
+                table = loadTable(session, name);
+            }
+        }
+        int marked = segmentStore.finishTiering(uuid, through);
+        log.info("Tiered %s segments (%s rows) of %s into Iceberg through segment %s; %s marked tiered", appended, rows, name, through, marked);
+        return new Result(appended, rows, through);
+    }
+
+    private void commit(Table table, List<Segment> toAppend, long through)
+    {
+        Snapshot base = table.currentSnapshot();
+        Transaction transaction = table.newTransaction();
+        // an overwrite that only adds files, validated against the snapshot it was planned on:
+        // a concurrent commit adding data (such as another tiering run) fails it instead of doubling rows
+        OverwriteFiles overwrite = transaction.newOverwrite()
+                .conflictDetectionFilter(Expressions.alwaysTrue())
+                .validateNoConflictingData();
+        if (base != null) {
+            overwrite.validateFromSnapshot(base.snapshotId());
+        }
+        for (Segment segment : toAppend) {
+            CommitTaskData task = segments.decode(segment);
+            PartitionSpec spec = PartitionSpecParser.fromJson(table.schema(), task.partitionSpecJson());
+            overwrite.addFile(HotSegmentSplits.dataFile(table.specs().getOrDefault(spec.specId(), spec), task));
+        }
+        overwrite.set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through));
+        overwrite.commit();
+        transaction.updateProperties().set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through)).commit();
+        transaction.commitTransaction();
+    }
+
+    private Table loadTable(ConnectorSession session, SchemaTableName name)
+    {
+        // the catalog raises TABLE_NOT_FOUND with the table's name for a missing table
+        return catalogFactory.create(session.getIdentity()).loadTable(session, name);
+    }
+
+    static long tieredThrough(Table table)
+    {
+        return Optional.ofNullable(table.properties().get(HotTierPin.TIERED_THROUGH_PROPERTY)).map(Long::parseLong).orElse(0L);
+    }
+}
