@@ -1,0 +1,252 @@
+package io.hybridlakehouse.plugin;
+
+import io.trino.Session;
+import io.trino.execution.QueryStats;
+import io.trino.operator.OperatorStats;
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.MaterializedResult;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import static io.trino.tpch.TpchTable.LINE_ITEM;
+import static io.trino.tpch.TpchTable.ORDERS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+public class TestHybridHotTier
+        extends AbstractTestQueryFramework
+{
+    private Path warehouse;
+
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        warehouse = Files.createTempDirectory("hybrid-hot-tier");
+        return LakehouseQueryRunner.builder()
+                .setWarehouse(warehouse)
+                .setInitialTables(List.of(ORDERS, LINE_ITEM))
+                .build();
+    }
+
+    @Test
+    public void testInsertIsVisibleAtOnceAsSegments()
+    {
+        assertUpdate("CREATE TABLE visible (id bigint, region varchar) WITH (partitioning = ARRAY['region'])");
+        assertUpdate("INSERT INTO visible VALUES (1, 'a'), (2, 'b'), (3, 'a')", 3);
+        assertQuery("SELECT region, count(*) FROM visible GROUP BY region", "VALUES ('a', 2), ('b', 1)");
+        // one segment per partition touched, no Iceberg data file, ids from 1
+        assertQuery("SELECT segment_id, record_count, state FROM \"visible$segments\"", "VALUES (1, 2, 'ACTIVE'), (2, 1, 'ACTIVE')");
+        assertThat(computeScalar("SELECT count(*) FROM \"visible$files\"")).isEqualTo(0L);
+        assertUpdate("INSERT INTO visible VALUES (4, 'c')", 1);
+        assertQuery("SELECT max(segment_id), count(*) FROM \"visible$segments\"", "VALUES (3, 3)");
+        assertQuery("SELECT sum(id) FROM visible", "VALUES 10");
+        assertUpdate("DROP TABLE visible");
+    }
+
+    @Test
+    public void testModeProperty()
+    {
+        assertUpdate("CREATE TABLE lake_table (id bigint) WITH (mode = 'lake')");
+        assertThat((String) computeScalar("SHOW CREATE TABLE lake_table")).contains("mode = 'lake'");
+        assertUpdate("INSERT INTO lake_table VALUES 1, 2", 2);
+        assertThat(computeScalar("SELECT count(*) FROM \"lake_table$segments\"")).isEqualTo(0L);
+        assertThat(computeScalar("SELECT count(*) FROM \"lake_table$files\"")).isEqualTo(1L);
+
+        assertUpdate("ALTER TABLE lake_table SET PROPERTIES mode = 'hybrid'");
+        assertThat((String) computeScalar("SHOW CREATE TABLE lake_table")).contains("mode = 'hybrid'");
+        assertUpdate("INSERT INTO lake_table VALUES 3", 1);
+        assertThat(computeScalar("SELECT count(*) FROM \"lake_table$segments\"")).isEqualTo(1L);
+        assertThat(computeScalar("SELECT count(*) FROM \"lake_table$files\"")).isEqualTo(1L);
+        assertQuery("SELECT sum(id) FROM lake_table", "VALUES 6");
+
+        assertQueryFails("CREATE TABLE bad_mode (id bigint) WITH (mode = 'warehouse')",
+                ".*Invalid value for table property 'mode': 'warehouse'. Valid values: 'hybrid', 'lake'.*");
+        assertQueryFails("ALTER TABLE lake_table SET PROPERTIES mode = 'hot'", ".*Invalid value for table property 'mode': 'hot'.*");
+        assertUpdate("DROP TABLE lake_table");
+    }
+
+    @Test
+    public void testTypesRoundTripThroughBothTiers()
+    {
+        assertUpdate("""
+                CREATE TABLE typed (
+                    c_boolean boolean, c_tinyint tinyint, c_smallint smallint, c_integer integer, c_bigint bigint,
+                    c_real real, c_double double, c_decimal decimal(20, 4), c_short_decimal decimal(9, 2), c_varchar varchar, c_varbinary varbinary,
+                    c_date date, c_timestamp timestamp(6), c_timestamptz timestamp(6) with time zone,
+                    c_array array(integer), c_map map(varchar, bigint), c_row row(x integer, y varchar))""");
+        String values = """
+                VALUES
+                (true, TINYINT '1', SMALLINT '2', 3, BIGINT '4', REAL '5.5', DOUBLE '6.25', DECIMAL '1234567890123456.1234', DECIMAL '1234567.89', 'text', X'0102',
+                 DATE '2026-11-25', TIMESTAMP '2026-11-25 10:11:12.123456', TIMESTAMP '2026-11-25 10:11:12.123456 UTC',
+                 ARRAY[1, 2], MAP(ARRAY['k'], ARRAY[BIGINT '7']), CAST(ROW(8, 'nested') AS row(x integer, y varchar))),
+                (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)""";
+        assertUpdate("INSERT INTO typed " + values, 2);
+        MaterializedResult hot = computeActual("SELECT * FROM typed");
+        assertThat(hot.getMaterializedRows()).hasSize(2);
+        assertThat(computeActual("SELECT * FROM (" + values + ") EXCEPT SELECT * FROM typed").getRowCount()).isZero();
+
+        assertUpdate("CALL system.tier_table('tpch', 'typed')");
+        assertThat(computeScalar("SELECT count(*) FROM \"typed$segments\" WHERE state = 'ACTIVE'")).isEqualTo(0L);
+        assertThat(computeActual("SELECT * FROM typed").getMaterializedRows()).containsExactlyInAnyOrderElementsOf(hot.getMaterializedRows());
+
+        assertQueryFails("CREATE TABLE unsupported (t time(6) with time zone)", ".*(not supported|Unsupported).*");
+        assertUpdate("DROP TABLE typed");
+    }
+
+    @Test
+    public void testConcurrentInsertsNeverShowTornReads()
+            throws Exception
+    {
+        // each INSERT writes 10 rows over 5 partitions, so 5 segments in one commit
+        assertUpdate("CREATE TABLE torn (id bigint, part integer) WITH (partitioning = ARRAY['part'])");
+        int inserts = 20;
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService executor = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> writer = executor.submit(() -> {
+                try {
+                    for (int i = 0; i < inserts; i++) {
+                        getQueryRunner().execute("INSERT INTO torn SELECT %d * 10 + n, n %% 5 FROM UNNEST(sequence(0, 9)) AS t(n)".formatted(i));
+                    }
+                }
+                finally {
+                    writing.set(false);
+                }
+            });
+            List<Future<List<Long>>> readers = new ArrayList<>();
+            for (int reader = 0; reader < 2; reader++) {
+                readers.add(executor.submit(() -> {
+                    List<Long> counts = new ArrayList<>();
+                    while (writing.get()) {
+                        counts.add((Long) getQueryRunner().execute("SELECT count(*) FROM torn").getOnlyValue());
+                    }
+                    return counts;
+                }));
+            }
+            writer.get(5, TimeUnit.MINUTES);
+            for (Future<List<Long>> reader : readers) {
+                List<Long> counts = reader.get(1, TimeUnit.MINUTES);
+                assertThat(counts).isNotEmpty();
+                assertThat(counts).allSatisfy(count -> assertThat(count % 10).as("count %s is a committed prefix of INSERTs", count).isZero());
+                assertThat(counts).isSorted();
+            }
+        }
+        finally {
+            executor.shutdownNow();
+        }
+        assertQuery("SELECT count(*), count(DISTINCT id) FROM torn", "VALUES (%d, %d)".formatted(inserts * 10, inserts * 10));
+        assertUpdate("DROP TABLE torn");
+    }
+
+    @Test
+    public void testFailedInsertLeavesTableUnchanged()
+            throws IOException
+    {
+        assertUpdate("CREATE TABLE failing (orderkey bigint, comment varchar)");
+        assertUpdate("INSERT INTO failing VALUES (1, 'kept')", 1);
+        long filesBefore = dataFiles();
+        // the writer has written pages of earlier rows when the failure arrives
+        assertQueryFails("INSERT INTO failing SELECT orderkey, CASE WHEN orderkey >= 50000 THEN CAST(fail('injected writer failure') AS varchar) ELSE comment END FROM lineitem",
+                ".*injected writer failure.*");
+        assertQuery("SELECT orderkey, comment FROM failing", "VALUES (1, 'kept')");
+        assertThat(computeScalar("SELECT count(*) FROM \"failing$segments\"")).isEqualTo(1L);
+        assertThat(dataFiles()).isEqualTo(filesBefore);
+        assertUpdate("DROP TABLE failing");
+    }
+
+    @Test
+    public void testHotSegmentPruning()
+    {
+        assertUpdate("CREATE TABLE pruned WITH (partitioning = ARRAY['returnflag']) AS SELECT * FROM lineitem WITH NO DATA", 0);
+        for (String range : List.of("orderkey < 20000", "orderkey BETWEEN 20000 AND 39999", "orderkey >= 40000")) {
+            assertUpdate("INSERT INTO pruned SELECT * FROM lineitem WHERE " + range, "SELECT count(*) FROM lineitem WHERE " + range);
+        }
+        long segments = (long) computeScalar("SELECT count(*) FROM \"pruned$segments\"");
+        assertThat(segments).isEqualTo(9);
+        Session hotOnly = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "read_cold_tier", "false").build();
+
+        assertThat(scannedSplits(hotOnly, "SELECT count(*) FROM pruned")).isEqualTo(9);
+        // partition values: 3 returnflags -> 1 partition of 3 segments
+        assertThat(scannedSplits(hotOnly, "SELECT count(*) FROM pruned WHERE returnflag = 'R'")).isEqualTo(3);
+        // per-segment min/max of orderkey
+        assertThat(scannedSplits(hotOnly, "SELECT count(*) FROM pruned WHERE orderkey < 1000")).isEqualTo(3);
+        assertThat(scannedSplits(hotOnly, "SELECT count(*) FROM pruned WHERE orderkey < 1000 AND returnflag = 'R'")).isEqualTo(1);
+        assertQuery("SELECT count(*), sum(quantity) FROM pruned WHERE orderkey < 1000 AND returnflag = 'R'",
+                "SELECT count(*), sum(quantity) FROM lineitem WHERE orderkey < 1000 AND returnflag = 'R'");
+        assertUpdate("DROP TABLE pruned");
+    }
+
+    @Test
+    public void testDeleteNeedsTieringFirst()
+    {
+        assertUpdate("CREATE TABLE deletable (id bigint)");
+        assertUpdate("INSERT INTO deletable VALUES 1, 2, 3", 3);
+        assertQueryFails("DELETE FROM deletable WHERE id = 2",
+                ".*DELETE.* is not supported on tpch.deletable while it has hot segments: move them to Iceberg first with CALL system.tier_table\\('tpch', 'deletable'\\).*");
+        assertUpdate("CALL system.tier_table('tpch', 'deletable')");
+        assertUpdate("DELETE FROM deletable WHERE id = 2", 1);
+        assertQuery("SELECT id FROM deletable", "VALUES 1, 3");
+        assertUpdate("DROP TABLE deletable");
+    }
+
+    @Test
+    public void testStatisticsCoverBothTiers()
+    {
+        assertUpdate("CREATE TABLE stats (id bigint, name varchar)");
+        assertUpdate("INSERT INTO stats VALUES (1, 'a'), (2, NULL)", 2);
+        assertUpdate("CALL system.tier_table('tpch', 'stats')");
+        assertUpdate("INSERT INTO stats VALUES (3, NULL), (4, NULL)", 2);
+        MaterializedResult stats = computeActual("SHOW STATS FOR stats");
+        Object rowCount = stats.getMaterializedRows().stream()
+                .filter(row -> row.getField(0) == null)
+                .findFirst().orElseThrow().getField(4);
+        assertThat(rowCount).isEqualTo(4.0);
+        Object nameNulls = stats.getMaterializedRows().stream()
+                .filter(row -> "name".equals(row.getField(0)))
+                .findFirst().orElseThrow().getField(3);
+        assertThat(nameNulls).isEqualTo(0.75);
+        assertUpdate("DROP TABLE stats");
+    }
+
+    @Test
+    public void testTierTableErrors()
+    {
+        assertQueryFails("CALL system.tier_table('tpch', 'no_such_table')", ".*Table 'tpch.no_such_table' not found.*|.*no_such_table.*does not exist.*");
+        assertQueryFails("CALL system.tier_table('tpch', '')", ".*table_name must be a table of schema 'tpch'.*");
+    }
+
+    private long scannedSplits(Session session, String sql)
+    {
+        long[] splits = new long[1];
+        assertQueryStats(session, sql, queryStats -> splits[0] = tableScanDrivers(queryStats), _ -> {});
+        return splits[0];
+    }
+
+    private static long tableScanDrivers(QueryStats queryStats)
+    {
+        return queryStats.getOperatorSummaries().stream()
+                .filter(summary -> summary.getOperatorType().contains("Scan"))
+                .mapToLong(OperatorStats::getTotalDrivers)
+                .sum();
+    }
+
+    private long dataFiles()
+            throws IOException
+    {
+        try (Stream<Path> files = Files.walk(warehouse)) {
+            return files.filter(path -> path.toString().endsWith(".parquet")).count();
+        }
+    }
+}
