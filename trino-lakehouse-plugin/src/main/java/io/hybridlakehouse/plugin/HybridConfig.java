@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin;
 import io.airlift.configuration.Config;
 import io.airlift.configuration.ConfigDescription;
 import io.airlift.configuration.ConfigSecuritySensitive;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -19,6 +20,7 @@ public class HybridConfig
     private String metastoreUrl;
     private String metastoreUser;
     private String metastorePassword;
+    private int compactionSegmentThreshold = 10;
 
     @NotNull
     @Pattern(regexp = "^(/|file:/|local:/|s3://).*", message = "must be an absolute local path, a file:/ URI or an s3:// URI")
@@ -70,6 +72,20 @@ public class HybridConfig
     public HybridConfig setMetastorePassword(String metastorePassword)
     {
         this.metastorePassword = metastorePassword;
+        return this;
+    }
+
+    @Min(0)
+    public int getCompactionSegmentThreshold()
+    {
+        return compactionSegmentThreshold;
+    }
+
+    @Config("hybrid.compaction.segment-threshold")
+    @ConfigDescription("Compact a partition's hot segments in the background once it has more than this many; 0 turns automatic compaction off")
+    public HybridConfig setCompactionSegmentThreshold(int compactionSegmentThreshold)
+    {
+        this.compactionSegmentThreshold = compactionSegmentThreshold;
         return this;
     }
 }

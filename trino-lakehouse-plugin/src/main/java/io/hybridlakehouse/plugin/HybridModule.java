@@ -4,8 +4,11 @@ import com.google.inject.Binder;
 import com.google.inject.Scopes;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
+import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
+import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
@@ -29,9 +32,12 @@ public class HybridModule
         binder.bind(HybridSplitManager.class).in(Scopes.SINGLETON);
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
+        binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
+        binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
 
         // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, Procedure.class).addBinding().toProvider(CompactSegmentsProcedure.class).in(Scopes.SINGLETON);
     }
 }

@@ -18,7 +18,8 @@ public class TestHybridConfig
                 .setWarehouse(null)
                 .setMetastoreUrl(null)
                 .setMetastoreUser(null)
-                .setMetastorePassword(null));
+                .setMetastorePassword(null)
+                .setCompactionSegmentThreshold(10));
     }
 
     @Test
@@ -29,13 +30,15 @@ public class TestHybridConfig
                 .put("hybrid.metastore.url", "jdbc:postgresql://db:5432/lakehouse")
                 .put("hybrid.metastore.user", "lakehouse")
                 .put("hybrid.metastore.password", "secret")
+                .put("hybrid.compaction.segment-threshold", "25")
                 .buildOrThrow();
 
         HybridConfig expected = new HybridConfig()
                 .setWarehouse("s3://bucket/lakehouse")
                 .setMetastoreUrl("jdbc:postgresql://db:5432/lakehouse")
                 .setMetastoreUser("lakehouse")
-                .setMetastorePassword("secret");
+                .setMetastorePassword("secret")
+                .setCompactionSegmentThreshold(25);
 
         assertFullMapping(properties, expected);
     }

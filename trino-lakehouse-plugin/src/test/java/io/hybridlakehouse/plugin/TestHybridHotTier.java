@@ -47,7 +47,9 @@ public class TestHybridHotTier
         assertUpdate("INSERT INTO visible VALUES (1, 'a'), (2, 'b'), (3, 'a')", 3);
         assertQuery("SELECT region, count(*) FROM visible GROUP BY region", "VALUES ('a', 2), ('b', 1)");
         // one segment per partition touched, no Iceberg data file, ids from 1
-        assertQuery("SELECT segment_id, record_count, state FROM \"visible$segments\"", "VALUES (1, 2, 'ACTIVE'), (2, 1, 'ACTIVE')");
+        assertThat(computeActual("SELECT segment_id FROM \"visible$segments\"").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(computeActual("SELECT record_count FROM \"visible$segments\"").getOnlyColumnAsSet()).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(computeActual("SELECT state FROM \"visible$segments\"").getOnlyColumnAsSet()).containsExactly("ACTIVE");
         assertThat(computeScalar("SELECT count(*) FROM \"visible$files\"")).isEqualTo(0L);
         assertUpdate("INSERT INTO visible VALUES (4, 'c')", 1);
         assertQuery("SELECT max(segment_id), count(*) FROM \"visible$segments\"", "VALUES (3, 3)");
@@ -189,6 +191,54 @@ public class TestHybridHotTier
     }
 
     @Test
+    public void testCompactSegments()
+    {
+        assertUpdate("CREATE TABLE compacted (id bigint, part varchar) WITH (partitioning = ARRAY['part'])");
+        for (int i = 0; i < 5; i++) {
+            assertUpdate("INSERT INTO compacted VALUES (%d, 'a'), (%d, 'b')".formatted(2 * i, 2 * i + 1), 2);
+        }
+        assertThat(computeScalar("SELECT count(*) FROM \"compacted$segments\" WHERE state = 'ACTIVE'")).isEqualTo(10L);
+        MaterializedResult before = computeActual("SELECT * FROM compacted");
+
+        assertUpdate("CALL system.compact_segments('tpch', 'compacted')");
+        // one segment per partition, taking the highest input id so the hand-off to Iceberg by id stays exact
+        assertQuery("SELECT segment_id, record_count FROM \"compacted$segments\" WHERE state = 'ACTIVE'", "VALUES (9, 5), (10, 5)");
+        assertThat(computeScalar("SELECT count(*) FROM \"compacted$segments\" WHERE state = 'COMPACTED'")).isEqualTo(10L);
+        assertThat(computeActual("SELECT * FROM compacted").getMaterializedRows()).containsExactlyInAnyOrderElementsOf(before.getMaterializedRows());
+
+        assertUpdate("INSERT INTO compacted VALUES (10, 'a')", 1);
+        assertUpdate("CALL system.tier_table('tpch', 'compacted')");
+        assertQuery("SELECT count(*), count(DISTINCT id), sum(id) FROM compacted", "VALUES (11, 11, 55)");
+        assertQueryFails("CALL system.compact_segments('tpch', 'missing')", ".*Table 'tpch.missing' not found.*");
+        assertUpdate("DROP TABLE compacted");
+    }
+
+    @Test
+    public void testAutomaticCompactionBoundsSegmentCount()
+            throws InterruptedException
+    {
+        assertUpdate("CREATE TABLE auto_compacted (id bigint)");
+        int inserts = 25;
+        for (int i = 0; i < inserts; i++) {
+            assertUpdate("INSERT INTO auto_compacted VALUES " + i, 1);
+            assertThat(computeScalar("SELECT count(*) FROM auto_compacted")).isEqualTo((long) i + 1);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long active;
+        do {
+            active = (long) computeScalar("SELECT count(*) FROM \"auto_compacted$segments\" WHERE state = 'ACTIVE'");
+            if (active <= 10) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        while (System.nanoTime() < deadline);
+        assertThat(active).as("active segments after %s single-row INSERTs with threshold 10", inserts).isLessThanOrEqualTo(10);
+        assertQuery("SELECT count(*), count(DISTINCT id), sum(id) FROM auto_compacted", "VALUES (25, 25, 300)");
+        assertUpdate("DROP TABLE auto_compacted");
+    }
+
+    @Test
     public void testDeleteNeedsTieringFirst()
     {
         assertUpdate("CREATE TABLE deletable (id bigint)");
@@ -223,7 +273,7 @@ public class TestHybridHotTier
     @Test
     public void testTierTableErrors()
     {
-        assertQueryFails("CALL system.tier_table('tpch', 'no_such_table')", ".*Table 'tpch.no_such_table' not found.*|.*no_such_table.*does not exist.*");
+        assertQueryFails("CALL system.tier_table('tpch', 'no_such_table')", ".*Table 'tpch.no_such_table' not found.*");
         assertQueryFails("CALL system.tier_table('tpch', '')", ".*table_name must be a table of schema 'tpch'.*");
     }
 

@@ -1,5 +1,7 @@
 package io.hybridlakehouse.plugin.metadata;
 
+import java.util.Map;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -16,5 +18,14 @@ public record HotTierPin(String tableUuid, long version, long tieredThrough)
     public HotTierPin
     {
         requireNonNull(tableUuid, "tableUuid is null");
+    }
+
+    /**
+     * The hand-off mark recorded in Iceberg table properties: hot segments with ids up to it are in the snapshot.
+     */
+    public static long tieredThrough(Map<String, String> icebergTableProperties)
+    {
+        String value = icebergTableProperties.get(TIERED_THROUGH_PROPERTY);
+        return value == null ? 0 : Long.parseLong(value);
     }
 }

@@ -5,6 +5,7 @@ import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
@@ -67,6 +68,7 @@ public class HybridMetadata
     private final SegmentStore segmentStore;
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
+    private final AutoCompaction autoCompaction;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, ConnectorTableMetadata> pendingCreates = new ConcurrentHashMap<>();
 
@@ -74,13 +76,15 @@ public class HybridMetadata
             IcebergMetadata iceberg,
             SegmentStore segmentStore,
             JsonCodec<CommitTaskData> commitTaskCodec,
-            IcebergFileSystemFactory fileSystemFactory)
+            IcebergFileSystemFactory fileSystemFactory,
+            AutoCompaction autoCompaction)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
     }
 
     @Override
@@ -202,6 +206,7 @@ public class HybridMetadata
             deleteFiles(session, segments.stream().map(NewSegment::path).toList());
             throw new TrinoException(HYBRID_COMMIT_ERROR, "Failed to commit INSERT into %s: %s".formatted(table.name(), e.getMessage()), e);
         }
+        autoCompaction.afterInsert(session, icebergTable(session, table.name()));
         return Optional.empty();
     }
 
@@ -338,8 +343,7 @@ public class HybridMetadata
 
     private static long tieredThrough(IcebergTableHandle handle)
     {
-        String value = handle.getStorageProperties().get(HotTierPin.TIERED_THROUGH_PROPERTY);
-        return value == null ? 0 : Long.parseLong(value);
+        return HotTierPin.tieredThrough(handle.getStorageProperties());
     }
 
     private void deleteFiles(ConnectorSession session, List<String> paths)

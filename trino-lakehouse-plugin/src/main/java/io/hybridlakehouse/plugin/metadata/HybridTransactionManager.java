@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -24,6 +25,7 @@ public class HybridTransactionManager
     private final SegmentStore segmentStore;
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
+    private final AutoCompaction autoCompaction;
     private final Map<ConnectorTransactionHandle, HybridMetadata> transactions = new ConcurrentHashMap<>();
 
     @Inject
@@ -31,12 +33,14 @@ public class HybridTransactionManager
             IcebergTransactionManager icebergTransactions,
             SegmentStore segmentStore,
             JsonCodec<CommitTaskData> commitTaskCodec,
-            IcebergFileSystemFactory fileSystemFactory)
+            IcebergFileSystemFactory fileSystemFactory,
+            AutoCompaction autoCompaction)
     {
         this.icebergTransactions = requireNonNull(icebergTransactions, "icebergTransactions is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
     }
 
     public HybridMetadata get(ConnectorTransactionHandle transaction, ConnectorSession session)
@@ -45,7 +49,8 @@ public class HybridTransactionManager
                 icebergTransactions.get(transaction, session.getIdentity()),
                 segmentStore,
                 commitTaskCodec,
-                fileSystemFactory));
+                fileSystemFactory,
+                autoCompaction));
     }
 
     public void remove(ConnectorTransactionHandle transaction)

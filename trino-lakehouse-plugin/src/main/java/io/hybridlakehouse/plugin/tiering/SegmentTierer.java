@@ -24,7 +24,6 @@ import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 
 import java.util.List;
-import java.util.Optional;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
@@ -129,8 +128,8 @@ public class SegmentTierer
         return catalogFactory.create(session.getIdentity()).loadTable(session, name);
     }
 
-    static long tieredThrough(Table table)
+    private static long tieredThrough(Table table)
     {
-        return Optional.ofNullable(table.properties().get(HotTierPin.TIERED_THROUGH_PROPERTY)).map(Long::parseLong).orElse(0L);
+        return HotTierPin.tieredThrough(table.properties());
     }
 }

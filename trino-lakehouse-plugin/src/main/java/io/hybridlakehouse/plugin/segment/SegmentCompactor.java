@@ -1,0 +1,201 @@
+package io.hybridlakehouse.plugin.segment;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.trino.filesystem.Location;
+import io.trino.filesystem.TrinoFileSystem;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergFileFormat;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.plugin.iceberg.IcebergFileWriter;
+import io.trino.plugin.iceberg.IcebergFileWriterFactory;
+import io.trino.plugin.iceberg.IcebergPageSourceProvider;
+import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
+import io.trino.plugin.iceberg.MetricsWrapper;
+import io.trino.plugin.iceberg.PartitionData;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ConnectorPageSource;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.SourcePage;
+import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.FileContent;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionSpecParser;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Type;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
+import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
+import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.groupingBy;
+
+/**
+ * Merges the small hot segments of one partition into one segment: rows are streamed page by
+ * page through Iceberg's page source into Iceberg's Parquet writer (same metrics as an
+ * INSERT), then the metastore swaps the inputs for the output in one transaction. Readers
+ * pinned before the swap keep reading the inputs, whose files stay until a grace period ends.
+ */
+public class SegmentCompactor
+{
+    private static final Logger log = Logger.get(SegmentCompactor.class);
+
+    private final SegmentStore segmentStore;
+    private final HotSegmentSplits segments;
+    private final JsonCodec<CommitTaskData> commitTaskCodec;
+    private final IcebergFileSystemFactory fileSystemFactory;
+    private final IcebergFileWriterFactory writerFactory;
+    private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
+    private final TypeManager typeManager;
+
+    @Inject
+    public SegmentCompactor(
+            SegmentStore segmentStore,
+            JsonCodec<CommitTaskData> commitTaskCodec,
+            IcebergFileSystemFactory fileSystemFactory,
+            IcebergFileWriterFactory writerFactory,
+            IcebergPageSourceProviderFactory pageSourceProviderFactory,
+            TypeManager typeManager)
+    {
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+        this.segments = new HotSegmentSplits(commitTaskCodec);
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.writerFactory = requireNonNull(writerFactory, "writerFactory is null");
+        this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+    }
+
+    public record Result(int partitions, int inputSegments, int outputSegments) {}
+
+    /**
+     * Compacts every partition of the table that has at least {@code minSegments} active segments.
+     */
+    public Result compactTable(ConnectorSession session, Table table, int minSegments)
+    {
+        String uuid = table.uuid().toString();
+        HybridTableState state = segmentStore.getTable(uuid).orElseThrow();
+        Map<String, List<Segment>> byPartition = segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
+                .filter(segment -> segment.id() > state.tieringClaim())
+                .collect(groupingBy(this::partitionOf));
+        int partitions = 0;
+        int inputs = 0;
+        for (List<Segment> partition : byPartition.values()) {
+            if (partition.size() >= Math.max(2, minSegments) && compact(session, table, partition).isPresent()) {
+                partitions++;
+                inputs += partition.size();
+            }
+        }
+        return new Result(partitions, inputs, partitions);
+    }
+
+    /**
+     * Whether some partition of the table has more than {@code threshold} active segments.
+     */
+    public boolean needsCompaction(Table table, int threshold)
+    {
+        String uuid = table.uuid().toString();
+        return segmentStore.getTable(uuid)
+                .map(state -> segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
+                        .collect(groupingBy(this::partitionOf))
+                        .values().stream()
+                        .anyMatch(partition -> partition.size() > threshold))
+                .orElse(false);
+    }
+
+    private String partitionOf(Segment segment)
+    {
+        CommitTaskData task = segments.decode(segment);
+        return task.partitionSpecJson() + "\n" + task.partitionDataJson().orElse("");
+    }
+
+    private Optional<Segment> compact(ConnectorSession session, Table table, List<Segment> inputs)
+    {
+        Schema schema = table.schema();
+        CommitTaskData first = segments.decode(inputs.getFirst());
+        PartitionSpec spec = PartitionSpecParser.fromJson(schema, first.partitionSpecJson());
+        Type[] partitionTypes = spec.fields().stream()
+                .map(field -> field.transform().getResultType(schema.findType(field.sourceId())))
+                .toArray(Type[]::new);
+        String partitionDataJson = first.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0])));
+        PartitionData partition = PartitionData.fromJson(partitionDataJson, partitionTypes);
+
+        String fileName = "hybrid-compacted-%s.parquet".formatted(UUID.randomUUID());
+        Location output = Location.of(spec.isPartitioned()
+                ? table.locationProvider().newDataLocation(spec, partition, fileName)
+                : table.locationProvider().newDataLocation(fileName));
+        TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), table.io().properties());
+        List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
+        IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
+
+        IcebergFileWriter writer = writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties());
+        long rows = 0;
+        try {
+            for (Segment input : inputs) {
+                CommitTaskData task = segments.decode(input);
+                try (ConnectorPageSource source = pageSources.createPageSource(
+                        session, ImmutableList.copyOf(columns), schema, spec, partition, ImmutableList.of(), DynamicFilter.EMPTY,
+                        TupleDomain.all(), TupleDomain.all(), task.path(), 0, task.fileSizeInBytes(), task.fileSizeInBytes(),
+                        input.recordCount(), partitionDataJson, task.fileFormat(), table.io().properties(), 0, Optional.empty())) {
+                    while (!source.isFinished()) {
+                        SourcePage page = source.getNextSourcePage();
+                        if (page != null && page.getPositionCount() > 0) {
+                            writer.appendRows(page.getPage());
+                            rows += page.getPositionCount();
+                        }
+                    }
+                }
+            }
+            writer.commit();
+        }
+        catch (IOException | RuntimeException e) {
+            writer.rollback();
+            throw new TrinoException(HYBRID_WRITER_ERROR, "Compacting %d segments of %s failed: %s".formatted(inputs.size(), table.name(), e.getMessage()), e);
+        }
+
+        IcebergFileWriter.FileMetrics metrics = writer.getFileMetrics();
+        CommitTaskData outputTask = new CommitTaskData(
+                output.toString(),
+                IcebergFileFormat.PARQUET,
+                writer.getWrittenBytes(),
+                new MetricsWrapper(metrics.metrics()),
+                first.partitionSpecJson(),
+                first.partitionDataJson(),
+                FileContent.DATA,
+                Optional.empty(),
+                metrics.splitOffsets());
+        NewSegment outputSegment = new NewSegment(output.toString(), writer.getWrittenBytes(), rows, inputs.getFirst().partitionKey(), commitTaskCodec.toJson(outputTask));
+        Optional<Segment> committed = segmentStore.replaceSegments(table.uuid().toString(), inputs, outputSegment);
+        if (committed.isEmpty()) {
+            // another compaction or a tiering claim got there first: the inputs stay, the output goes
+            deleteQuietly(fileSystem, output);
+            return Optional.empty();
+        }
+        log.info("Compacted %s segments (%s rows) of %s into segment %s", inputs.size(), rows, table.name(), committed.get().id());
+        return committed;
+    }
+
+    private static void deleteQuietly(TrinoFileSystem fileSystem, Location location)
+    {
+        try {
+            fileSystem.deleteFile(location);
+        }
+        catch (IOException e) {
+            log.warn(e, "Failed to delete unused compaction output %s", location);
+        }
+    }
+}
