@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -109,6 +112,88 @@ public class TestLakehouseServerEndToEnd
         cli.execute("DROP TABLE lakehouse.e2e.events").assertSuccess();
         cli.execute("DROP SCHEMA lakehouse.e2e").assertSuccess();
         assertThat(query("SHOW SCHEMAS FROM lakehouse LIKE 'e2e'")).isEmpty();
+    }
+
+    @Test
+    public void testHybridTableAcrossTiersThroughCli()
+            throws Exception
+    {
+        cli.execute("CREATE SCHEMA lakehouse.e2e_hybrid").assertSuccess();
+        cli.execute("CREATE TABLE lakehouse.e2e_hybrid.events (event_time timestamp(6), user_id bigint, amount decimal(12, 2)) " +
+                "WITH (partitioning = ARRAY['day(event_time)'])").assertSuccess();
+        assertThat(String.join("\n", query("SHOW CREATE TABLE lakehouse.e2e_hybrid.events"))).contains("mode = 'hybrid'");
+        for (int i = 1; i <= 5; i++) {
+            cli.execute("INSERT INTO lakehouse.e2e_hybrid.events VALUES (TIMESTAMP '2026-11-2%d 10:00:00', %d, %d.50)".formatted(i % 2 + 4, i, i)).assertSuccess();
+            // each INSERT is visible to the very next query
+            assertThat(query("SELECT count(*), sum(user_id) FROM lakehouse.e2e_hybrid.events")).containsExactly("\"%d\",\"%d\"".formatted(i, i * (i + 1) / 2));
+        }
+        assertThat(query("SELECT state, count(*) FROM lakehouse.e2e_hybrid.\"events$segments\" GROUP BY state")).containsExactly("\"ACTIVE\",\"5\"");
+
+        cli.execute("CALL lakehouse.system.tier_table('e2e_hybrid', 'events')").assertSuccess();
+        assertThat(query("SELECT count(*) FROM lakehouse.e2e_hybrid.\"events$segments\" WHERE state = 'ACTIVE'")).containsExactly("\"0\"");
+        assertThat(query("SELECT count(*) > 0 FROM lakehouse.e2e_hybrid.\"events$files\"")).containsExactly("\"true\"");
+
+        cli.execute("INSERT INTO lakehouse.e2e_hybrid.events VALUES (TIMESTAMP '2026-11-26 10:00:00', 6, 6.50), (TIMESTAMP '2026-11-26 11:00:00', 7, 7.50)").assertSuccess();
+        // cold rows from Iceberg and hot rows from segments, each exactly once
+        assertThat(query("SELECT count(*), count(DISTINCT user_id), sum(amount) FROM lakehouse.e2e_hybrid.events")).containsExactly("\"7\",\"7\",\"31.50\"");
+        assertThat(query("SELECT CAST(event_time AS date), count(*) FROM lakehouse.e2e_hybrid.events WHERE event_time >= TIMESTAMP '2026-11-25 00:00:00' GROUP BY 1 ORDER BY 1"))
+                .containsExactly("\"2026-11-25\",\"3\"", "\"2026-11-26\",\"2\"");
+        cli.execute("DROP TABLE lakehouse.e2e_hybrid.events").assertSuccess();
+        cli.execute("DROP SCHEMA lakehouse.e2e_hybrid").assertSuccess();
+    }
+
+    /**
+     * Reports (does not assert) INSERT latency, INSERT-to-visible latency and scan speed of
+     * hot segments against Iceberg files holding the same demo rows.
+     */
+    @Test
+    public void testReportHotAndColdTimings()
+            throws Exception
+    {
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE lakehouse.demo.ods_events_hot WITH (partitioning = ARRAY['day(event_time)']) AS SELECT * FROM lakehouse.demo.ods_events WITH NO DATA");
+            statement.execute("INSERT INTO lakehouse.demo.ods_events_hot SELECT * FROM lakehouse.demo.ods_events");
+            assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.demo.\"ods_events_hot$segments\" WHERE state = 'ACTIVE'")).isPositive();
+            assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.demo.\"ods_events_hot$files\"")).isZero();
+
+            List<Long> insertMillis = new ArrayList<>();
+            List<Long> visibleMillis = new ArrayList<>();
+            long expected = scalar(statement, "SELECT count(*) FROM lakehouse.demo.ods_events_hot");
+            long rowsPerInsert = 0;
+            for (int i = 0; i < 10; i++) {
+                long start = System.nanoTime();
+                statement.execute("INSERT INTO lakehouse.demo.ods_events_hot SELECT * FROM lakehouse.demo.ods_events WHERE user_id <= 66 AND event_time < TIMESTAMP '2026-11-01 06:00:00'");
+                long inserted = System.nanoTime();
+                rowsPerInsert = statement.getLargeUpdateCount();
+                expected += rowsPerInsert;
+                assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.demo.ods_events_hot")).isEqualTo(expected);
+                insertMillis.add((inserted - start) / 1_000_000);
+                visibleMillis.add((System.nanoTime() - start) / 1_000_000);
+            }
+            System.out.printf("[measure] INSERT of ~%d rows into a hybrid table: %s ms; INSERT issued -> rows counted by the next query: %s ms%n",
+                    rowsPerInsert, insertMillis, visibleMillis);
+
+            String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM lakehouse.demo.%s";
+            for (String table : List.of("ods_events", "ods_events_hot", "ods_events", "ods_events_hot")) {
+                List<Long> millis = new ArrayList<>();
+                for (int run = 0; run < 3; run++) {
+                    long start = System.nanoTime();
+                    statement.executeQuery(scan.formatted(table)).close();
+                    millis.add((System.nanoTime() - start) / 1_000_000);
+                }
+                System.out.printf("[measure] full scan of %s (%s): %s ms%n", table, table.endsWith("_hot") ? "hot segments" : "Iceberg files", millis);
+            }
+            statement.execute("DROP TABLE lakehouse.demo.ods_events_hot");
+        }
+    }
+
+    private static long scalar(Statement statement, String sql)
+            throws Exception
+    {
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            resultSet.next();
+            return resultSet.getLong(1);
+        }
     }
 
     private List<String> query(String sql)

@@ -239,6 +239,20 @@ public class TestHybridHotTier
     }
 
     @Test
+    public void testPartitionsTableCoversBothTiers()
+    {
+        assertUpdate("CREATE TABLE partitioned (ts timestamp(6), region varchar, amount bigint) WITH (partitioning = ARRAY['region', 'day(ts)'])");
+        assertUpdate("INSERT INTO partitioned VALUES (TIMESTAMP '2026-11-24 01:00:00', 'a', 1), (TIMESTAMP '2026-11-24 02:00:00', 'a', 2), (TIMESTAMP '2026-11-25 01:00:00', 'b', 3)", 3);
+        assertUpdate("CALL system.tier_table('tpch', 'partitioned')");
+        assertUpdate("INSERT INTO partitioned VALUES (TIMESTAMP '2026-11-24 03:00:00', 'a', 4), (TIMESTAMP '2026-11-26 01:00:00', 'c', 5)", 2);
+        assertThat(computeActual("SELECT column_name FROM information_schema.columns WHERE table_name = 'partitioned$partitions' ORDER BY ordinal_position").getOnlyColumn().toList())
+                .containsExactly("region", "ts_day", "record_count", "file_count", "total_size", "hot_record_count");
+        assertQuery("SELECT region, ts_day, record_count, file_count, hot_record_count FROM \"partitioned$partitions\"",
+                "VALUES ('a', DATE '2026-11-24', 3, 2, 1), ('b', DATE '2026-11-25', 1, 1, 0), ('c', DATE '2026-11-26', 1, 1, 1)");
+        assertUpdate("DROP TABLE partitioned");
+    }
+
+    @Test
     public void testDeleteNeedsTieringFirst()
     {
         assertUpdate("CREATE TABLE deletable (id bigint)");

@@ -1,5 +1,6 @@
 package io.hybridlakehouse.plugin.metadata;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
@@ -10,6 +11,8 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
@@ -37,6 +40,7 @@ import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.statistics.ComputedStatistics;
 import io.trino.spi.statistics.TableStatistics;
+import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
 
 import java.io.IOException;
@@ -69,6 +73,7 @@ public class HybridMetadata
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final AutoCompaction autoCompaction;
+    private final TypeManager typeManager;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, ConnectorTableMetadata> pendingCreates = new ConcurrentHashMap<>();
 
@@ -77,7 +82,8 @@ public class HybridMetadata
             SegmentStore segmentStore,
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
-            AutoCompaction autoCompaction)
+            AutoCompaction autoCompaction,
+            TypeManager typeManager)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -85,6 +91,7 @@ public class HybridMetadata
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
     }
 
     @Override
@@ -294,6 +301,19 @@ public class HybridMetadata
             }
             String uuid = tableUuid(session, baseName);
             return Optional.of(new SegmentsTable(tableName, () -> segmentStore.allSegments(uuid)));
+        }
+        if (tableName.getTableName().endsWith(PartitionsTable.SUFFIX)) {
+            SchemaTableName baseName = new SchemaTableName(tableName.getSchemaName(), tableName.getTableName().substring(0, tableName.getTableName().length() - PartitionsTable.SUFFIX.length()));
+            if (getTableHandle(session, baseName, Optional.empty(), Optional.empty()) instanceof IcebergTableHandle handle) {
+                Optional<HotTierPin> pin = hotTierPin(session, handle);
+                return Optional.of(new PartitionsTable(
+                        tableName,
+                        icebergTable(session, baseName),
+                        handle.getSnapshotId(),
+                        () -> pin.map(value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())).orElse(ImmutableList.of()),
+                        new HotSegmentSplits(commitTaskCodec),
+                        typeManager));
+            }
         }
         return super.getSystemTable(session, tableName);
     }

@@ -9,6 +9,7 @@ import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergTransactionManager;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTransactionHandle;
+import io.trino.spi.type.TypeManager;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,7 @@ public class HybridTransactionManager
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final AutoCompaction autoCompaction;
+    private final TypeManager typeManager;
     private final Map<ConnectorTransactionHandle, HybridMetadata> transactions = new ConcurrentHashMap<>();
 
     @Inject
@@ -34,13 +36,15 @@ public class HybridTransactionManager
             SegmentStore segmentStore,
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
-            AutoCompaction autoCompaction)
+            AutoCompaction autoCompaction,
+            TypeManager typeManager)
     {
         this.icebergTransactions = requireNonNull(icebergTransactions, "icebergTransactions is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
     }
 
     public HybridMetadata get(ConnectorTransactionHandle transaction, ConnectorSession session)
@@ -50,7 +54,8 @@ public class HybridTransactionManager
                 segmentStore,
                 commitTaskCodec,
                 fileSystemFactory,
-                autoCompaction));
+                autoCompaction,
+                typeManager));
     }
 
     public void remove(ConnectorTransactionHandle transaction)
