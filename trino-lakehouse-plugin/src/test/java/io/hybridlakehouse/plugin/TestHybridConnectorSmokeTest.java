@@ -65,4 +65,38 @@ public class TestHybridConnectorSmokeTest
                            mode = 'hybrid'
                         \\)""");
     }
+
+    @Test
+    @Override
+    public void testRowLevelUpdate()
+    {
+        // UPDATE rewrites Iceberg files: rows still in hot segments must be tiered first
+        assertUpdate("CREATE TABLE test_update_hybrid (a bigint, b double)");
+        assertUpdate("INSERT INTO test_update_hybrid (a, b) SELECT regionkey, regionkey * 2.5 FROM region", 5);
+        assertQueryFails("UPDATE test_update_hybrid SET b = b + 1.2 WHERE a % 2 = 0",
+                "DELETE, UPDATE and MERGE is not supported on tpch.test_update_hybrid while it has hot segments: move them to Iceberg first with CALL system.tier_table\\('tpch', 'test_update_hybrid'\\)");
+        assertUpdate("CALL system.tier_table('tpch', 'test_update_hybrid')");
+        assertUpdate("UPDATE test_update_hybrid SET b = b + 1.2 WHERE a % 2 = 0", 3);
+        assertQuery("SELECT a, b FROM test_update_hybrid", "VALUES (0, 1.2), (1, 2.5), (2, 6.2), (3, 7.5), (4, 11.2)");
+        assertUpdate("DROP TABLE test_update_hybrid");
+    }
+
+    @Test
+    @Override
+    public void testMerge()
+    {
+        assertUpdate("CREATE TABLE test_merge_hybrid (a bigint, b double)");
+        assertUpdate("INSERT INTO test_merge_hybrid (a, b) SELECT regionkey, regionkey * 2.5 FROM region", 5);
+        String merge = "MERGE INTO test_merge_hybrid t " +
+                "USING (VALUES (0, 1.3), (2, 2.9), (3, 0.0), (4, -5.0), (5, 5.7)) AS s (a, b) " +
+                "ON (t.a = s.a) " +
+                "WHEN MATCHED AND s.b > 0 THEN UPDATE SET b = t.b + s.b " +
+                "WHEN MATCHED AND s.b = 0 THEN DELETE " +
+                "WHEN NOT MATCHED THEN INSERT VALUES (s.a, s.b)";
+        assertQueryFails(merge, "DELETE, UPDATE and MERGE is not supported on tpch.test_merge_hybrid while it has hot segments.*");
+        assertUpdate("CALL system.tier_table('tpch', 'test_merge_hybrid')");
+        assertUpdate(merge, 4);
+        assertQuery("SELECT a, b FROM test_merge_hybrid", "VALUES (0, 1.3), (1, 2.5), (2, 7.9), (4, 10.0), (5, 5.7)");
+        assertUpdate("DROP TABLE test_merge_hybrid");
+    }
 }
