@@ -1,7 +1,9 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.annotations.VisibleForTesting;
 import com.google.inject.Inject;
+import com.google.inject.Injector;
 import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
@@ -43,14 +45,17 @@ public class HybridConnector
     private final HybridSplitManager splitManager;
     private final HybridPageSourceProviderFactory pageSourceProviderFactory;
     private final List<PropertyMetadata<?>> tableProperties;
+    private final Injector injector;
 
     @Inject
     public HybridConnector(
+            Injector injector,
             IcebergConnector iceberg,
             HybridTransactionManager transactions,
             HybridSplitManager splitManager,
             HybridPageSourceProviderFactory pageSourceProviderFactory)
     {
+        this.injector = requireNonNull(injector, "injector is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.transactions = requireNonNull(transactions, "transactions is null");
         this.splitManager = requireNonNull(splitManager, "splitManager is null");
@@ -181,6 +186,12 @@ public class HybridConnector
     public ConnectorAccessControl getAccessControl()
     {
         return iceberg.getAccessControl();
+    }
+
+    @VisibleForTesting
+    public Injector getInjector()
+    {
+        return injector;
     }
 
     @Override

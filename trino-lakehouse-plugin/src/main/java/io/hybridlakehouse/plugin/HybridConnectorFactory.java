@@ -9,6 +9,7 @@ import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.json.JsonModule;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.trino.filesystem.manager.FileSystemModule;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,6 +58,8 @@ public class HybridConnectorFactory
 {
     public static final String CONNECTOR_NAME = "hybrid_lakehouse";
     private static final String HYBRID_PROPERTY_PREFIX = "hybrid.";
+    // every config class binding hybrid.* properties
+    private static final List<Class<?>> HYBRID_CONFIG_CLASSES = List.of(HybridConfig.class, TieringConfig.class);
 
     @Override
     public String getName()
@@ -129,7 +133,8 @@ public class HybridConnectorFactory
         catch (RuntimeException e) {
             throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Invalid configuration of catalog '%s': %s".formatted(catalogName, e.getMessage()), e);
         }
-        Set<String> known = ConfigurationMetadata.getConfigurationMetadata(HybridConfig.class).getAttributes().values().stream()
+        Set<String> known = HYBRID_CONFIG_CLASSES.stream()
+                .flatMap(configClass -> ConfigurationMetadata.getConfigurationMetadata(configClass).getAttributes().values().stream())
                 .map(attribute -> attribute.getInjectionPoint().getProperty())
                 .collect(toCollection(TreeSet::new));
         Set<String> unknown = config.keySet().stream()

@@ -3,7 +3,9 @@ package io.hybridlakehouse.plugin;
 import com.google.inject.Binder;
 import com.google.inject.Scopes;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
+import io.hybridlakehouse.plugin.metadata.HybridMetadataFactory;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
 import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
@@ -12,8 +14,14 @@ import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
+import io.hybridlakehouse.plugin.system.TieringStatusTable;
+import io.hybridlakehouse.plugin.tiering.BackgroundSession;
+import io.hybridlakehouse.plugin.tiering.RetentionApplier;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
+import io.hybridlakehouse.plugin.tiering.TieringConfig;
+import io.hybridlakehouse.plugin.tiering.TieringService;
 import io.trino.plugin.base.session.SessionPropertiesProvider;
+import io.trino.spi.connector.SystemTable;
 import io.trino.spi.procedure.Procedure;
 
 import static com.google.inject.multibindings.Multibinder.newSetBinder;
@@ -26,6 +34,7 @@ public class HybridModule
     protected void setup(Binder binder)
     {
         configBinder(binder).bindConfig(HybridConfig.class);
+        configBinder(binder).bindConfig(TieringConfig.class);
         binder.bind(HybridConnector.class).in(Scopes.SINGLETON);
         binder.bind(SegmentStore.class).to(JdbcSegmentStore.class).in(Scopes.SINGLETON);
         binder.bind(HybridTransactionManager.class).in(Scopes.SINGLETON);
@@ -34,10 +43,16 @@ public class HybridModule
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
+        binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);
+        binder.bind(BackgroundSession.class).in(Scopes.SINGLETON);
+        binder.bind(RetentionApplier.class).in(Scopes.SINGLETON);
+        binder.bind(TieringService.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, SystemTable.class).addBinding().to(TieringStatusTable.class).in(Scopes.SINGLETON);
 
         // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(CompactSegmentsProcedure.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, Procedure.class).addBinding().toProvider(ApplyRetentionProcedure.class).in(Scopes.SINGLETON);
     }
 }

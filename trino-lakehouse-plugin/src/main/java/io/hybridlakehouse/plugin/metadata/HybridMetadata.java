@@ -14,6 +14,7 @@ import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
+import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorMetadata;
@@ -44,6 +45,8 @@ import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -73,9 +76,10 @@ public class HybridMetadata
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final AutoCompaction autoCompaction;
+    private final SegmentTierer tierer;
     private final TypeManager typeManager;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
-    private final Map<SchemaTableName, ConnectorTableMetadata> pendingCreates = new ConcurrentHashMap<>();
+    private final Map<SchemaTableName, TableSettings> pendingCreates = new ConcurrentHashMap<>();
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -83,6 +87,7 @@ public class HybridMetadata
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
             AutoCompaction autoCompaction,
+            SegmentTierer tierer,
             TypeManager typeManager)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
@@ -91,6 +96,7 @@ public class HybridMetadata
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
+        this.tierer = requireNonNull(tierer, "tierer is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
     }
 
@@ -145,21 +151,25 @@ public class HybridMetadata
         ConnectorTableMetadata metadata = super.getTableMetadata(session, table);
         Optional<HybridTableState> state = hybridTable(session, ((IcebergTableHandle) table).getSchemaTableName());
         Map<String, Object> properties = new HashMap<>(metadata.getProperties());
-        properties.put(HybridTableProperties.MODE, state.map(HybridTableState::mode).orElse(TableMode.LAKE));
+        TableSettings settings = state.map(HybridTableState::settings).orElse(TableSettings.ofMode(TableMode.LAKE));
+        properties.put(HybridTableProperties.MODE, settings.mode());
+        settings.tierAfter().ifPresent(tierAfter -> properties.put(HybridTableProperties.TIER_AFTER, tierAfter));
+        settings.retention().ifPresent(retention -> properties.put(HybridTableProperties.RETENTION, retention));
         return new ConnectorTableMetadata(metadata.getTable(), metadata.getColumns(), properties, metadata.getComment(), metadata.getCheckConstraints());
     }
 
     @Override
     public void createTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, SaveMode saveMode)
     {
+        TableSettings settings = HybridTableProperties.settings(tableMetadata.getProperties());
         super.createTable(session, withoutHybridProperties(tableMetadata), saveMode);
-        register(session, tableMetadata);
+        register(session, tableMetadata.getTable(), settings);
     }
 
     @Override
     public ConnectorOutputTableHandle beginCreateTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, Optional<ConnectorTableLayout> layout, RetryMode retryMode, boolean replace)
     {
-        pendingCreates.put(tableMetadata.getTable(), tableMetadata);
+        pendingCreates.put(tableMetadata.getTable(), HybridTableProperties.settings(tableMetadata.getProperties()));
         return super.beginCreateTable(session, withoutHybridProperties(tableMetadata), layout, retryMode, replace);
     }
 
@@ -168,21 +178,21 @@ public class HybridMetadata
     {
         // CREATE TABLE AS is a bulk load: its rows go to the cold tier in one Iceberg commit
         Optional<ConnectorOutputMetadata> result = super.finishCreateTable(session, tableHandle, fragments, computedStatistics);
-        ConnectorTableMetadata created = pendingCreates.remove(((IcebergWritableTableHandle) tableHandle).name());
-        if (created != null) {
-            register(session, created);
+        SchemaTableName name = ((IcebergWritableTableHandle) tableHandle).name();
+        TableSettings settings = pendingCreates.remove(name);
+        if (settings != null) {
+            register(session, name, settings);
         }
         return result;
     }
 
-    private void register(ConnectorSession session, ConnectorTableMetadata tableMetadata)
+    private void register(ConnectorSession session, SchemaTableName name, TableSettings settings)
     {
-        SchemaTableName name = tableMetadata.getTable();
         String uuid = tableUuid(session, name);
         if (segmentStore.getTable(uuid).isEmpty()) {
             // a row left by a table of the same name dropped by another engine is stale: the uuid tells them apart
             segmentStore.getTable(name).ifPresent(stale -> segmentStore.dropTable(stale.tableUuid()));
-            segmentStore.registerTable(uuid, name, HybridTableProperties.mode(tableMetadata.getProperties()));
+            segmentStore.registerTable(uuid, name, settings);
         }
     }
 
@@ -246,7 +256,7 @@ public class HybridMetadata
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         Optional<HybridTableState> state = hybridTable(session, name);
         super.renameTable(session, tableHandle, newTableName);
-        state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.mode()));
+        state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.settings()));
     }
 
     @Override
@@ -259,19 +269,39 @@ public class HybridMetadata
         if (!icebergProperties.isEmpty()) {
             super.setTableProperties(session, tableHandle, icebergProperties);
         }
-        Optional<Object> mode = properties.getOrDefault(HybridTableProperties.MODE, Optional.empty());
-        if (mode.isPresent()) {
-            TableMode newMode = (TableMode) mode.get();
-            String uuid = tableUuid(session, name);
-            Optional<HybridTableState> state = segmentStore.getTable(uuid);
-            if (state.isPresent()) {
-                segmentStore.updateTable(uuid, name, newMode);
-            }
-            else {
-                // an Iceberg table created elsewhere joins the hot tier
-                segmentStore.registerTable(uuid, name, newMode);
-            }
+        if (properties.keySet().stream().noneMatch(HybridTableProperties::isHybridProperty)) {
+            return;
         }
+        String uuid = tableUuid(session, name);
+        Optional<HybridTableState> state = segmentStore.getTable(uuid);
+        TableSettings settings = state.map(HybridTableState::settings).orElse(TableSettings.ofMode(TableMode.LAKE));
+        TableMode mode = properties.containsKey(HybridTableProperties.MODE)
+                ? properties.get(HybridTableProperties.MODE).map(TableMode.class::cast).orElse(TableMode.HYBRID)
+                : settings.mode();
+        Optional<Duration> tierAfter = properties.containsKey(HybridTableProperties.TIER_AFTER)
+                ? properties.get(HybridTableProperties.TIER_AFTER).map(Duration.class::cast)
+                : settings.tierAfter();
+        Optional<Duration> retention = properties.containsKey(HybridTableProperties.RETENTION)
+                ? properties.get(HybridTableProperties.RETENTION).map(Duration.class::cast)
+                : settings.retention();
+        if (retention.isPresent()) {
+            HybridTableProperties.checkRetentionPartitioning(icebergTable(session, name).spec().fields().stream()
+                    .map(field -> field.transform() + "(" + field.name() + ")")
+                    .toList());
+        }
+        TableSettings newSettings = new TableSettings(mode, tierAfter, retention);
+        if (state.isEmpty()) {
+            // an Iceberg table created elsewhere comes under the connector's management
+            segmentStore.registerTable(uuid, name, newSettings);
+            return;
+        }
+        if (settings.mode() == TableMode.HYBRID && mode == TableMode.LAKE) {
+            // later INSERTs go to Iceberg: move what is hot there first (segments committed meanwhile are tiered by the service)
+            segmentStore.updateTable(uuid, name, newSettings);
+            tierer.tier(session, name, Instant.now().plusSeconds(1));
+            return;
+        }
+        segmentStore.updateTable(uuid, name, newSettings);
     }
 
     @Override

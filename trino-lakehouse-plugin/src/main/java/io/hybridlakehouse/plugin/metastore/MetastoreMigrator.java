@@ -27,7 +27,8 @@ public final class MetastoreMigrator
 
     static final List<String> MIGRATIONS = ImmutableList.of(
             "V1__iceberg_catalog.sql",
-            "V2__hot_segments.sql");
+            "V2__hot_segments.sql",
+            "V3__tiering_and_retention.sql");
 
     private MetastoreMigrator() {}
 

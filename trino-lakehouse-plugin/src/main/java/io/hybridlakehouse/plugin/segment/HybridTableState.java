@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.segment;
 
 import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.trino.spi.connector.SchemaTableName;
 
 import static java.util.Objects.requireNonNull;
@@ -8,12 +9,17 @@ import static java.util.Objects.requireNonNull;
 /**
  * The segment metastore's row of a table this connector manages.
  */
-public record HybridTableState(String tableUuid, SchemaTableName name, TableMode mode, long version, long nextSegmentId, long tieringClaim)
+public record HybridTableState(String tableUuid, SchemaTableName name, TableSettings settings, long version, long nextSegmentId, long tieringClaim)
 {
     public HybridTableState
     {
         requireNonNull(tableUuid, "tableUuid is null");
         requireNonNull(name, "name is null");
-        requireNonNull(mode, "mode is null");
+        requireNonNull(settings, "settings is null");
+    }
+
+    public TableMode mode()
+    {
+        return settings.mode();
     }
 }

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +30,7 @@ public class JdbcSegmentStore
         implements SegmentStore
 {
     private static final Logger log = Logger.get(JdbcSegmentStore.class);
+    private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis";
     private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
     private static final int MAX_ATTEMPTS = 5;
 
@@ -63,34 +66,56 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public void registerTable(String tableUuid, SchemaTableName name, TableMode mode)
+    public List<HybridTableState> listTables()
+    {
+        return inTransaction(connection -> {
+            ImmutableList.Builder<HybridTableState> tables = ImmutableList.builder();
+            try (PreparedStatement statement = connection.prepareStatement("SELECT " + TABLE_COLUMNS + " FROM hybrid_tables ORDER BY schema_name, table_name");
+                    ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    tables.add(tableState(resultSet));
+                }
+            }
+            return tables.build();
+        });
+    }
+
+    @Override
+    public void registerTable(String tableUuid, SchemaTableName name, TableSettings settings)
     {
         inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "INSERT INTO hybrid_tables (table_uuid, schema_name, table_name, mode, next_segment_id, version, tiering_claim) VALUES (?, ?, ?, ?, 1, 0, 0)")) {
-                statement.setString(1, tableUuid);
-                statement.setString(2, name.getSchemaName());
-                statement.setString(3, name.getTableName());
-                statement.setString(4, mode.name());
-                statement.executeUpdate();
-            }
+            update(connection,
+                    "INSERT INTO hybrid_tables (table_uuid, schema_name, table_name, mode, tier_after_millis, retention_millis, next_segment_id, version, tiering_claim) VALUES (?, ?, ?, ?, ?, ?, 1, 0, 0)",
+                    tableUuid, name.getSchemaName(), name.getTableName(), settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()));
             return null;
         });
     }
 
     @Override
-    public void updateTable(String tableUuid, SchemaTableName name, TableMode mode)
+    public void updateTable(String tableUuid, SchemaTableName name, TableSettings settings)
     {
         inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "UPDATE hybrid_tables SET schema_name = ?, table_name = ?, mode = ? WHERE table_uuid = ?")) {
-                statement.setString(1, name.getSchemaName());
-                statement.setString(2, name.getTableName());
-                statement.setString(3, mode.name());
-                statement.setString(4, tableUuid);
-                statement.executeUpdate();
-            }
+            update(connection,
+                    "UPDATE hybrid_tables SET schema_name = ?, table_name = ?, mode = ?, tier_after_millis = ?, retention_millis = ? WHERE table_uuid = ?",
+                    name.getSchemaName(), name.getTableName(), settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()), tableUuid);
             return null;
+        });
+    }
+
+    @Override
+    public HotTierStats hotTierStats(String tableUuid)
+    {
+        return inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT count(*), coalesce(sum(record_count), 0), coalesce(sum(file_size), 0), min(created_at) FROM hybrid_segments WHERE table_uuid = ? AND dropped_version IS NULL")) {
+                statement.setString(1, tableUuid);
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    resultSet.next();
+                    long oldest = resultSet.getLong(4);
+                    return new HotTierStats(resultSet.getLong(1), resultSet.getLong(2), resultSet.getLong(3),
+                            resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest)));
+                }
+            }
         });
     }
 
@@ -138,12 +163,23 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public List<Segment> claimForTiering(String tableUuid, long version)
+    public List<Segment> claimForTiering(String tableUuid, Instant createdBefore)
     {
         return inTransaction(connection -> {
-            // the claim write comes first: it serializes with compaction commits of this table
-            update(connection, "UPDATE hybrid_tables SET tiering_claim = next_segment_id - 1 WHERE table_uuid = ?", tableUuid);
-            return readSegments(connection, "WHERE table_uuid = ? AND dropped_version IS NULL ORDER BY segment_id", tableUuid);
+            // a write first: it takes the table's lock, serializing with compaction commits
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
+            long through;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT coalesce(max(segment_id), 0) FROM hybrid_segments WHERE table_uuid = ? AND dropped_version IS NULL AND created_at <= ?")) {
+                statement.setString(1, tableUuid);
+                statement.setLong(2, createdBefore.toEpochMilli());
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    resultSet.next();
+                    through = resultSet.getLong(1);
+                }
+            }
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = ? WHERE table_uuid = ?", through, tableUuid);
+            return readSegments(connection, "WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ? ORDER BY segment_id", tableUuid, through);
         });
     }
 
@@ -153,8 +189,8 @@ public class JdbcSegmentStore
         return inTransaction(connection -> {
             HybridTableState table = bumpVersion(connection, tableUuid, 0);
             int tiered = update(connection,
-                    "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
-                    table.version(), Segment.TIERED, tableUuid, tieredThrough);
+                    "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
+                    table.version(), Segment.TIERED, System.currentTimeMillis(), tableUuid, tieredThrough);
             update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
             return tiered;
         });
@@ -172,8 +208,8 @@ public class JdbcSegmentStore
             }
             for (Segment input : inputs) {
                 int dropped = update(connection,
-                        "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ? WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NULL",
-                        table.version(), Segment.COMPACTED, tableUuid, input.id(), input.createdVersion());
+                        "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NULL",
+                        table.version(), Segment.COMPACTED, System.currentTimeMillis(), tableUuid, input.id(), input.createdVersion());
                 if (dropped != 1) {
                     connection.rollback();
                     return Optional.empty();
@@ -181,6 +217,48 @@ public class JdbcSegmentStore
             }
             return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, System.currentTimeMillis()));
         });
+    }
+
+    @Override
+    public int dropSegments(String tableUuid, List<Segment> segments, String reason)
+    {
+        if (segments.isEmpty()) {
+            return 0;
+        }
+        return inTransaction(connection -> {
+            HybridTableState table = bumpVersion(connection, tableUuid, 0);
+            int dropped = 0;
+            for (Segment segment : segments) {
+                dropped += update(connection,
+                        "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NULL",
+                        table.version(), reason, System.currentTimeMillis(), tableUuid, segment.id(), segment.createdVersion());
+            }
+            return dropped;
+        });
+    }
+
+    @Override
+    public List<Segment> droppedBefore(String tableUuid, Instant droppedBefore)
+    {
+        return inTransaction(connection -> readSegments(connection,
+                "WHERE table_uuid = ? AND dropped_version IS NOT NULL AND dropped_at < ? ORDER BY segment_id", tableUuid, droppedBefore.toEpochMilli()));
+    }
+
+    @Override
+    public void purge(String tableUuid, List<Segment> segments)
+    {
+        inTransaction(connection -> {
+            for (Segment segment : segments) {
+                update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NOT NULL",
+                        tableUuid, segment.id(), segment.createdVersion());
+            }
+            return null;
+        });
+    }
+
+    private static Long millis(Optional<Duration> duration)
+    {
+        return duration.map(Duration::toMillis).orElse(null);
     }
 
     private static HybridTableState bumpVersion(Connection connection, String tableUuid, int newSegments)
@@ -216,22 +294,37 @@ public class JdbcSegmentStore
     private static Optional<HybridTableState> readTable(Connection connection, String tableUuid)
             throws SQLException
     {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT schema_name, table_name, mode, version, next_segment_id, tiering_claim FROM hybrid_tables WHERE table_uuid = ?")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + TABLE_COLUMNS + " FROM hybrid_tables WHERE table_uuid = ?")) {
             statement.setString(1, tableUuid);
             try (ResultSet resultSet = statement.executeQuery()) {
                 if (!resultSet.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new HybridTableState(
-                        tableUuid,
-                        new SchemaTableName(resultSet.getString(1), resultSet.getString(2)),
-                        TableMode.valueOf(resultSet.getString(3)),
-                        resultSet.getLong(4),
-                        resultSet.getLong(5),
-                        resultSet.getLong(6)));
+                return Optional.of(tableState(resultSet));
             }
         }
+    }
+
+    private static HybridTableState tableState(ResultSet resultSet)
+            throws SQLException
+    {
+        return new HybridTableState(
+                resultSet.getString(1),
+                new SchemaTableName(resultSet.getString(2), resultSet.getString(3)),
+                new TableSettings(
+                        TableMode.valueOf(resultSet.getString(4)),
+                        duration(resultSet, 8),
+                        duration(resultSet, 9)),
+                resultSet.getLong(5),
+                resultSet.getLong(6),
+                resultSet.getLong(7));
+    }
+
+    private static Optional<Duration> duration(ResultSet resultSet, int column)
+            throws SQLException
+    {
+        long millis = resultSet.getLong(column);
+        return resultSet.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
     }
 
     private static List<Segment> readSegments(Connection connection, String where, Object... parameters)

@@ -25,6 +25,7 @@ public record Segment(
 {
     public static final String COMPACTED = "COMPACTED";
     public static final String TIERED = "TIERED";
+    public static final String EXPIRED = "EXPIRED";
 
     public Segment
     {

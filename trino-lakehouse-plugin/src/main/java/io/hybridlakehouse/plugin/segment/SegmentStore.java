@@ -1,8 +1,9 @@
 package io.hybridlakehouse.plugin.segment;
 
-import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.trino.spi.connector.SchemaTableName;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,9 +18,13 @@ public interface SegmentStore
 
     Optional<HybridTableState> getTable(SchemaTableName name);
 
-    void registerTable(String tableUuid, SchemaTableName name, TableMode mode);
+    List<HybridTableState> listTables();
 
-    void updateTable(String tableUuid, SchemaTableName name, TableMode mode);
+    void registerTable(String tableUuid, SchemaTableName name, TableSettings settings);
+
+    void updateTable(String tableUuid, SchemaTableName name, TableSettings settings);
+
+    HotTierStats hotTierStats(String tableUuid);
 
     /**
      * Forgets the table and returns its segments (every state), whose files the caller deletes.
@@ -42,10 +47,11 @@ public interface SegmentStore
     List<Segment> allSegments(String tableUuid);
 
     /**
-     * Claims the active segments with ids up to the current maximum for tiering and returns
-     * them; compaction leaves claimed segments alone until {@link #finishTiering}.
+     * Claims for tiering the active segments with ids up to the highest id of a segment
+     * created before {@code createdBefore}, and returns them; compaction leaves claimed
+     * segments alone until {@link #finishTiering}.
      */
-    List<Segment> claimForTiering(String tableUuid, long version);
+    List<Segment> claimForTiering(String tableUuid, Instant createdBefore);
 
     /**
      * Marks active segments with ids up to {@code tieredThrough} as tiered, at a new version, and releases the claim.
@@ -58,4 +64,20 @@ public interface SegmentStore
      * or is claimed by tiering, in which case nothing changed.
      */
     Optional<Segment> replaceSegments(String tableUuid, List<Segment> inputs, NewSegment output);
+
+    /**
+     * Drops active segments (retention), at a new version; returns how many were still active.
+     */
+    int dropSegments(String tableUuid, List<Segment> segments, String reason);
+
+    /**
+     * Segments of the table dropped (compacted, tiered, expired) before {@code droppedBefore}:
+     * no running query can still read them.
+     */
+    List<Segment> droppedBefore(String tableUuid, Instant droppedBefore);
+
+    /**
+     * Forgets dropped segments whose files are gone (or belong to Iceberg now).
+     */
+    void purge(String tableUuid, List<Segment> segments);
 }

@@ -1,10 +1,10 @@
 package io.hybridlakehouse.plugin.tiering;
 
+import com.google.common.annotations.VisibleForTesting;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
-import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
@@ -23,7 +23,9 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
@@ -59,14 +61,45 @@ public class SegmentTierer
 
     public record Result(int segments, long rows, long tieredThrough) {}
 
+    /**
+     * Steps of a tiering run at which tests inject crashes.
+     */
+    public enum Step
+    {
+        CLAIMED,
+        ICEBERG_COMMITTED,
+        MARKED_TIERED,
+    }
+
+    private volatile Consumer<Step> checkpoint = _ -> {};
+
+    @VisibleForTesting
+    public void setCheckpointForTesting(Consumer<Step> checkpoint)
+    {
+        this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
+    }
+
+    /**
+     * Tiers every hot segment of the table.
+     */
     public Result tier(ConnectorSession session, SchemaTableName name)
+    {
+        return tier(session, name, Instant.now().plusSeconds(1));
+    }
+
+    /**
+     * Tiers the hot segments up to the newest one created before {@code createdBefore}
+     * (segments are tiered as a prefix by id: that is what the hand-off mark describes).
+     */
+    public Result tier(ConnectorSession session, SchemaTableName name, Instant createdBefore)
     {
         Table table = loadTable(session, name);
         String uuid = table.uuid().toString();
-        HybridTableState state = segmentStore.getTable(uuid).orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY,
+        segmentStore.getTable(uuid).orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY,
                 "Table %s has no hot tier: it was not created through this catalog or is in lake mode without segments".formatted(name)));
 
-        List<Segment> claimed = segmentStore.claimForTiering(uuid, state.version());
+        List<Segment> claimed = segmentStore.claimForTiering(uuid, createdBefore);
+        checkpoint.accept(Step.CLAIMED);
         if (claimed.isEmpty()) {
             segmentStore.finishTiering(uuid, 0);
             return new Result(0, 0, tieredThrough(table));
@@ -94,7 +127,9 @@ public class SegmentTierer
                 table = loadTable(session, name);
             }
         }
+        checkpoint.accept(Step.ICEBERG_COMMITTED);
         int marked = segmentStore.finishTiering(uuid, through);
+        checkpoint.accept(Step.MARKED_TIERED);
         log.info("Tiered %s segments (%s rows) of %s into Iceberg through segment %s; %s marked tiered", appended, rows, name, through, marked);
         return new Result(appended, rows, through);
     }

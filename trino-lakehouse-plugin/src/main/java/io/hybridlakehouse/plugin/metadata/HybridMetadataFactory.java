@@ -1,0 +1,45 @@
+package io.hybridlakehouse.plugin.metadata;
+
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.segment.AutoCompaction;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.tiering.SegmentTierer;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.plugin.iceberg.IcebergMetadata;
+import io.trino.spi.type.TypeManager;
+
+import static java.util.Objects.requireNonNull;
+
+public class HybridMetadataFactory
+{
+    private final SegmentStore segmentStore;
+    private final JsonCodec<CommitTaskData> commitTaskCodec;
+    private final IcebergFileSystemFactory fileSystemFactory;
+    private final AutoCompaction autoCompaction;
+    private final SegmentTierer tierer;
+    private final TypeManager typeManager;
+
+    @Inject
+    public HybridMetadataFactory(
+            SegmentStore segmentStore,
+            JsonCodec<CommitTaskData> commitTaskCodec,
+            IcebergFileSystemFactory fileSystemFactory,
+            AutoCompaction autoCompaction,
+            SegmentTierer tierer,
+            TypeManager typeManager)
+    {
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
+        this.tierer = requireNonNull(tierer, "tierer is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+    }
+
+    public HybridMetadata create(IcebergMetadata iceberg)
+    {
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager);
+    }
+}

@@ -1,0 +1,142 @@
+package io.hybridlakehouse.plugin.tiering;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.PartitionData;
+import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.SchemaTableName;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionSpecParser;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.Literal;
+import org.apache.iceberg.transforms.Transform;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Drops the partitions older than a table's retention from both tiers: Iceberg files by a
+ * row filter aligned to whole partitions (Iceberg then deletes whole files only), hot
+ * segments by their partition values.
+ */
+public class RetentionApplier
+{
+    private static final Logger log = Logger.get(RetentionApplier.class);
+
+    private final TrinoCatalogFactory catalogFactory;
+    private final SegmentStore segmentStore;
+    private final HotSegmentSplits segments;
+
+    @Inject
+    public RetentionApplier(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    {
+        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.segments = new HotSegmentSplits(commitTaskCodec);
+    }
+
+    public record Result(Instant keptFrom, int hotSegmentsDropped, boolean coldFilesDeleted) {}
+
+    public Optional<Result> apply(ConnectorSession session, SchemaTableName name, Instant now)
+    {
+        Table table = catalogFactory.create(session.getIdentity()).loadTable(session, name);
+        HybridTableState state = segmentStore.getTable(table.uuid().toString())
+                .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no retention: it is not managed by this catalog".formatted(name)));
+        if (state.settings().retention().isEmpty()) {
+            throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no retention: set one with ALTER TABLE %s SET PROPERTIES retention = '7d'".formatted(name, name));
+        }
+        PartitionField timeField = timePartition(table.spec())
+                .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Retention of %s needs a partitioning by year, month, day or hour of a date or timestamp column; the table is partitioned by %s"
+                        .formatted(name, table.spec().fields())));
+        String sourceColumn = table.schema().findColumnName(timeField.sourceId());
+        Type sourceType = table.schema().findType(timeField.sourceId());
+        Instant keptFrom = partitionStart(timeField.transform().toString(), now.minus(state.settings().retention().get()));
+
+        // cold: every row of a dropped partition is older than keptFrom, which is a partition boundary
+        Literal<?> boundary = switch (sourceType.typeId()) {
+            case DATE -> Literal.of((int) LocalDate.ofInstant(keptFrom, ZoneOffset.UTC).toEpochDay());
+            case TIMESTAMP -> Literal.of(ChronoUnit.MICROS.between(Instant.EPOCH, keptFrom)).to(sourceType);
+            default -> throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Retention needs a date or timestamp partition source column, %s is %s".formatted(sourceColumn, sourceType));
+        };
+        boolean coldDeleted = false;
+        if (table.currentSnapshot() != null) {
+            long before = table.currentSnapshot().snapshotId();
+            table.newDelete().deleteFromRowFilter(Expressions.lessThan(sourceColumn, boundary.value())).commit();
+            table.refresh();
+            coldDeleted = table.currentSnapshot().snapshotId() != before;
+        }
+
+        // hot: segments whose partition value lies before the boundary's partition
+        @SuppressWarnings("unchecked")
+        Transform<Object, Object> transform = (Transform<Object, Object>) timeField.transform();
+        Object boundaryPartition = transform.bind(sourceType).apply(boundary.value());
+        ImmutableList.Builder<Segment> expired = ImmutableList.builder();
+        for (Segment segment : segmentStore.visibleSegments(state.tableUuid(), state.version(), 0)) {
+            CommitTaskData task = segments.decode(segment);
+            PartitionSpec spec = PartitionSpecParser.fromJson(table.schema(), task.partitionSpecJson());
+            Optional<Object> value = partitionValue(spec, task, timeField);
+            if (value.isPresent() && ((Comparable<Object>) value.get()).compareTo(boundaryPartition) < 0) {
+                expired.add(segment);
+            }
+        }
+        int dropped = segmentStore.dropSegments(state.tableUuid(), expired.build(), Segment.EXPIRED);
+        log.info("Retention of %s: kept data from %s, dropped %s hot segments, cold files deleted: %s", name, keptFrom, dropped, coldDeleted);
+        return Optional.of(new Result(keptFrom, dropped, coldDeleted));
+    }
+
+    static Optional<PartitionField> timePartition(PartitionSpec spec)
+    {
+        return spec.fields().stream()
+                .filter(field -> List.of("year", "month", "day", "hour").contains(field.transform().toString()))
+                .findFirst();
+    }
+
+    /**
+     * The start of the partition (by the transform's unit, in UTC) that holds {@code instant}.
+     */
+    static Instant partitionStart(String transform, Instant instant)
+    {
+        ZonedDateTime time = instant.atZone(ZoneOffset.UTC);
+        return switch (transform) {
+            case "hour" -> time.truncatedTo(ChronoUnit.HOURS).toInstant();
+            case "day" -> time.truncatedTo(ChronoUnit.DAYS).toInstant();
+            case "month" -> time.truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1).toInstant();
+            case "year" -> time.truncatedTo(ChronoUnit.DAYS).withDayOfYear(1).toInstant();
+            default -> throw new IllegalArgumentException("Not a time transform: " + transform);
+        };
+    }
+
+    private static Optional<Object> partitionValue(PartitionSpec spec, CommitTaskData task, PartitionField wanted)
+    {
+        List<PartitionField> fields = spec.fields();
+        for (int position = 0; position < fields.size(); position++) {
+            if (fields.get(position).fieldId() == wanted.fieldId()) {
+                Type[] types = spec.partitionType().fields().stream().map(Types.NestedField::type).toArray(Type[]::new);
+                PartitionData data = PartitionData.fromJson(task.partitionDataJson().orElseThrow(), types);
+                return Optional.ofNullable(data.get(position, Object.class));
+            }
+        }
+        return Optional.empty();
+    }
+}

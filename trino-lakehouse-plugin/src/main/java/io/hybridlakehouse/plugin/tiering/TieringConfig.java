@@ -1,0 +1,73 @@
+package io.hybridlakehouse.plugin.tiering;
+
+import io.airlift.configuration.Config;
+import io.airlift.configuration.ConfigDescription;
+import io.airlift.units.Duration;
+import io.airlift.units.MinDuration;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
+
+public class TieringConfig
+{
+    private boolean enabled = true;
+    private Duration interval = new Duration(1, TimeUnit.MINUTES);
+    private Duration defaultTierAfter = new Duration(1, TimeUnit.HOURS);
+    private Duration gracePeriod = new Duration(10, TimeUnit.MINUTES);
+
+    public boolean isEnabled()
+    {
+        return enabled;
+    }
+
+    @Config("hybrid.tiering.enabled")
+    @ConfigDescription("Run the background service that tiers hot segments, applies retention and deletes unreferenced segment files")
+    public TieringConfig setEnabled(boolean enabled)
+    {
+        this.enabled = enabled;
+        return this;
+    }
+
+    @NotNull
+    @MinDuration("1s")
+    public Duration getInterval()
+    {
+        return interval;
+    }
+
+    @Config("hybrid.tiering.interval")
+    @ConfigDescription("Pause between two runs of the background tiering service")
+    public TieringConfig setInterval(Duration interval)
+    {
+        this.interval = interval;
+        return this;
+    }
+
+    @NotNull
+    public Duration getDefaultTierAfter()
+    {
+        return defaultTierAfter;
+    }
+
+    @Config("hybrid.tiering.default-tier-after")
+    @ConfigDescription("Age at which hot segments move to Iceberg, for tables without a tier_after property")
+    public TieringConfig setDefaultTierAfter(Duration defaultTierAfter)
+    {
+        this.defaultTierAfter = defaultTierAfter;
+        return this;
+    }
+
+    @NotNull
+    public Duration getGracePeriod()
+    {
+        return gracePeriod;
+    }
+
+    @Config("hybrid.segments.grace-period")
+    @ConfigDescription("How long files of compacted or expired segments are kept after new queries stop reading them; longer than the longest query")
+    public TieringConfig setGracePeriod(Duration gracePeriod)
+    {
+        this.gracePeriod = gracePeriod;
+        return this;
+    }
+}

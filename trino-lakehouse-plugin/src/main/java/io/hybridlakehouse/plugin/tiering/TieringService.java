@@ -1,0 +1,172 @@
+package io.hybridlakehouse.plugin.tiering;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.filesystem.Location;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.spi.NodeManager;
+import io.trino.spi.connector.ConnectorSession;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static io.airlift.concurrent.Threads.daemonThreadsNamed;
+import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
+
+/**
+ * The coordinator's background service. Every {@code hybrid.tiering.interval}, for each table:
+ * tiers hot segments older than its {@code tier_after} (all of them for {@code lake} tables),
+ * applies its retention, and deletes files of segments dropped longer than the grace period
+ * ago (compacted or expired ones; tiered files belong to Iceberg and stay).
+ */
+public class TieringService
+{
+    private static final Logger log = Logger.get(TieringService.class);
+
+    private final SegmentStore segmentStore;
+    private final SegmentTierer tierer;
+    private final RetentionApplier retention;
+    private final BackgroundSession sessions;
+    private final IcebergFileSystemFactory fileSystemFactory;
+    private final TieringConfig config;
+    private final boolean coordinator;
+    private final Map<String, TieringStatus> statuses = new ConcurrentHashMap<>();
+    private ScheduledExecutorService executor;
+
+    /**
+     * The outcome of the latest tiering of a table.
+     */
+    public record TieringStatus(Instant time, String result, Duration duration, Optional<String> error) {}
+
+    @Inject
+    public TieringService(
+            SegmentStore segmentStore,
+            SegmentTierer tierer,
+            RetentionApplier retention,
+            BackgroundSession sessions,
+            IcebergFileSystemFactory fileSystemFactory,
+            TieringConfig config,
+            NodeManager nodeManager)
+    {
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.tierer = requireNonNull(tierer, "tierer is null");
+        this.retention = requireNonNull(retention, "retention is null");
+        this.sessions = requireNonNull(sessions, "sessions is null");
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.config = requireNonNull(config, "config is null");
+        this.coordinator = nodeManager.getCurrentNode().isCoordinator();
+    }
+
+    @PostConstruct
+    public void start()
+    {
+        if (!config.isEnabled() || !coordinator) {
+            return;
+        }
+        long intervalMillis = config.getInterval().toMillis();
+        executor = newSingleThreadScheduledExecutor(daemonThreadsNamed("hybrid-tiering"));
+        executor.scheduleWithFixedDelay(this::runOnce, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    public void stop()
+    {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    public Optional<TieringStatus> status(String tableUuid)
+    {
+        return Optional.ofNullable(statuses.get(tableUuid));
+    }
+
+    /**
+     * One pass over all tables; failures of one table are recorded and do not stop the others.
+     */
+    public void runOnce()
+    {
+        List<HybridTableState> tables;
+        try {
+            tables = segmentStore.listTables();
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Tiering service cannot list tables");
+            return;
+        }
+        Instant now = Instant.now();
+        for (HybridTableState table : tables) {
+            tierTable(table, now);
+            applyRetention(table, now);
+            deleteUnreferencedFiles(table, now);
+        }
+    }
+
+    private void tierTable(HybridTableState table, Instant now)
+    {
+        Duration tierAfter = table.settings().tierAfter().orElse(Duration.ofMillis(config.getDefaultTierAfter().toMillis()));
+        Instant createdBefore = table.mode() == TableMode.LAKE ? now.plusSeconds(1) : now.minus(tierAfter);
+        if (segmentStore.hotTierStats(table.tableUuid()).oldestSegmentCreated().filter(oldest -> !oldest.isAfter(createdBefore)).isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            SegmentTierer.Result result = tierer.tier(sessions.create(), table.name(), createdBefore);
+            statuses.put(table.tableUuid(), new TieringStatus(now, "tiered %d segments, %d rows, through segment %d".formatted(result.segments(), result.rows(), result.tieredThrough()),
+                    Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Tiering %s failed; it is retried on the next run", table.name());
+            statuses.put(table.tableUuid(), new TieringStatus(now, "FAILED", Duration.ofNanos(System.nanoTime() - start), Optional.of(String.valueOf(e.getMessage()))));
+        }
+    }
+
+    private void applyRetention(HybridTableState table, Instant now)
+    {
+        if (table.settings().retention().isEmpty()) {
+            return;
+        }
+        try {
+            retention.apply(sessions.create(), table.name(), now);
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Applying retention to %s failed; it is retried on the next run", table.name());
+        }
+    }
+
+    private void deleteUnreferencedFiles(HybridTableState table, Instant now)
+    {
+        try {
+            List<Segment> dropped = segmentStore.droppedBefore(table.tableUuid(), now.minusMillis(config.getGracePeriod().toMillis()));
+            if (dropped.isEmpty()) {
+                return;
+            }
+            // tiered segment files are Iceberg data files now: only their rows go
+            List<Location> files = dropped.stream()
+                    .filter(segment -> !segment.dropReason().equals(Optional.of(Segment.TIERED)))
+                    .map(segment -> Location.of(segment.path()))
+                    .collect(ImmutableList.toImmutableList());
+            ConnectorSession session = sessions.create();
+            fileSystemFactory.create(session.getIdentity(), Map.of()).deleteFiles(files);
+            segmentStore.purge(table.tableUuid(), dropped);
+        }
+        catch (IOException | RuntimeException e) {
+            log.warn(e, "Deleting unreferenced segment files of %s failed; it is retried on the next run", table.name());
+        }
+    }
+}

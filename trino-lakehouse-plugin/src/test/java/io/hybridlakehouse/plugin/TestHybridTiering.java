@@ -1,0 +1,267 @@
+package io.hybridlakehouse.plugin;
+
+import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.plugin.tiering.SegmentTierer;
+import io.trino.plugin.iceberg.IcebergPlugin;
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.DistributedQueryRunner;
+import io.trino.testing.MaterializedResult;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+public class TestHybridTiering
+        extends AbstractTestQueryFramework
+{
+    private Path warehouse;
+
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        warehouse = Files.createTempDirectory("hybrid-tiering");
+        DistributedQueryRunner queryRunner = LakehouseQueryRunner.builder()
+                .setWarehouse(warehouse)
+                .addCatalogProperty("hybrid.tiering.interval", "1s")
+                .addCatalogProperty("hybrid.segments.grace-period", "1s")
+                .build();
+        // the stock Iceberg connector on the same storage, to prove other engines read the cold tier
+        queryRunner.installPlugin(new IcebergPlugin());
+        queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
+                "iceberg.catalog.type", "TESTING_FILE_METASTORE",
+                "hive.metastore.catalog.dir", "local:///stock-metastore",
+                "iceberg.register-table-procedure.enabled", "true",
+                "fs.native-local.enabled", "true",
+                "local.location", warehouse.toString()));
+        return queryRunner;
+    }
+
+    @Test
+    public void testTablePropertiesValidation()
+    {
+        assertQueryFails("CREATE TABLE bad_tier (x bigint) WITH (tier_after = 'soon')",
+                ".*Invalid value for table property 'tier_after': 'soon'. Use a duration such as '15m', '1h' or '7d'.*");
+        assertQueryFails("CREATE TABLE bad_tier (x bigint) WITH (tier_after = '-5m')", ".*Invalid value for table property 'tier_after': '-5m'.*");
+        assertQueryFails("CREATE TABLE bad_retention (x bigint) WITH (retention = '7d')",
+                ".*Table property 'retention' needs a table partitioned by time, e.g. WITH \\(partitioning = ARRAY\\['day\\(event_time\\)'], retention = '7d'\\).*");
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).doesNotContain("bad_tier", "bad_retention");
+
+        assertUpdate("CREATE TABLE props (ts timestamp(6), x bigint) WITH (partitioning = ARRAY['day(ts)'], tier_after = '15m', retention = '7d')");
+        assertThat((String) computeScalar("SHOW CREATE TABLE props")).contains("tier_after = '15m'").contains("retention = '7d'").contains("mode = 'hybrid'");
+        assertUpdate("ALTER TABLE props SET PROPERTIES tier_after = '2h', retention = DEFAULT");
+        assertThat((String) computeScalar("SHOW CREATE TABLE props")).contains("tier_after = '2h'").doesNotContain("retention");
+        assertQueryFails("ALTER TABLE props SET PROPERTIES tier_after = 'later'", ".*Invalid value for table property 'tier_after': 'later'.*");
+        assertUpdate("DROP TABLE props");
+    }
+
+    @Test
+    public void testBackgroundServiceTiersOldSegments()
+            throws InterruptedException
+    {
+        assertUpdate("CREATE TABLE service_tiered (id bigint) WITH (tier_after = '1s')");
+        assertUpdate("INSERT INTO service_tiered SELECT * FROM UNNEST(sequence(1, 100))", 100);
+        assertUpdate("INSERT INTO service_tiered SELECT * FROM UNNEST(sequence(101, 200))", 100);
+        waitUntil(() -> (long) computeScalar("SELECT hot_segments FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'") == 0);
+        assertQuery("SELECT count(*), sum(id) FROM service_tiered", "VALUES (200, 20100)");
+        assertThat(computeScalar("SELECT count(*) FROM \"service_tiered$files\"")).isEqualTo(2L);
+        assertThat((String) computeScalar("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'"))
+                .startsWith("tiered 2 segments, 200 rows");
+        assertUpdate("DROP TABLE service_tiered");
+    }
+
+    @Test
+    public void testModeSwitch()
+    {
+        assertUpdate("CREATE TABLE switched (id bigint)");
+        assertUpdate("INSERT INTO switched VALUES 1, 2, 3", 3);
+        assertUpdate("ALTER TABLE switched SET PROPERTIES mode = 'lake'");
+        assertThat(computeScalar("SELECT count(*) FROM \"switched$segments\" WHERE state = 'ACTIVE'")).isEqualTo(0L);
+        assertUpdate("INSERT INTO switched VALUES 4", 1);
+        assertThat(computeScalar("SELECT count(*) FROM \"switched$segments\" WHERE state = 'ACTIVE'")).isEqualTo(0L);
+        assertThat(computeScalar("SELECT count(*) FROM \"switched$files\"")).isEqualTo(2L);
+        assertUpdate("ALTER TABLE switched SET PROPERTIES mode = 'hybrid'");
+        assertUpdate("INSERT INTO switched VALUES 5", 1);
+        assertThat(computeScalar("SELECT count(*) FROM \"switched$segments\" WHERE state = 'ACTIVE'")).isEqualTo(1L);
+        assertQuery("SELECT count(*), sum(id) FROM switched", "VALUES (5, 15)");
+        assertUpdate("DROP TABLE switched");
+    }
+
+    @Test
+    public void testRetentionDropsOldPartitionsFromBothTiers()
+    {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        assertUpdate("CREATE TABLE retained (ts timestamp(6), id bigint) WITH (partitioning = ARRAY['day(ts)'], retention = '2d', tier_after = '1d')");
+        // cold: 10 and 1 days old; hot: 5 days old and today
+        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 1), (TIMESTAMP '%s 10:00:00', 2)".formatted(today.minusDays(10), today.minusDays(1)), 2);
+        assertUpdate("CALL system.tier_table('tpch', 'retained')");
+        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 3), (TIMESTAMP '%s 00:00:01', 4)".formatted(today.minusDays(5), today), 2);
+
+        assertUpdate("CALL system.apply_retention('tpch', 'retained')");
+        assertQuery("SELECT id FROM retained", "VALUES 2, 4");
+        assertThat(computeScalar("SELECT count(*) FROM \"retained$segments\" WHERE state = 'EXPIRED'")).isEqualTo(1L);
+        assertThat(computeScalar("SELECT count(*) FROM \"retained$files\"")).isEqualTo(1L);
+
+        assertUpdate("CREATE TABLE unretained (ts timestamp(6)) WITH (partitioning = ARRAY['day(ts)'])");
+        assertQueryFails("CALL system.apply_retention('tpch', 'unretained')",
+                ".*Table tpch.unretained has no retention: set one with ALTER TABLE tpch.unretained SET PROPERTIES retention = '7d'.*");
+        assertUpdate("DROP TABLE retained");
+        assertUpdate("DROP TABLE unretained");
+    }
+
+    @Test
+    public void testStockIcebergConnectorReadsTieredFiles()
+    {
+        assertUpdate("CREATE TABLE shared WITH (partitioning = ARRAY['orderstatus']) AS SELECT * FROM tpch.tiny.orders WITH NO DATA", 0);
+        assertUpdate("INSERT INTO shared SELECT * FROM tpch.tiny.orders WHERE orderkey < 30000", (long) computeScalar("SELECT count(*) FROM tpch.tiny.orders WHERE orderkey < 30000"));
+        assertUpdate("INSERT INTO shared SELECT * FROM tpch.tiny.orders WHERE orderkey >= 30000", (long) computeScalar("SELECT count(*) FROM tpch.tiny.orders WHERE orderkey >= 30000"));
+        assertUpdate("CALL system.tier_table('tpch', 'shared')");
+
+        Matcher location = Pattern.compile("location = '([^']+)'").matcher((String) computeScalar("SHOW CREATE TABLE shared"));
+        assertThat(location.find()).isTrue();
+        assertUpdate("CREATE SCHEMA iceberg.stock");
+        assertUpdate("CALL iceberg.system.register_table('stock', 'shared', '%s')".formatted(location.group(1)));
+        String checksum = "SELECT count(*), sum(orderkey), sum(totalprice), count(DISTINCT comment), min(orderdate), max(orderdate) FROM %s";
+        MaterializedResult stock = computeActual(checksum.formatted("iceberg.stock.shared"));
+        assertThat(stock.getMaterializedRows()).isEqualTo(computeActual(checksum.formatted("tpch.tiny.orders")).getMaterializedRows());
+        assertThat(stock.getMaterializedRows()).isEqualTo(computeActual(checksum.formatted("lakehouse.tpch.shared")).getMaterializedRows());
+        assertUpdate("CALL iceberg.system.unregister_table('stock', 'shared')");
+        assertUpdate("DROP SCHEMA iceberg.stock");
+        assertUpdate("DROP TABLE shared");
+    }
+
+    @Test
+    public void testCrashAtEveryTieringStepLosesAndDuplicatesNothing()
+    {
+        SegmentTierer tierer = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(SegmentTierer.class);
+        assertUpdate("CREATE TABLE crashing (id bigint, part integer) WITH (partitioning = ARRAY['part'])");
+        long expectedRows = 0;
+        try {
+            for (SegmentTierer.Step step : SegmentTierer.Step.values()) {
+                assertUpdate("INSERT INTO crashing SELECT n, n %% 3 FROM UNNEST(sequence(%d, %d)) AS t(n)".formatted(expectedRows + 1, expectedRows + 100), 100);
+                expectedRows += 100;
+                tierer.setCheckpointForTesting(reached -> {
+                    if (reached == step) {
+                        throw new IllegalStateException("injected crash at " + step);
+                    }
+                });
+                assertQueryFails("CALL system.tier_table('tpch', 'crashing')", ".*injected crash at " + step + ".*");
+                assertExactlyOnce("crashing", expectedRows);
+
+                tierer.setCheckpointForTesting(_ -> {});
+                assertUpdate("CALL system.tier_table('tpch', 'crashing')");
+                assertExactlyOnce("crashing", expectedRows);
+                assertThat(computeScalar("SELECT count(*) FROM \"crashing$segments\" WHERE state = 'ACTIVE'")).as("after %s", step).isEqualTo(0L);
+            }
+        }
+        finally {
+            tierer.setCheckpointForTesting(_ -> {});
+        }
+        assertUpdate("DROP TABLE crashing");
+    }
+
+    @Test
+    public void testConcurrentInsertsQueriesCompactionAndTiering()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE soaked (id bigint, part integer) WITH (partitioning = ARRAY['part'])");
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger inserts = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            workers.add(executor.submit(() -> {
+                while (running.get()) {
+                    int batch = inserts.getAndIncrement();
+                    getQueryRunner().execute("INSERT INTO soaked SELECT %d * 10 + n, n %% 2 FROM UNNEST(sequence(0, 9)) AS t(n)".formatted(batch));
+                }
+                return null;
+            }));
+            workers.add(executor.submit(() -> {
+                long last = 0;
+                while (running.get()) {
+                    long count = (Long) getQueryRunner().execute("SELECT count(*) FROM soaked").getOnlyValue();
+                    assertThat(count % 10).as("count %s is a prefix of whole INSERTs", count).isZero();
+                    assertThat(count).isGreaterThanOrEqualTo(last);
+                    last = count;
+                }
+                return null;
+            }));
+            workers.add(executor.submit(() -> {
+                while (running.get()) {
+                    getQueryRunner().execute("CALL lakehouse.system.tier_table('tpch', 'soaked')");
+                    Thread.sleep(700);
+                }
+                return null;
+            }));
+            workers.add(executor.submit(() -> {
+                while (running.get()) {
+                    getQueryRunner().execute("CALL lakehouse.system.compact_segments('tpch', 'soaked')");
+                    Thread.sleep(300);
+                }
+                return null;
+            }));
+            Thread.sleep(15_000);
+            running.set(false);
+            for (Future<?> worker : workers) {
+                worker.get(2, TimeUnit.MINUTES);
+            }
+        }
+        finally {
+            running.set(false);
+            executor.shutdownNow();
+        }
+        assertExactlyOnce("soaked", inserts.get() * 10L);
+        assertUpdate("DROP TABLE soaked");
+    }
+
+    @Test
+    public void testGracePeriodDeletesCompactedSegmentFiles()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE graced (id bigint)");
+        for (int i = 0; i < 3; i++) {
+            assertUpdate("INSERT INTO graced VALUES " + i, 1);
+        }
+        List<String> inputFiles = computeActual("SELECT path FROM \"graced$segments\"").getOnlyColumn().map(String.class::cast).toList();
+        assertUpdate("CALL system.compact_segments('tpch', 'graced')");
+        waitUntil(() -> (long) computeScalar("SELECT count(*) FROM \"graced$segments\" WHERE state = 'COMPACTED'") == 0);
+        for (String file : inputFiles) {
+            assertThat(warehouse.resolve(file.replaceFirst("^local:///", ""))).doesNotExist();
+        }
+        assertQuery("SELECT count(*), sum(id) FROM graced", "VALUES (3, 3)");
+        assertUpdate("DROP TABLE graced");
+    }
+
+    private void assertExactlyOnce(String table, long rows)
+    {
+        // every row once: as many distinct ids as rows, and as many rows as were inserted
+        assertQuery("SELECT count(*), count(DISTINCT id) FROM " + table, "VALUES (%d, %d)".formatted(rows, rows));
+    }
+
+    private static void waitUntil(BooleanSupplier condition)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 60 s").isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+}

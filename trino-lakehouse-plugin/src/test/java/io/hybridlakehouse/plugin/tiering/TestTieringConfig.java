@@ -1,0 +1,44 @@
+package io.hybridlakehouse.plugin.tiering;
+
+import com.google.common.collect.ImmutableMap;
+import io.airlift.units.Duration;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
+import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
+import static io.airlift.configuration.testing.ConfigAssertions.recordDefaults;
+import static java.util.concurrent.TimeUnit.HOURS;
+import static java.util.concurrent.TimeUnit.MINUTES;
+import static java.util.concurrent.TimeUnit.SECONDS;
+
+public class TestTieringConfig
+{
+    @Test
+    public void testDefaults()
+    {
+        assertRecordedDefaults(recordDefaults(TieringConfig.class)
+                .setEnabled(true)
+                .setInterval(new Duration(1, MINUTES))
+                .setDefaultTierAfter(new Duration(1, HOURS))
+                .setGracePeriod(new Duration(10, MINUTES)));
+    }
+
+    @Test
+    public void testExplicitPropertyMappings()
+    {
+        Map<String, String> properties = ImmutableMap.<String, String>builder()
+                .put("hybrid.tiering.enabled", "false")
+                .put("hybrid.tiering.interval", "30s")
+                .put("hybrid.tiering.default-tier-after", "15m")
+                .put("hybrid.segments.grace-period", "2h")
+                .buildOrThrow();
+
+        assertFullMapping(properties, new TieringConfig()
+                .setEnabled(false)
+                .setInterval(new Duration(30, SECONDS))
+                .setDefaultTierAfter(new Duration(15, MINUTES))
+                .setGracePeriod(new Duration(2, HOURS)));
+    }
+}
