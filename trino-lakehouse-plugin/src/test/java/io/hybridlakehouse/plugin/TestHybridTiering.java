@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
+import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.testing.AbstractTestQueryFramework;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class TestHybridTiering
         extends AbstractTestQueryFramework
 {
+    private static final String WRITER_MEMORY = "256kB";
     private Path warehouse;
 
     @Override
@@ -41,6 +43,7 @@ public class TestHybridTiering
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.interval", "1s")
                 .addCatalogProperty("hybrid.segments.grace-period", "1s")
+                .addCatalogProperty("hybrid.tiering.writer-memory", WRITER_MEMORY)
                 .build();
         // the stock Iceberg connector on the same storage, to prove other engines read the cold tier
         queryRunner.installPlugin(new IcebergPlugin());
@@ -80,9 +83,10 @@ public class TestHybridTiering
         assertUpdate("INSERT INTO service_tiered SELECT * FROM UNNEST(sequence(101, 200))", 100);
         waitUntil(() -> (long) computeScalar("SELECT hot_segments FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'") == 0);
         assertQuery("SELECT count(*), sum(id) FROM service_tiered", "VALUES (200, 20100)");
-        assertThat(computeScalar("SELECT count(*) FROM \"service_tiered$files\"")).isEqualTo(2L);
+        // the two small segments were merged into one Iceberg file
+        assertThat(computeScalar("SELECT count(*) FROM \"service_tiered$files\"")).isEqualTo(1L);
         assertThat((String) computeScalar("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'"))
-                .startsWith("tiered 2 segments, 200 rows");
+                .startsWith("tiered 1 segments, 200 rows");
         assertUpdate("DROP TABLE service_tiered");
     }
 
@@ -247,6 +251,31 @@ public class TestHybridTiering
         }
         assertQuery("SELECT count(*), sum(id) FROM graced", "VALUES (3, 3)");
         assertUpdate("DROP TABLE graced");
+    }
+
+    @Test
+    public void testTieringMemoryIsBoundedWhateverThePartitionSize()
+    {
+        assertUpdate("CREATE TABLE big_partition AS SELECT * FROM tpch.tiny.lineitem WITH NO DATA", 0);
+        for (int i = 0; i < 3; i++) {
+            assertUpdate("INSERT INTO big_partition SELECT * FROM tpch.tiny.lineitem", 60175);
+        }
+        long hotBytes = (long) computeScalar("SELECT sum(file_size_in_bytes) FROM \"big_partition$segments\" WHERE state = 'ACTIVE'");
+        long limit = DataSize.valueOf(WRITER_MEMORY).toBytes();
+        assertThat(hotBytes).as("partition size").isGreaterThanOrEqualTo(10 * limit);
+
+        assertUpdate("CALL system.tier_table('tpch', 'big_partition')");
+        String result = (String) computeScalar("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'big_partition'");
+        Matcher peak = Pattern.compile("writer memory peak (\\d+) bytes").matcher(result);
+        assertThat(peak.find()).as(result).isTrue();
+        long peakBytes = Long.parseLong(peak.group(1));
+        System.out.printf("[measure] tiering %d bytes of hot segments with writer memory %s: writer peak %d bytes (%s)%n", hotBytes, WRITER_MEMORY, peakBytes, result);
+        assertThat(peakBytes).isPositive();
+        // the writer flushes a row group once its buffer reaches the limit; one page of slack on top
+        assertThat(peakBytes).isLessThanOrEqualTo(limit + DataSize.of(1, DataSize.Unit.MEGABYTE).toBytes());
+        assertThat(computeScalar("SELECT count(*) FROM big_partition")).isEqualTo(3 * 60175L);
+        assertThat(computeScalar("SELECT count(*) FROM \"big_partition$files\"")).isEqualTo(1L);
+        assertUpdate("DROP TABLE big_partition");
     }
 
     private void assertExactlyOnce(String table, long rows)

@@ -3,7 +3,8 @@ package io.hybridlakehouse.plugin.procedure;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
-import io.hybridlakehouse.plugin.tiering.SegmentTierer;
+import io.hybridlakehouse.plugin.tiering.TieringService;
+import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
@@ -11,6 +12,7 @@ import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.procedure.Procedure;
 
 import java.lang.invoke.MethodHandle;
+import java.time.Instant;
 
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
 import static io.trino.spi.type.VarcharType.VARCHAR;
@@ -35,12 +37,14 @@ public class TierTableProcedure
         }
     }
 
-    private final SegmentTierer tierer;
+    private final TrinoCatalogFactory catalogFactory;
+    private final TieringService tieringService;
 
     @Inject
-    public TierTableProcedure(SegmentTierer tierer)
+    public TierTableProcedure(TrinoCatalogFactory catalogFactory, TieringService tieringService)
     {
-        this.tierer = requireNonNull(tierer, "tierer is null");
+        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
+        this.tieringService = requireNonNull(tieringService, "tieringService is null");
     }
 
     @Override
@@ -60,7 +64,9 @@ public class TierTableProcedure
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanInsertIntoTable(null, name);
-            tierer.tier(session, name);
+            String tableUuid = catalogFactory.create(session.getIdentity()).loadTable(session, name).uuid().toString();
+            // on demand, every hot segment goes, whatever its age
+            tieringService.tier(session, tableUuid, name, Instant.now().plusSeconds(1));
         }
     }
 }

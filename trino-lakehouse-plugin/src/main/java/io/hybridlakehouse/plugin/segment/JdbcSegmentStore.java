@@ -215,7 +215,9 @@ public class JdbcSegmentStore
                     return Optional.empty();
                 }
             }
-            return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, System.currentTimeMillis()));
+            // the output holds rows as old as its newest input: tiering by age treats it so
+            long createdAt = inputs.stream().mapToLong(input -> input.createdAt().toEpochMilli()).max().orElseThrow();
+            return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, createdAt));
         });
     }
 

@@ -80,7 +80,12 @@ public class SegmentCompactor
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
     }
 
-    public record Result(int partitions, int inputSegments, int outputSegments) {}
+    public record Result(int partitions, int inputSegments, long peakWriterMemoryBytes) {}
+
+    /**
+     * A compaction's output segment and the most memory its writer held at any time.
+     */
+    public record Compacted(Segment segment, long peakWriterMemoryBytes) {}
 
     /**
      * Compacts every partition of the table that has at least {@code minSegments} active segments.
@@ -94,13 +99,18 @@ public class SegmentCompactor
                 .collect(groupingBy(this::partitionOf));
         int partitions = 0;
         int inputs = 0;
+        long peakMemory = 0;
         for (List<Segment> partition : byPartition.values()) {
-            if (partition.size() >= Math.max(2, minSegments) && compact(session, table, partition).isPresent()) {
-                partitions++;
-                inputs += partition.size();
+            if (partition.size() >= Math.max(2, minSegments)) {
+                Optional<Compacted> compacted = compact(session, table, partition);
+                if (compacted.isPresent()) {
+                    partitions++;
+                    inputs += partition.size();
+                    peakMemory = Math.max(peakMemory, compacted.get().peakWriterMemoryBytes());
+                }
             }
         }
-        return new Result(partitions, inputs, partitions);
+        return new Result(partitions, inputs, peakMemory);
     }
 
     /**
@@ -117,13 +127,16 @@ public class SegmentCompactor
                 .orElse(false);
     }
 
-    private String partitionOf(Segment segment)
+    public String partitionOf(Segment segment)
     {
         CommitTaskData task = segments.decode(segment);
         return task.partitionSpecJson() + "\n" + task.partitionDataJson().orElse("");
     }
 
-    private Optional<Segment> compact(ConnectorSession session, Table table, List<Segment> inputs)
+    /**
+     * Compacts the given active segments of one partition into one segment.
+     */
+    public Optional<Compacted> compact(ConnectorSession session, Table table, List<Segment> inputs)
     {
         Schema schema = table.schema();
         CommitTaskData first = segments.decode(inputs.getFirst());
@@ -144,6 +157,7 @@ public class SegmentCompactor
 
         IcebergFileWriter writer = writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties());
         long rows = 0;
+        long peakMemory = 0;
         try {
             for (Segment input : inputs) {
                 CommitTaskData task = segments.decode(input);
@@ -156,6 +170,7 @@ public class SegmentCompactor
                         if (page != null && page.getPositionCount() > 0) {
                             writer.appendRows(page.getPage());
                             rows += page.getPositionCount();
+                            peakMemory = Math.max(peakMemory, writer.getMemoryUsage());
                         }
                     }
                 }
@@ -185,8 +200,8 @@ public class SegmentCompactor
             deleteQuietly(fileSystem, output);
             return Optional.empty();
         }
-        log.info("Compacted %s segments (%s rows) of %s into segment %s", inputs.size(), rows, table.name(), committed.get().id());
-        return committed;
+        log.info("Compacted %s segments (%s rows) of %s into segment %s; writer memory peaked at %s bytes", inputs.size(), rows, table.name(), committed.get().id(), peakMemory);
+        return Optional.of(new Compacted(committed.get(), peakMemory));
     }
 
     private static void deleteQuietly(TrinoFileSystem fileSystem, Location location)

@@ -4,8 +4,11 @@ import com.google.common.annotations.VisibleForTesting;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
+import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.plugin.iceberg.CommitTaskData;
@@ -25,11 +28,13 @@ import org.apache.iceberg.expressions.Expressions;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.groupingBy;
 
 /**
  * Moves a table's hot segments into its Iceberg snapshot, keeping the hand-off invariant:
@@ -50,16 +55,24 @@ public class SegmentTierer
     private final TrinoCatalogFactory catalogFactory;
     private final SegmentStore segmentStore;
     private final HotSegmentSplits segments;
+    private final SegmentCompactor compactor;
+    private final DataSize writerMemory;
 
     @Inject
-    public SegmentTierer(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    public SegmentTierer(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec, SegmentCompactor compactor, TieringConfig config)
     {
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
+        this.compactor = requireNonNull(compactor, "compactor is null");
+        this.writerMemory = config.getWriterMemory();
     }
 
-    public record Result(int segments, long rows, long tieredThrough) {}
+    /**
+     * @param segments segments appended to Iceberg (after small ones of a partition were merged)
+     * @param peakWriterMemoryBytes the most memory a writer merging segments held
+     */
+    public record Result(int segments, long rows, long tieredThrough, long peakWriterMemoryBytes) {}
 
     /**
      * Steps of a tiering run at which tests inject crashes.
@@ -95,14 +108,15 @@ public class SegmentTierer
     {
         Table table = loadTable(session, name);
         String uuid = table.uuid().toString();
-        segmentStore.getTable(uuid).orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY,
+        HybridTableState state = segmentStore.getTable(uuid).orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY,
                 "Table %s has no hot tier: it was not created through this catalog or is in lake mode without segments".formatted(name)));
+        long peakWriterMemory = mergeSmallSegments(session, table, state, createdBefore);
 
         List<Segment> claimed = segmentStore.claimForTiering(uuid, createdBefore);
         checkpoint.accept(Step.CLAIMED);
         if (claimed.isEmpty()) {
             segmentStore.finishTiering(uuid, 0);
-            return new Result(0, 0, tieredThrough(table));
+            return new Result(0, 0, tieredThrough(table), peakWriterMemory);
         }
         long through = claimed.stream().mapToLong(Segment::id).max().orElseThrow();
         long rows = 0;
@@ -131,7 +145,29 @@ public class SegmentTierer
         int marked = segmentStore.finishTiering(uuid, through);
         checkpoint.accept(Step.MARKED_TIERED);
         log.info("Tiered %s segments (%s rows) of %s into Iceberg through segment %s; %s marked tiered", appended, rows, name, through, marked);
-        return new Result(appended, rows, through);
+        return new Result(appended, rows, through, peakWriterMemory);
+    }
+
+    /**
+     * Iceberg wants few large files: the segments of a partition due for tiering are merged
+     * into one first, streamed through a writer whose buffer is bounded by {@code hybrid.tiering.writer-memory}.
+     */
+    private long mergeSmallSegments(ConnectorSession session, Table table, HybridTableState state, Instant createdBefore)
+    {
+        ConnectorSession limited = new WriterMemoryLimitedSession(session, writerMemory);
+        Map<String, List<Segment>> due = segmentStore.visibleSegments(state.tableUuid(), state.version(), tieredThrough(table)).stream()
+                .filter(segment -> segment.createdAt().isBefore(createdBefore))
+                .filter(segment -> segment.id() > state.tieringClaim())
+                .collect(groupingBy(compactor::partitionOf));
+        long peakMemory = 0;
+        for (List<Segment> partition : due.values()) {
+            if (partition.size() > 1) {
+                peakMemory = Math.max(peakMemory, compactor.compact(limited, table, partition)
+                        .map(SegmentCompactor.Compacted::peakWriterMemoryBytes)
+                        .orElse(0L));
+            }
+        }
+        return peakMemory;
     }
 
     private void commit(Table table, List<Segment> toAppend, long through)

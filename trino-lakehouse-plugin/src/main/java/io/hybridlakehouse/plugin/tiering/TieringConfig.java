@@ -2,7 +2,10 @@ package io.hybridlakehouse.plugin.tiering;
 
 import io.airlift.configuration.Config;
 import io.airlift.configuration.ConfigDescription;
+import io.airlift.units.DataSize;
 import io.airlift.units.Duration;
+import io.airlift.units.MaxDataSize;
+import io.airlift.units.MinDataSize;
 import io.airlift.units.MinDuration;
 import jakarta.validation.constraints.NotNull;
 
@@ -14,6 +17,7 @@ public class TieringConfig
     private Duration interval = new Duration(1, TimeUnit.MINUTES);
     private Duration defaultTierAfter = new Duration(1, TimeUnit.HOURS);
     private Duration gracePeriod = new Duration(10, TimeUnit.MINUTES);
+    private DataSize writerMemory = DataSize.of(32, DataSize.Unit.MEGABYTE);
 
     public boolean isEnabled()
     {
@@ -68,6 +72,22 @@ public class TieringConfig
     public TieringConfig setGracePeriod(Duration gracePeriod)
     {
         this.gracePeriod = gracePeriod;
+        return this;
+    }
+
+    @NotNull
+    @MinDataSize("64kB")
+    @MaxDataSize("1GB")
+    public DataSize getWriterMemory()
+    {
+        return writerMemory;
+    }
+
+    @Config("hybrid.tiering.writer-memory")
+    @ConfigDescription("Memory a tiering run may buffer while merging small segments into one Iceberg file (the Parquet row group size of that file)")
+    public TieringConfig setWriterMemory(DataSize writerMemory)
+    {
+        this.writerMemory = writerMemory;
         return this;
     }
 }

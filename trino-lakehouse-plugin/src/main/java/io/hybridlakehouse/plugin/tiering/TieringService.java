@@ -11,6 +11,7 @@ import io.trino.filesystem.Location;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.spi.NodeManager;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.SchemaTableName;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 
@@ -124,15 +125,31 @@ public class TieringService
         if (segmentStore.hotTierStats(table.tableUuid()).oldestSegmentCreated().filter(oldest -> !oldest.isAfter(createdBefore)).isEmpty()) {
             return;
         }
-        long start = System.nanoTime();
         try {
-            SegmentTierer.Result result = tierer.tier(sessions.create(), table.name(), createdBefore);
-            statuses.put(table.tableUuid(), new TieringStatus(now, "tiered %d segments, %d rows, through segment %d".formatted(result.segments(), result.rows(), result.tieredThrough()),
-                    Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
+            tier(sessions.create(), table.tableUuid(), table.name(), createdBefore);
         }
         catch (RuntimeException e) {
             log.warn(e, "Tiering %s failed; it is retried on the next run", table.name());
-            statuses.put(table.tableUuid(), new TieringStatus(now, "FAILED", Duration.ofNanos(System.nanoTime() - start), Optional.of(String.valueOf(e.getMessage()))));
+        }
+    }
+
+    /**
+     * Tiers a table now (all its hot segments created before {@code createdBefore}) and records the outcome for {@code system.tiering_status}.
+     */
+    public SegmentTierer.Result tier(ConnectorSession session, String tableUuid, SchemaTableName name, Instant createdBefore)
+    {
+        Instant started = Instant.now();
+        long start = System.nanoTime();
+        try {
+            SegmentTierer.Result result = tierer.tier(session, name, createdBefore);
+            statuses.put(tableUuid, new TieringStatus(started, "tiered %d segments, %d rows, through segment %d, writer memory peak %d bytes".formatted(
+                            result.segments(), result.rows(), result.tieredThrough(), result.peakWriterMemoryBytes()),
+                    Duration.ofNanos(System.nanoTime() - start), Optional.empty()));
+            return result;
+        }
+        catch (RuntimeException e) {
+            statuses.put(tableUuid, new TieringStatus(started, "FAILED", Duration.ofNanos(System.nanoTime() - start), Optional.of(String.valueOf(e.getMessage()))));
+            throw e;
         }
     }
 
