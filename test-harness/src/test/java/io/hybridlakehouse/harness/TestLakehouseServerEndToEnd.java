@@ -142,6 +142,37 @@ public class TestLakehouseServerEndToEnd
         cli.execute("DROP SCHEMA lakehouse.e2e_hybrid").assertSuccess();
     }
 
+    @Test
+    public void testTieringServiceRetentionAndModeSwitchThroughCli()
+            throws Exception
+    {
+        cli.execute("CREATE SCHEMA lakehouse.e2e_tiering").assertSuccess();
+        cli.execute("CREATE TABLE lakehouse.e2e_tiering.events (ts timestamp(6), id bigint) " +
+                "WITH (partitioning = ARRAY['day(ts)'], tier_after = '1s', retention = '3d')").assertSuccess();
+        cli.execute("INSERT INTO lakehouse.e2e_tiering.events VALUES (current_timestamp(6) AT TIME ZONE 'UTC', 1), (current_timestamp(6) AT TIME ZONE 'UTC' - INTERVAL '10' DAY, 2)").assertSuccess();
+        TrinoCli.Result badValue = cli.execute("ALTER TABLE lakehouse.e2e_tiering.events SET PROPERTIES tier_after = 'soon'");
+        assertThat(badValue.exitCode()).isNotZero();
+        assertThat(badValue.error()).contains("Invalid value for table property 'tier_after': 'soon'. Use a duration such as '15m', '1h' or '7d'");
+
+        // the server's tiering service (every 10 s in etc-catalog) moves the segments and applies retention
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (!query("SELECT hot_segments, hot_rows FROM lakehouse.system.tiering_status WHERE table_schema = 'e2e_tiering' AND table_name = 'events'").equals(List.of("\"0\",\"0\""))
+                || !query("SELECT count(*) FROM lakehouse.e2e_tiering.events").equals(List.of("\"1\""))) {
+            assertThat(System.nanoTime()).as("tiering service did not tier within 90 s").isLessThan(deadline);
+            Thread.sleep(1000);
+        }
+        assertThat(query("SELECT id FROM lakehouse.e2e_tiering.events")).containsExactly("\"1\"");
+        assertThat(query("SELECT last_tiering_result LIKE 'tiered %' FROM lakehouse.system.tiering_status WHERE table_name = 'events' AND table_schema = 'e2e_tiering'"))
+                .containsExactly("\"true\"");
+
+        cli.execute("ALTER TABLE lakehouse.e2e_tiering.events SET PROPERTIES mode = 'lake'").assertSuccess();
+        cli.execute("INSERT INTO lakehouse.e2e_tiering.events VALUES (current_timestamp(6) AT TIME ZONE 'UTC', 3)").assertSuccess();
+        assertThat(query("SELECT count(*) FROM lakehouse.e2e_tiering.\"events$segments\" WHERE state = 'ACTIVE'")).containsExactly("\"0\"");
+        assertThat(query("SELECT count(*), sum(id) FROM lakehouse.e2e_tiering.events")).containsExactly("\"2\",\"4\"");
+        cli.execute("DROP TABLE lakehouse.e2e_tiering.events").assertSuccess();
+        cli.execute("DROP SCHEMA lakehouse.e2e_tiering").assertSuccess();
+    }
+
     /**
      * Reports (does not assert) INSERT latency, INSERT-to-visible latency and scan speed of
      * hot segments against Iceberg files holding the same demo rows.
@@ -183,6 +214,15 @@ public class TestLakehouseServerEndToEnd
                 }
                 System.out.printf("[measure] full scan of %s (%s): %s ms%n", table, table.endsWith("_hot") ? "hot segments" : "Iceberg files", millis);
             }
+            long hotRows = scalar(statement, "SELECT sum(record_count) FROM lakehouse.demo.\"ods_events_hot$segments\" WHERE state = 'ACTIVE'");
+            long start = System.nanoTime();
+            statement.execute("CALL lakehouse.system.tier_table('demo', 'ods_events_hot')");
+            double seconds = (System.nanoTime() - start) / 1e9;
+            try (ResultSet status = statement.executeQuery("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'ods_events_hot'")) {
+                status.next();
+                System.out.printf("[measure] tier_table of %d hot rows: %.2f s, %.0f rows/s (%s)%n", hotRows, seconds, hotRows / seconds, status.getString(1));
+            }
+            assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.demo.ods_events_hot")).isEqualTo(expected);
             statement.execute("DROP TABLE lakehouse.demo.ods_events_hot");
         }
     }
