@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.tiering;
 
 import com.google.common.collect.ImmutableMap;
+import io.airlift.units.DataSize;
 import io.airlift.units.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
 import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
 import static io.airlift.configuration.testing.ConfigAssertions.recordDefaults;
+import static io.airlift.units.DataSize.Unit.MEGABYTE;
 import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -22,7 +24,8 @@ public class TestTieringConfig
                 .setEnabled(true)
                 .setInterval(new Duration(1, MINUTES))
                 .setDefaultTierAfter(new Duration(1, HOURS))
-                .setGracePeriod(new Duration(10, MINUTES)));
+                .setGracePeriod(new Duration(10, MINUTES))
+                .setWriterMemory(DataSize.of(32, MEGABYTE)));
     }
 
     @Test
@@ -33,12 +36,14 @@ public class TestTieringConfig
                 .put("hybrid.tiering.interval", "30s")
                 .put("hybrid.tiering.default-tier-after", "15m")
                 .put("hybrid.segments.grace-period", "2h")
+                .put("hybrid.tiering.writer-memory", "8MB")
                 .buildOrThrow();
 
         assertFullMapping(properties, new TieringConfig()
                 .setEnabled(false)
                 .setInterval(new Duration(30, SECONDS))
                 .setDefaultTierAfter(new Duration(15, MINUTES))
-                .setGracePeriod(new Duration(2, HOURS)));
+                .setGracePeriod(new Duration(2, HOURS))
+                .setWriterMemory(DataSize.of(8, MEGABYTE)));
     }
 }
