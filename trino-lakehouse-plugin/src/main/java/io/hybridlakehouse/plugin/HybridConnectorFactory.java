@@ -7,6 +7,7 @@ import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.json.JsonModule;
+import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
@@ -59,7 +60,7 @@ public class HybridConnectorFactory
     public static final String CONNECTOR_NAME = "hybrid_lakehouse";
     private static final String HYBRID_PROPERTY_PREFIX = "hybrid.";
     // every config class binding hybrid.* properties
-    private static final List<Class<?>> HYBRID_CONFIG_CLASSES = List.of(HybridConfig.class, TieringConfig.class);
+    private static final List<Class<?>> HYBRID_CONFIG_CLASSES = List.of(HybridConfig.class, TieringConfig.class, HybridCacheConfig.class);
 
     @Override
     public String getName()
@@ -77,7 +78,9 @@ public class HybridConnectorFactory
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(classLoader)) {
             WrappedIcebergConfiguration wrapped;
             try {
-                wrapped = WrappedIcebergConfiguration.derive(catalogName, hybridConfig(catalogName, config), config);
+                ConfigurationFactory configurationFactory = new ConfigurationFactory(config);
+                checkHybridProperties(catalogName, config);
+                wrapped = WrappedIcebergConfiguration.derive(catalogName, build(catalogName, configurationFactory, HybridConfig.class), build(catalogName, configurationFactory, HybridCacheConfig.class), config);
             }
             catch (IllegalArgumentException e) {
                 throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Invalid configuration of catalog '%s': %s".formatted(catalogName, e.getMessage()), e);
@@ -123,16 +126,18 @@ public class HybridConnectorFactory
      * Iceberg configuration), so they are bound and checked here first, with the same
      * messages airlift gives for every other property.
      */
-    private static HybridConfig hybridConfig(String catalogName, Map<String, String> config)
+    private static <T> T build(String catalogName, ConfigurationFactory configurationFactory, Class<T> configClass)
     {
-        ConfigurationFactory configurationFactory = new ConfigurationFactory(config);
-        HybridConfig hybridConfig;
         try {
-            hybridConfig = configurationFactory.build(HybridConfig.class);
+            return configurationFactory.build(configClass);
         }
         catch (RuntimeException e) {
             throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Invalid configuration of catalog '%s': %s".formatted(catalogName, e.getMessage()), e);
         }
+    }
+
+    private static void checkHybridProperties(String catalogName, Map<String, String> config)
+    {
         Set<String> known = HYBRID_CONFIG_CLASSES.stream()
                 .flatMap(configClass -> ConfigurationMetadata.getConfigurationMetadata(configClass).getAttributes().values().stream())
                 .map(attribute -> attribute.getInjectionPoint().getProperty())
@@ -145,7 +150,6 @@ public class HybridConnectorFactory
             throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Unknown configuration properties in catalog '%s': %s. Valid hybrid.* properties: %s"
                     .formatted(catalogName, String.join(", ", unknown), String.join(", ", known)));
         }
-        return hybridConfig;
     }
 
     private static void prepareMetastore(String catalogName, WrappedIcebergConfiguration wrapped)

@@ -3,11 +3,18 @@ package io.hybridlakehouse.plugin;
 import com.google.inject.Binder;
 import com.google.inject.Scopes;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
+import io.hybridlakehouse.cache.CacheAdmission;
+import io.hybridlakehouse.cache.HybridCacheConfig;
+import io.hybridlakehouse.plugin.cache.CacheStats;
+import io.hybridlakehouse.plugin.cache.TableCachePolicies;
+import io.hybridlakehouse.plugin.cache.TablePolicyCacheKeyProvider;
 import io.hybridlakehouse.plugin.metadata.HybridMetadataFactory;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
 import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
+import io.hybridlakehouse.plugin.procedure.WarmCacheProcedure;
+import io.hybridlakehouse.plugin.system.CacheStatsTable;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
@@ -21,11 +28,13 @@ import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.hybridlakehouse.plugin.tiering.TieringService;
 import io.trino.plugin.base.session.SessionPropertiesProvider;
+import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.procedure.Procedure;
 
 import static com.google.inject.multibindings.Multibinder.newSetBinder;
 import static io.airlift.configuration.ConfigBinder.configBinder;
+import static org.weakref.jmx.guice.ExportBinder.newExporter;
 
 public class HybridModule
         extends AbstractConfigurationAwareModule
@@ -35,6 +44,7 @@ public class HybridModule
     {
         configBinder(binder).bindConfig(HybridConfig.class);
         configBinder(binder).bindConfig(TieringConfig.class);
+        configBinder(binder).bindConfig(HybridCacheConfig.class);
         binder.bind(HybridConnector.class).in(Scopes.SINGLETON);
         binder.bind(SegmentStore.class).to(JdbcSegmentStore.class).in(Scopes.SINGLETON);
         binder.bind(HybridTransactionManager.class).in(Scopes.SINGLETON);
@@ -49,10 +59,19 @@ public class HybridModule
         binder.bind(TieringService.class).in(Scopes.SINGLETON);
         newSetBinder(binder, SystemTable.class).addBinding().to(TieringStatusTable.class).in(Scopes.SINGLETON);
 
+        // the cache: Iceberg's key provider class is bound to ours, which applies table policies and admission
+        binder.bind(CacheAdmission.class).in(Scopes.SINGLETON);
+        binder.bind(TableCachePolicies.class).in(Scopes.SINGLETON);
+        binder.bind(CacheStats.class).in(Scopes.SINGLETON);
+        newExporter(binder).export(CacheStats.class).withGeneratedName();
+        binder.bind(IcebergCacheKeyProvider.class).to(TablePolicyCacheKeyProvider.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, SystemTable.class).addBinding().to(CacheStatsTable.class).in(Scopes.SINGLETON);
+
         // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(CompactSegmentsProcedure.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(ApplyRetentionProcedure.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, Procedure.class).addBinding().toProvider(WarmCacheProcedure.class).in(Scopes.SINGLETON);
     }
 }

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 
 import java.net.URI;
@@ -31,6 +32,11 @@ public record WrappedIcebergConfiguration(Optional<Path> localWarehouse, Metasto
 
     public static WrappedIcebergConfiguration derive(String catalogName, HybridConfig config, Map<String, String> userProperties)
     {
+        return derive(catalogName, config, new HybridCacheConfig(), userProperties);
+    }
+
+    public static WrappedIcebergConfiguration derive(String catalogName, HybridConfig config, HybridCacheConfig cacheConfig, Map<String, String> userProperties)
+    {
         Optional<Path> localWarehouse = localWarehouse(config.getWarehouse());
         MetastoreConnection metastore = MetastoreConnection.fromConfig(config, localWarehouse);
 
@@ -57,6 +63,15 @@ public record WrappedIcebergConfiguration(Optional<Path> localWarehouse, Metasto
             metastore.password().ifPresent(password -> derived.put("iceberg.jdbc-catalog.connection-password", password));
             derived.put("iceberg.jdbc-catalog.catalog-name", catalogName);
             derived.put("iceberg.jdbc-catalog.default-warehouse-dir", icebergWarehouse);
+        }
+
+        if (cacheConfig.isEnabled()) {
+            String directory = cacheConfig.getDirectory()
+                    .or(() -> localWarehouse.map(warehouse -> warehouse.resolve(".cache").toString()))
+                    .orElseThrow(() -> new IllegalArgumentException("hybrid.cache.directory must be set when hybrid.warehouse is not a local path, e.g. hybrid.cache.directory=/mnt/ssd/trino-cache"));
+            derived.put("fs.cache.enabled", "true");
+            derived.put("fs.cache.directories", directory);
+            derived.put("fs.cache.max-disk-usage-percentages", String.valueOf(cacheConfig.getMaxDiskUsagePercentage()));
         }
 
         derived.putAll(userProperties);

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableMap;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
+import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
@@ -155,6 +156,7 @@ public class HybridMetadata
         properties.put(HybridTableProperties.MODE, settings.mode());
         settings.tierAfter().ifPresent(tierAfter -> properties.put(HybridTableProperties.TIER_AFTER, tierAfter));
         settings.retention().ifPresent(retention -> properties.put(HybridTableProperties.RETENTION, retention));
+        settings.cache().ifPresent(cache -> properties.put(HybridTableProperties.CACHE, cache));
         return new ConnectorTableMetadata(metadata.getTable(), metadata.getColumns(), properties, metadata.getComment(), metadata.getCheckConstraints());
     }
 
@@ -192,7 +194,7 @@ public class HybridMetadata
         if (segmentStore.getTable(uuid).isEmpty()) {
             // a row left by a table of the same name dropped by another engine is stale: the uuid tells them apart
             segmentStore.getTable(name).ifPresent(stale -> segmentStore.dropTable(stale.tableUuid()));
-            segmentStore.registerTable(uuid, name, settings);
+            segmentStore.registerTable(uuid, name, icebergTable(session, name).location(), settings);
         }
     }
 
@@ -284,15 +286,18 @@ public class HybridMetadata
         Optional<Duration> retention = properties.containsKey(HybridTableProperties.RETENTION)
                 ? properties.get(HybridTableProperties.RETENTION).map(Duration.class::cast)
                 : settings.retention();
+        Optional<CachePolicy> cache = properties.containsKey(HybridTableProperties.CACHE)
+                ? properties.get(HybridTableProperties.CACHE).map(CachePolicy.class::cast)
+                : settings.cache();
         if (retention.isPresent()) {
             HybridTableProperties.checkRetentionPartitioning(icebergTable(session, name).spec().fields().stream()
                     .map(field -> field.transform() + "(" + field.name() + ")")
                     .toList());
         }
-        TableSettings newSettings = new TableSettings(mode, tierAfter, retention);
+        TableSettings newSettings = new TableSettings(mode, tierAfter, retention, cache);
         if (state.isEmpty()) {
             // an Iceberg table created elsewhere comes under the connector's management
-            segmentStore.registerTable(uuid, name, newSettings);
+            segmentStore.registerTable(uuid, name, icebergTable(session, name).location(), newSettings);
             return;
         }
         if (settings.mode() == TableMode.HYBRID && mode == TableMode.LAKE) {

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.common.collect.ImmutableList;
+import io.hybridlakehouse.cache.CachePolicy;
 import io.trino.spi.TrinoException;
 import io.trino.spi.session.PropertyMetadata;
 
@@ -25,6 +26,7 @@ public final class HybridTableProperties
     public static final String MODE = "mode";
     public static final String TIER_AFTER = "tier_after";
     public static final String RETENTION = "retention";
+    public static final String CACHE = "cache";
 
     private static final List<PropertyMetadata<?>> PROPERTIES = ImmutableList.of(
             new PropertyMetadata<>(
@@ -37,7 +39,16 @@ public final class HybridTableProperties
                     value -> parseMode((String) value),
                     TableMode::sqlName),
             durationProperty(TIER_AFTER, "Age at which hot segments move to Iceberg, e.g. '15m', '1h' (default: the catalog's hybrid.tiering.default-tier-after)"),
-            durationProperty(RETENTION, "How long partitions are kept in both tiers, e.g. '7d'; needs a year/month/day/hour partitioning (default: forever)"));
+            durationProperty(RETENTION, "How long partitions are kept in both tiers, e.g. '7d'; needs a year/month/day/hour partitioning (default: forever)"),
+            new PropertyMetadata<>(
+                    CACHE,
+                    "What the local cache may hold of the table: 'none', 'hot' (recently written files) or 'all' (default: the catalog's hybrid.cache.default-policy)",
+                    VARCHAR,
+                    CachePolicy.class,
+                    null,
+                    false,
+                    value -> parseCachePolicy((String) value),
+                    CachePolicy::sqlName));
 
     private static final Pattern TIME_PARTITIONING = Pattern.compile("(?i)\\s*(year|month|day|hour)\\s*\\(.*\\)\\s*");
 
@@ -64,7 +75,8 @@ public final class HybridTableProperties
         TableSettings settings = new TableSettings(
                 mode(properties),
                 Optional.ofNullable((Duration) properties.get(TIER_AFTER)),
-                Optional.ofNullable((Duration) properties.get(RETENTION)));
+                Optional.ofNullable((Duration) properties.get(RETENTION)),
+                Optional.ofNullable((CachePolicy) properties.get(CACHE)));
         if (settings.retention().isPresent()) {
             @SuppressWarnings("unchecked")
             List<String> partitioning = (List<String>) properties.getOrDefault("partitioning", List.of());
@@ -95,6 +107,16 @@ public final class HybridTableProperties
                 false,
                 value -> parseDuration(name, (String) value),
                 HybridTableProperties::formatDuration);
+    }
+
+    static CachePolicy parseCachePolicy(String value)
+    {
+        try {
+            return CachePolicy.fromSqlName(value.strip());
+        }
+        catch (IllegalArgumentException e) {
+            throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Invalid value for table property 'cache': '%s'. Valid values: 'none', 'hot', 'all', e.g. WITH (cache = 'hot')".formatted(value));
+        }
     }
 
     static Duration parseDuration(String property, String value)

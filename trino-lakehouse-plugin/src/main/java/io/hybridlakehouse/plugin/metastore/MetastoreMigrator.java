@@ -28,7 +28,8 @@ public final class MetastoreMigrator
     static final List<String> MIGRATIONS = ImmutableList.of(
             "V1__iceberg_catalog.sql",
             "V2__hot_segments.sql",
-            "V3__tiering_and_retention.sql");
+            "V3__tiering_and_retention.sql",
+            "V4__cache_policy.sql");
 
     private MetastoreMigrator() {}
 

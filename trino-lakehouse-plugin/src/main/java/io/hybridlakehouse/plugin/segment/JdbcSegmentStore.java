@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin.segment;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
+import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static java.util.Objects.requireNonNull;
@@ -30,11 +32,12 @@ public class JdbcSegmentStore
         implements SegmentStore
 {
     private static final Logger log = Logger.get(JdbcSegmentStore.class);
-    private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis";
+    private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis, cache_policy, table_location";
     private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
     private static final int MAX_ATTEMPTS = 5;
 
     private final MetastoreConnection metastore;
+    private final AtomicLong tableChanges = new AtomicLong();
 
     @Inject
     public JdbcSegmentStore(MetastoreConnection metastore)
@@ -81,14 +84,23 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public void registerTable(String tableUuid, SchemaTableName name, TableSettings settings)
+    public long tableChanges()
+    {
+        return tableChanges.get();
+    }
+
+    @Override
+    public void registerTable(String tableUuid, SchemaTableName name, String location, TableSettings settings)
     {
         inTransaction(connection -> {
             update(connection,
-                    "INSERT INTO hybrid_tables (table_uuid, schema_name, table_name, mode, tier_after_millis, retention_millis, next_segment_id, version, tiering_claim) VALUES (?, ?, ?, ?, ?, ?, 1, 0, 0)",
-                    tableUuid, name.getSchemaName(), name.getTableName(), settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()));
+                    "INSERT INTO hybrid_tables (table_uuid, schema_name, table_name, table_location, mode, tier_after_millis, retention_millis, cache_policy, next_segment_id, version, tiering_claim) " +
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0, 0)",
+                    tableUuid, name.getSchemaName(), name.getTableName(), location, settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()),
+                    settings.cache().map(CachePolicy::name).orElse(null));
             return null;
         });
+        tableChanges.incrementAndGet();
     }
 
     @Override
@@ -96,10 +108,12 @@ public class JdbcSegmentStore
     {
         inTransaction(connection -> {
             update(connection,
-                    "UPDATE hybrid_tables SET schema_name = ?, table_name = ?, mode = ?, tier_after_millis = ?, retention_millis = ? WHERE table_uuid = ?",
-                    name.getSchemaName(), name.getTableName(), settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()), tableUuid);
+                    "UPDATE hybrid_tables SET schema_name = ?, table_name = ?, mode = ?, tier_after_millis = ?, retention_millis = ?, cache_policy = ? WHERE table_uuid = ?",
+                    name.getSchemaName(), name.getTableName(), settings.mode().name(), millis(settings.tierAfter()), millis(settings.retention()),
+                    settings.cache().map(CachePolicy::name).orElse(null), tableUuid);
             return null;
         });
+        tableChanges.incrementAndGet();
     }
 
     @Override
@@ -122,12 +136,14 @@ public class JdbcSegmentStore
     @Override
     public List<Segment> dropTable(String tableUuid)
     {
-        return inTransaction(connection -> {
+        List<Segment> dropped = inTransaction(connection -> {
             List<Segment> segments = readSegments(connection, "WHERE table_uuid = ?", tableUuid);
             update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ?", tableUuid);
             update(connection, "DELETE FROM hybrid_tables WHERE table_uuid = ?", tableUuid);
             return segments;
         });
+        tableChanges.incrementAndGet();
+        return dropped;
     }
 
     @Override
@@ -316,7 +332,9 @@ public class JdbcSegmentStore
                 new TableSettings(
                         TableMode.valueOf(resultSet.getString(4)),
                         duration(resultSet, 8),
-                        duration(resultSet, 9)),
+                        duration(resultSet, 9),
+                        Optional.ofNullable(resultSet.getString(10)).map(CachePolicy::valueOf)),
+                Optional.ofNullable(resultSet.getString(11)),
                 resultSet.getLong(5),
                 resultSet.getLong(6),
                 resultSet.getLong(7));

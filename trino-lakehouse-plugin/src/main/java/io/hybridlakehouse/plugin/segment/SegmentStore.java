@@ -20,7 +20,13 @@ public interface SegmentStore
 
     List<HybridTableState> listTables();
 
-    void registerTable(String tableUuid, SchemaTableName name, TableSettings settings);
+    /**
+     * Grows whenever this process registers, changes or drops a table, so caches of table
+     * settings know to reload at once (changes made by other processes show on their next refresh).
+     */
+    long tableChanges();
+
+    void registerTable(String tableUuid, SchemaTableName name, String location, TableSettings settings);
 
     void updateTable(String tableUuid, SchemaTableName name, TableSettings settings);
 

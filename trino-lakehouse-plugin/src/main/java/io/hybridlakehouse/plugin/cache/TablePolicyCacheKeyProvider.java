@@ -1,0 +1,59 @@
+package io.hybridlakehouse.plugin.cache;
+
+import com.google.inject.Inject;
+import io.hybridlakehouse.cache.CacheAdmission;
+import io.hybridlakehouse.cache.CachePolicy;
+import io.trino.filesystem.TrinoInputFile;
+import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Replaces Iceberg's cache key provider (which caches every file) with the table's
+ * {@code cache} policy and the admission rule; metadata files are cached as Iceberg does,
+ * except for tables that cache nothing.
+ * It extends Iceberg's provider so that binding this class in its place needs no change to
+ * Iceberg's module.
+ */
+public class TablePolicyCacheKeyProvider
+        extends IcebergCacheKeyProvider
+{
+    private final TableCachePolicies policies;
+    private final CacheAdmission admission;
+    private final CacheStats stats;
+
+    @Inject
+    public TablePolicyCacheKeyProvider(TableCachePolicies policies, CacheAdmission admission, CacheStats stats)
+    {
+        this.policies = requireNonNull(policies, "policies is null");
+        this.admission = requireNonNull(admission, "admission is null");
+        this.stats = requireNonNull(stats, "stats is null");
+    }
+
+    @Override
+    public Optional<String> getCacheKey(TrinoInputFile inputFile)
+    {
+        String location = inputFile.location().toString();
+        CachePolicy policy = policies.policyFor(location);
+        if (policy != CachePolicy.NONE && location.contains("/metadata/")) {
+            // Iceberg metadata is small and read by every query: cached whatever its age
+            return super.getCacheKey(inputFile);
+        }
+        Optional<String> key;
+        try {
+            key = admission.cacheKey(location, inputFile.lastModified(), policy, Instant.now());
+        }
+        catch (IOException e) {
+            // without a version the file is read from storage: never a stale page
+            key = Optional.empty();
+        }
+        if (key.isEmpty()) {
+            stats.recordBypass();
+        }
+        return key;
+    }
+}

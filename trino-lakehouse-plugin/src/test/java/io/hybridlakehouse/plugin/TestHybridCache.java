@@ -1,0 +1,92 @@
+package io.hybridlakehouse.plugin;
+
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.MaterializedRow;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The local cache counted in bytes: what a scan reads from storage and from the cache, per
+ * table policy, with warming.
+ */
+public class TestHybridCache
+        extends AbstractTestQueryFramework
+{
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        Path cache = Files.createTempDirectory("hybrid-cache");
+        // one node: the counters read below are those of the node that scanned
+        return LakehouseQueryRunner.builder()
+                .setWorkerCount(0)
+                .addCatalogProperty("hybrid.cache.enabled", "true")
+                .addCatalogProperty("hybrid.cache.directory", cache.toString())
+                .build();
+    }
+
+    @Test
+    public void testSecondScanReadsNothingFromStorage()
+    {
+        assertUpdate("CREATE TABLE cached (id bigint, comment varchar)");
+        assertUpdate("INSERT INTO cached SELECT orderkey, comment FROM tpch.tiny.orders WHERE orderkey < 30000", 7503);
+        assertUpdate("CALL system.tier_table('tpch', 'cached')");
+        assertUpdate("INSERT INTO cached SELECT orderkey, comment FROM tpch.tiny.orders WHERE orderkey >= 30000", 7497);
+        String scan = "SELECT count(*), sum(id), max(comment) FROM cached";
+
+        ReadBytes first = readBytes(scan);
+        assertThat(first.storage()).isPositive();
+        ReadBytes second = readBytes(scan);
+        assertThat(second.storage()).as("storage bytes read by the second scan").isZero();
+        assertThat(second.cache()).isPositive();
+        assertThat((double) computeScalar("SELECT hit_rate FROM lakehouse.system.cache_stats")).isBetween(0.0, 1.0);
+        assertUpdate("DROP TABLE cached");
+    }
+
+    @Test
+    public void testNonePolicyAlwaysReadsStorage()
+    {
+        assertUpdate("CREATE TABLE uncached (id bigint, comment varchar) WITH (cache = 'none')");
+        assertThat((String) computeScalar("SHOW CREATE TABLE uncached")).contains("cache = 'none'");
+        assertUpdate("INSERT INTO uncached SELECT orderkey, comment FROM tpch.tiny.orders", 15000);
+        String scan = "SELECT count(*), sum(id), max(comment) FROM uncached";
+        readBytes(scan);
+        long bypassedBefore = (long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats");
+        ReadBytes second = readBytes(scan);
+        // every data file is opened past the cache, on every scan
+        assertThat(second.cache()).as("cache bytes read by the second scan").isZero();
+        assertThat(second.storage()).as("reads past the cache are not cache misses").isZero();
+        assertThat((long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats")).isGreaterThan(bypassedBefore);
+        assertQueryFails("ALTER TABLE uncached SET PROPERTIES cache = 'some'", ".*Invalid value for table property 'cache': 'some'. Valid values: 'none', 'hot', 'all'.*");
+        assertUpdate("DROP TABLE uncached");
+    }
+
+    @Test
+    public void testWarmCacheMakesFirstScanCacheOnly()
+    {
+        assertUpdate("CREATE TABLE warmed (id bigint, comment varchar)");
+        assertUpdate("INSERT INTO warmed SELECT orderkey, comment FROM tpch.tiny.orders", 15000);
+        long warmedBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
+        assertUpdate("CALL system.warm_cache('tpch', 'warmed')");
+        assertThat((long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats")).isGreaterThan(warmedBefore);
+        ReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM warmed");
+        assertThat(first.storage()).as("storage bytes read by the first scan after warm_cache").isZero();
+        assertThat(first.cache()).isPositive();
+        assertUpdate("DROP TABLE warmed");
+    }
+
+    private record ReadBytes(long storage, long cache) {}
+
+    private ReadBytes readBytes(String sql)
+    {
+        MaterializedRow before = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
+        computeActual(sql);
+        MaterializedRow after = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
+        return new ReadBytes((long) after.getField(0) - (long) before.getField(0), (long) after.getField(1) - (long) before.getField(1));
+    }
+}
