@@ -36,6 +36,11 @@ public record ServerConfiguration(Path home, int httpPort, String heapSize, Path
         return home.resolve("warehouse");
     }
 
+    public Path cacheDirectory()
+    {
+        return home.resolve("cache");
+    }
+
     public Path logDirectory()
     {
         return serverDirectory().resolve("var/log");

@@ -43,6 +43,7 @@ public final class ServerLayout
         Files.createDirectories(configuration.logDirectory());
         Files.createDirectories(configuration.dataDirectory());
         Files.createDirectories(configuration.warehouse());
+        Files.createDirectories(configuration.cacheDirectory());
 
         // etc/, lib and plugin/ are derived: rewritten on every start so they follow the build and etc-catalog/
         deleteIfExists(server.resolve("etc"));
@@ -55,7 +56,8 @@ public final class ServerLayout
                 "server.data", configuration.dataDirectory().toString(),
                 "http.port", String.valueOf(configuration.httpPort()),
                 "server.heap", configuration.heapSize(),
-                "warehouse", configuration.warehouse().toString());
+                "warehouse", configuration.warehouse().toString(),
+                "cache", configuration.cacheDirectory().toString());
         copyTemplates(configuration.etcCatalog().resolve("single-node"), server.resolve("etc"), values);
         copyTemplates(configuration.etcCatalog().resolve("catalog"), server.resolve("etc/catalog"), values);
 

@@ -173,6 +173,32 @@ public class TestLakehouseServerEndToEnd
         cli.execute("DROP SCHEMA lakehouse.e2e_tiering").assertSuccess();
     }
 
+    @Test
+    public void testCacheStatsAcrossTwoScans()
+            throws Exception
+    {
+        String stats = "SELECT cache_enabled, storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats";
+        String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id) FROM lakehouse.demo.ods_events WHERE region = 'beijing'";
+        List<String> before = query(stats);
+        assertThat(query(scan)).hasSize(1);
+        List<String> afterFirst = query(stats);
+        assertThat(query(scan)).isEqualTo(query(scan));
+        List<String> afterSecond = query(stats);
+        System.out.printf("[measure] cache_stats (enabled, storage bytes, cache bytes): before %s, after first scan %s, after repeated scans %s%n", before, afterFirst, afterSecond);
+        assertThat(afterFirst.getFirst()).startsWith("\"true\"");
+        long[] first = counters(afterFirst.getFirst());
+        long[] second = counters(afterSecond.getFirst());
+        // repeated scans are served from the local cache: no new storage bytes, more cache bytes
+        assertThat(second[0]).isEqualTo(first[0]);
+        assertThat(second[1]).isGreaterThan(first[1]);
+    }
+
+    private static long[] counters(String csvRow)
+    {
+        String[] fields = csvRow.replace("\"", "").split(",");
+        return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2])};
+    }
+
     /**
      * Reports (does not assert) INSERT latency, INSERT-to-visible latency and scan speed of
      * hot segments against Iceberg files holding the same demo rows.

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.cache.HybridCacheConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -64,6 +65,24 @@ public class TestWrappedIcebergConfiguration
                 .containsEntry("iceberg.catalog.type", "rest")
                 .containsEntry("iceberg.rest-catalog.uri", "http://rest:8181")
                 .doesNotContainKey("iceberg.jdbc-catalog.connection-url");
+    }
+
+    @Test
+    public void testCacheDerivation()
+    {
+        HybridConfig config = new HybridConfig().setWarehouse("/data/lake");
+        assertThat(WrappedIcebergConfiguration.derive("lakehouse", config, new HybridCacheConfig(), Map.of()).properties())
+                .doesNotContainKey("fs.cache.enabled");
+        assertThat(WrappedIcebergConfiguration.derive("lakehouse", config, new HybridCacheConfig().setEnabled(true), Map.of()).properties())
+                .containsEntry("fs.cache.enabled", "true")
+                .containsEntry("fs.cache.directories", "/data/lake/.cache")
+                .containsEntry("fs.cache.max-disk-usage-percentages", "50");
+        assertThat(WrappedIcebergConfiguration.derive("lakehouse", config, new HybridCacheConfig().setEnabled(true).setDirectory("/ssd/cache").setMaxDiskUsagePercentage(80), Map.of()).properties())
+                .containsEntry("fs.cache.directories", "/ssd/cache")
+                .containsEntry("fs.cache.max-disk-usage-percentages", "80");
+        assertThatThrownBy(() -> WrappedIcebergConfiguration.derive("lakehouse",
+                new HybridConfig().setWarehouse("s3://bucket/lake").setMetastoreUrl("jdbc:postgresql://db/lake"), new HybridCacheConfig().setEnabled(true), Map.of()))
+                .hasMessageContaining("hybrid.cache.directory must be set");
     }
 
     @Test
