@@ -6,6 +6,7 @@ import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.hybridlakehouse.cache.CacheAdmission;
 import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.plugin.cache.CacheStats;
+import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.cache.TableCachePolicies;
 import io.hybridlakehouse.plugin.cache.TablePolicyCacheKeyProvider;
 import io.hybridlakehouse.plugin.metadata.HybridMetadataFactory;
@@ -63,6 +64,7 @@ public class HybridModule
         binder.bind(CacheAdmission.class).in(Scopes.SINGLETON);
         binder.bind(TableCachePolicies.class).in(Scopes.SINGLETON);
         binder.bind(CacheStats.class).in(Scopes.SINGLETON);
+        binder.bind(CacheWarmer.class).in(Scopes.SINGLETON);
         newExporter(binder).export(CacheStats.class).withGeneratedName();
         binder.bind(IcebergCacheKeyProvider.class).to(TablePolicyCacheKeyProvider.class).in(Scopes.SINGLETON);
         newSetBinder(binder, SystemTable.class).addBinding().to(CacheStatsTable.class).in(Scopes.SINGLETON);

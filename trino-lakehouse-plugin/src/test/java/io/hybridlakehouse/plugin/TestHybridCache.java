@@ -39,8 +39,7 @@ public class TestHybridCache
         assertUpdate("INSERT INTO cached SELECT orderkey, comment FROM tpch.tiny.orders WHERE orderkey >= 30000", 7497);
         String scan = "SELECT count(*), sum(id), max(comment) FROM cached";
 
-        ReadBytes first = readBytes(scan);
-        assertThat(first.storage()).isPositive();
+        readBytes(scan);
         ReadBytes second = readBytes(scan);
         assertThat(second.storage()).as("storage bytes read by the second scan").isZero();
         assertThat(second.cache()).isPositive();
@@ -78,6 +77,27 @@ public class TestHybridCache
         assertThat(first.storage()).as("storage bytes read by the first scan after warm_cache").isZero();
         assertThat(first.cache()).isPositive();
         assertUpdate("DROP TABLE warmed");
+    }
+
+    @Test
+    public void testNewSegmentsAreWrittenThroughToTheCache()
+            throws InterruptedException
+    {
+        assertUpdate("CREATE TABLE written_through (id bigint, comment varchar)");
+        long warmedBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
+        assertUpdate("INSERT INTO written_through SELECT orderkey, comment FROM tpch.tiny.orders", 15000);
+        long segments = (long) computeScalar("SELECT count(*) FROM \"written_through$segments\"");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while ((long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats") < warmedBefore + segments) {
+            assertThat(System.nanoTime()).as("write-through did not happen within 30 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        long segmentBytes = (long) computeScalar("SELECT sum(file_size_in_bytes) FROM \"written_through$segments\"");
+        ReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM written_through");
+        // the segment files come from the cache; only the table's small Iceberg metadata file is read from storage once
+        assertThat(first.cache()).as("cache bytes read by the first scan of freshly written rows").isGreaterThanOrEqualTo(segmentBytes);
+        assertThat(first.storage()).as("storage bytes read by the first scan of freshly written rows").isLessThan(segmentBytes / 20);
+        assertUpdate("DROP TABLE written_through");
     }
 
     private record ReadBytes(long storage, long cache) {}

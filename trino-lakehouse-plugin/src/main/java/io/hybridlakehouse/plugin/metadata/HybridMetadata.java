@@ -7,6 +7,7 @@ import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
@@ -79,6 +80,7 @@ public class HybridMetadata
     private final AutoCompaction autoCompaction;
     private final SegmentTierer tierer;
     private final TypeManager typeManager;
+    private final CacheWarmer cacheWarmer;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, TableSettings> pendingCreates = new ConcurrentHashMap<>();
 
@@ -89,7 +91,8 @@ public class HybridMetadata
             IcebergFileSystemFactory fileSystemFactory,
             AutoCompaction autoCompaction,
             SegmentTierer tierer,
-            TypeManager typeManager)
+            TypeManager typeManager,
+            CacheWarmer cacheWarmer)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -99,6 +102,7 @@ public class HybridMetadata
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
     }
 
     @Override
@@ -225,6 +229,7 @@ public class HybridMetadata
             deleteFiles(session, segments.stream().map(NewSegment::path).toList());
             throw new TrinoException(HYBRID_COMMIT_ERROR, "Failed to commit INSERT into %s: %s".formatted(table.name(), e.getMessage()), e);
         }
+        cacheWarmer.writeThrough(session.getIdentity(), segments.stream().map(NewSegment::path).toList());
         autoCompaction.afterInsert(session, icebergTable(session, table.name()));
         return Optional.empty();
     }

@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
@@ -20,6 +21,7 @@ public class HybridMetadataFactory
     private final AutoCompaction autoCompaction;
     private final SegmentTierer tierer;
     private final TypeManager typeManager;
+    private final CacheWarmer cacheWarmer;
 
     @Inject
     public HybridMetadataFactory(
@@ -28,7 +30,8 @@ public class HybridMetadataFactory
             IcebergFileSystemFactory fileSystemFactory,
             AutoCompaction autoCompaction,
             SegmentTierer tierer,
-            TypeManager typeManager)
+            TypeManager typeManager,
+            CacheWarmer cacheWarmer)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -36,10 +39,11 @@ public class HybridMetadataFactory
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager);
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer);
     }
 }

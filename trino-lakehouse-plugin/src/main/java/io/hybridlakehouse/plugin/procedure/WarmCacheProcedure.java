@@ -4,15 +4,10 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
 import io.airlift.log.Logger;
-import io.hybridlakehouse.plugin.cache.CacheStats;
+import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
-import io.trino.filesystem.Location;
-import io.trino.filesystem.TrinoFileSystem;
-import io.trino.filesystem.TrinoInput;
-import io.trino.filesystem.TrinoInputFile;
-import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.TrinoException;
 import io.trino.spi.classloader.ThreadContextClassLoader;
@@ -45,7 +40,6 @@ public class WarmCacheProcedure
         implements Provider<Procedure>
 {
     private static final Logger log = Logger.get(WarmCacheProcedure.class);
-    private static final int CHUNK = 1 << 20;
     private static final MethodHandle WARM_CACHE;
 
     static {
@@ -59,16 +53,14 @@ public class WarmCacheProcedure
 
     private final TrinoCatalogFactory catalogFactory;
     private final SegmentStore segmentStore;
-    private final IcebergFileSystemFactory fileSystemFactory;
-    private final CacheStats stats;
+    private final CacheWarmer warmer;
 
     @Inject
-    public WarmCacheProcedure(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, IcebergFileSystemFactory fileSystemFactory, CacheStats stats)
+    public WarmCacheProcedure(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, CacheWarmer warmer)
     {
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
-        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
-        this.stats = requireNonNull(stats, "stats is null");
+        this.warmer = requireNonNull(warmer, "warmer is null");
     }
 
     @Override
@@ -88,7 +80,7 @@ public class WarmCacheProcedure
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanSelectFromColumns(null, name, java.util.Set.of());
-            if (!stats.isEnabled()) {
+            if (!warmer.isCacheEnabled()) {
                 throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "The cache of this catalog is off: set hybrid.cache.enabled=true in its catalog file to use warm_cache");
             }
             Table icebergTable = catalogFactory.create(session.getIdentity()).loadTable(session, name);
@@ -103,20 +95,7 @@ public class WarmCacheProcedure
                             .map(Segment::path)
                             .forEach(files::add));
 
-            TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), icebergTable.io().properties());
-            long bytes = 0;
-            byte[] buffer = new byte[CHUNK];
-            for (String file : files) {
-                TrinoInputFile inputFile = fileSystem.newInputFile(Location.of(file));
-                long length = inputFile.length();
-                try (TrinoInput input = inputFile.newInput()) {
-                    for (long position = 0; position < length; position += CHUNK) {
-                        input.readFully(position, buffer, 0, (int) Math.min(CHUNK, length - position));
-                    }
-                }
-                bytes += length;
-                stats.recordWarmed(length);
-            }
+            long bytes = warmer.warm(session.getIdentity(), icebergTable.io().properties(), files);
             log.info("Warmed the cache with %s files (%s bytes) of %s", files.size(), bytes, name);
         }
         catch (IOException e) {

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.filesystem.Location;
@@ -61,6 +62,7 @@ public class SegmentCompactor
     private final IcebergFileWriterFactory writerFactory;
     private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
     private final TypeManager typeManager;
+    private final CacheWarmer cacheWarmer;
 
     @Inject
     public SegmentCompactor(
@@ -69,7 +71,8 @@ public class SegmentCompactor
             IcebergFileSystemFactory fileSystemFactory,
             IcebergFileWriterFactory writerFactory,
             IcebergPageSourceProviderFactory pageSourceProviderFactory,
-            TypeManager typeManager)
+            TypeManager typeManager,
+            CacheWarmer cacheWarmer)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -78,6 +81,7 @@ public class SegmentCompactor
         this.writerFactory = requireNonNull(writerFactory, "writerFactory is null");
         this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
     }
 
     public record Result(int partitions, int inputSegments, long peakWriterMemoryBytes) {}
@@ -200,6 +204,7 @@ public class SegmentCompactor
             deleteQuietly(fileSystem, output);
             return Optional.empty();
         }
+        cacheWarmer.writeThrough(session.getIdentity(), List.of(output.toString()));
         log.info("Compacted %s segments (%s rows) of %s into segment %s; writer memory peaked at %s bytes", inputs.size(), rows, table.name(), committed.get().id(), peakMemory);
         return Optional.of(new Compacted(committed.get(), peakMemory));
     }

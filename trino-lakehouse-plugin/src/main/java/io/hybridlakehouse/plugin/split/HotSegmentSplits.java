@@ -8,6 +8,7 @@ import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.plugin.iceberg.PartitionData;
+import io.trino.spi.HostAddress;
 import io.trino.spi.SplitWeight;
 import io.trino.spi.TrinoException;
 import io.trino.spi.predicate.TupleDomain;
@@ -28,6 +29,8 @@ import org.apache.iceberg.types.Type;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INTERNAL_ERROR;
@@ -50,7 +53,7 @@ public final class HotSegmentSplits
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
     }
 
-    public List<IcebergSplit> splits(IcebergTableHandle table, List<Segment> segments, Map<String, String> fileIoProperties)
+    public List<IcebergSplit> splits(IcebergTableHandle table, List<Segment> segments, Map<String, String> fileIoProperties, Function<String, List<HostAddress>> preferredHosts)
     {
         TupleDomain<IcebergColumnHandle> enforced = table.getEnforcedPredicate();
         TupleDomain<IcebergColumnHandle> unenforced = table.getUnenforcedPredicate();
@@ -90,12 +93,15 @@ public final class HotSegmentSplits
                     task.fileSizeInBytes(),
                     segment.recordCount(),
                     task.fileFormat(),
+                    Optional.empty(),
                     task.partitionSpecJson(),
                     task.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0]))),
                     ImmutableList.of(),
                     SplitWeight.standard(),
                     TupleDomain.all(),
                     fileIoProperties,
+                    // with the cache on, the node that caches the file (consistent hashing), as for Iceberg's own splits
+                    preferredHosts.apply(task.path()),
                     0));
         }
         return splits.build();

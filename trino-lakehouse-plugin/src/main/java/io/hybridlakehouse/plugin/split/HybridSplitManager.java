@@ -9,6 +9,7 @@ import io.hybridlakehouse.plugin.metadata.HybridMetadata;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.filesystem.cache.CachingHostAddressProvider;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergSplit;
@@ -38,10 +39,17 @@ public class HybridSplitManager
     private final HybridTransactionManager transactions;
     private final SegmentStore segmentStore;
     private final HotSegmentSplits hotSegmentSplits;
+    private final CachingHostAddressProvider cachingHostAddressProvider;
 
     @Inject
-    public HybridSplitManager(IcebergConnector iceberg, HybridTransactionManager transactions, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    public HybridSplitManager(
+            IcebergConnector iceberg,
+            HybridTransactionManager transactions,
+            SegmentStore segmentStore,
+            JsonCodec<CommitTaskData> commitTaskCodec,
+            CachingHostAddressProvider cachingHostAddressProvider)
     {
+        this.cachingHostAddressProvider = requireNonNull(cachingHostAddressProvider, "cachingHostAddressProvider is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null").getSplitManager();
         this.transactions = requireNonNull(transactions, "transactions is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
@@ -73,7 +81,8 @@ public class HybridSplitManager
         if (segments.isEmpty()) {
             return ImmutableList.of();
         }
-        return hotSegmentSplits.splits(handle, segments, metadata.icebergTable(session, handle.getSchemaTableName()).io().properties());
+        return hotSegmentSplits.splits(handle, segments, metadata.icebergTable(session, handle.getSchemaTableName()).io().properties(),
+                path -> cachingHostAddressProvider.getHosts(path, ImmutableList.of()));
     }
 
     @Override
