@@ -78,9 +78,12 @@ public class TestHybridTiering
     public void testBackgroundServiceTiersOldSegments()
             throws InterruptedException
     {
-        assertUpdate("CREATE TABLE service_tiered (id bigint) WITH (tier_after = '1s')");
+        assertUpdate("CREATE TABLE service_tiered (id bigint) WITH (tier_after = '1h')");
         assertUpdate("INSERT INTO service_tiered SELECT * FROM UNNEST(sequence(1, 100))", 100);
         assertUpdate("INSERT INTO service_tiered SELECT * FROM UNNEST(sequence(101, 200))", 100);
+        // both segments are past the new tier_after by the time the service (every second) sees it, so one run takes both
+        Thread.sleep(1500);
+        assertUpdate("ALTER TABLE service_tiered SET PROPERTIES tier_after = '1s'");
         waitUntil(() -> (long) computeScalar("SELECT hot_segments FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'") == 0);
         assertQuery("SELECT count(*), sum(id) FROM service_tiered", "VALUES (200, 20100)");
         // the two small segments were merged into one Iceberg file
