@@ -125,9 +125,8 @@ public class JdbcSegmentStore
                 statement.setString(1, tableUuid);
                 try (ResultSet resultSet = statement.executeQuery()) {
                     resultSet.next();
-                    long oldest = resultSet.getLong(4);
                     return new HotTierStats(resultSet.getLong(1), resultSet.getLong(2), resultSet.getLong(3),
-                            resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest)));
+                            nullableLong(resultSet, 4).map(Instant::ofEpochMilli));
                 }
             }
         });
@@ -343,8 +342,15 @@ public class JdbcSegmentStore
     private static Optional<Duration> duration(ResultSet resultSet, int column)
             throws SQLException
     {
-        long millis = resultSet.getLong(column);
-        return resultSet.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+        return nullableLong(resultSet, column).map(Duration::ofMillis);
+    }
+
+    // getObject, not getLong + wasNull: the SQLite driver does not report a NULL aggregate through wasNull
+    private static Optional<Long> nullableLong(ResultSet resultSet, int column)
+            throws SQLException
+    {
+        Object value = resultSet.getObject(column);
+        return value == null ? Optional.empty() : Optional.of(((Number) value).longValue());
     }
 
     private static List<Segment> readSegments(Connection connection, String where, Object... parameters)
@@ -355,12 +361,10 @@ public class JdbcSegmentStore
             ImmutableList.Builder<Segment> segments = ImmutableList.builder();
             try (ResultSet resultSet = statement.executeQuery()) {
                 while (resultSet.next()) {
-                    long droppedVersion = resultSet.getLong(3);
-                    Optional<Long> dropped = resultSet.wasNull() ? Optional.empty() : Optional.of(droppedVersion);
                     segments.add(new Segment(
                             resultSet.getLong(1),
                             resultSet.getLong(2),
-                            dropped,
+                            nullableLong(resultSet, 3),
                             Optional.ofNullable(resultSet.getString(4)),
                             resultSet.getString(5),
                             resultSet.getLong(6),

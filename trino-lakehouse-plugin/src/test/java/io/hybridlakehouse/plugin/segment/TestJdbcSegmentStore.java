@@ -1,0 +1,69 @@
+package io.hybridlakehouse.plugin.segment;
+
+import io.hybridlakehouse.plugin.HybridConfig;
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.metadata.TableSettings;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
+import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.trino.spi.connector.SchemaTableName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+public class TestJdbcSegmentStore
+{
+    private static final String TABLE = "00000000-0000-0000-0000-000000000001";
+
+    @Test
+    public void testVersionsHandOffAndCompactionGuard()
+            throws Exception
+    {
+        Path directory = Files.createTempDirectory("segment-store");
+        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
+        MetastoreMigrator.migrate(metastore);
+        SegmentStore store = new JdbcSegmentStore(metastore);
+        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+
+        // no segments: no oldest segment (an empty aggregate is NULL, not 0)
+        assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
+
+        List<Segment> first = store.commitInsert(TABLE, List.of(segment("a"), segment("b")));
+        List<Segment> second = store.commitInsert(TABLE, List.of(segment("c")));
+        assertThat(first).extracting(Segment::id).containsExactly(1L, 2L);
+        assertThat(second).extracting(Segment::id).containsExactly(3L);
+        long pinned = first.getFirst().createdVersion();
+        // a reader pinned at the first commit sees exactly its two segments
+        assertThat(store.visibleSegments(TABLE, pinned, 0)).extracting(Segment::path).containsExactly("a", "b");
+        assertThat(store.hotTierStats(TABLE).segments()).isEqualTo(3);
+        assertThat(store.hotTierStats(TABLE).oldestSegmentCreated()).isPresent();
+
+        // compaction of 1 and 3 takes id 3; the pinned reader still sees 1 and 2
+        Segment compacted = store.replaceSegments(TABLE, List.of(first.getFirst(), second.getFirst()), segment("a+c")).orElseThrow();
+        assertThat(compacted.id()).isEqualTo(3);
+        assertThat(store.visibleSegments(TABLE, pinned, 0)).extracting(Segment::path).containsExactly("a", "b");
+        long current = store.getTable(TABLE).orElseThrow().version();
+        assertThat(store.visibleSegments(TABLE, current, 0)).extracting(Segment::path).containsExactly("b", "a+c");
+        // an input that is no longer active cannot be compacted again
+        assertThat(store.replaceSegments(TABLE, List.of(first.getFirst(), first.get(1)), segment("x"))).isEmpty();
+
+        // tiering claims everything up to the newest old-enough id; compaction then leaves the claimed ids alone
+        List<Segment> claimed = store.claimForTiering(TABLE, Instant.now().plusSeconds(1));
+        assertThat(claimed).extracting(Segment::id).containsExactly(2L, 3L);
+        assertThat(store.replaceSegments(TABLE, claimed, segment("y"))).isEmpty();
+        assertThat(store.finishTiering(TABLE, 3)).isEqualTo(2);
+        assertThat(store.visibleSegments(TABLE, store.getTable(TABLE).orElseThrow().version(), 0)).isEmpty();
+        assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
+        assertThat(store.allSegments(TABLE)).extracting(Segment::state).containsOnly("COMPACTED", "TIERED");
+    }
+
+    private static NewSegment segment(String path)
+    {
+        return new NewSegment(path, 100, 10, "", "{}");
+    }
+}
