@@ -40,6 +40,7 @@ public final class Lakehouse
                         .orElse("Not running"));
                 System.exit(process.isPresent() ? 0 : 1);
             }
+            case "bench" -> bench(repository, rest);
             case "cli" -> {
                 if (server.runningProcess().isEmpty()) {
                     System.err.println("No Trino server running: start one with ./lakehouse up");
@@ -76,8 +77,39 @@ public final class Lakehouse
                 %n""", configuration.url(), Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s", configuration.serverLog());
     }
 
+    /**
+     * {@code ./lakehouse bench [--quick] [--scale N[,M...]]}: its own server (port 8090 or
+     * LAKEHOUSE_BENCH_PORT) with the stock Iceberg, memory and uncached catalogs added,
+     * stopped when the run ends; the report goes to test-harness/target/bench/.
+     */
+    private static void bench(Path repository, List<String> arguments)
+            throws Exception
+    {
+        boolean quick = arguments.contains("--quick");
+        int scaleIndex = arguments.indexOf("--scale");
+        List<Long> scales = scaleIndex >= 0 && scaleIndex + 1 < arguments.size()
+                ? Benchmark.parseScales(arguments.get(scaleIndex + 1))
+                : quick ? List.of(50_000L) : List.of(1_000_000L, 5_000_000L);
+        ServerConfiguration configuration = new ServerConfiguration(
+                repository.resolve(".lakehouse-bench"),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_BENCH_PORT")).map(Integer::parseInt).orElse(8090),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse(ServerConfiguration.DEFAULT_HEAP),
+                repository.resolve("etc-catalog"),
+                List.of("bench"));
+        LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
+        long start = System.nanoTime();
+        LakehouseServer.ProgressListener progress = message -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
+        try {
+            server.up(progress);
+            new Benchmark(server, new Benchmark.Options(quick, scales, repository.resolve("test-harness/target/bench")), progress).run();
+        }
+        finally {
+            server.down();
+        }
+    }
+
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test | bench [--quick] [--scale N[,M...]]");
     }
 }

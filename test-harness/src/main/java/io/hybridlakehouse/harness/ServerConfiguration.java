@@ -1,14 +1,17 @@
 package io.hybridlakehouse.harness;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Where a single-node server lives and how it is reached. Everything it writes stays under
  * {@code home}: the server directory, the node data directory and the warehouse.
+ * {@code extraCatalogDirectories} are directories of {@code etcCatalog} whose catalog files
+ * are added to those of {@code catalog/} (the benchmark adds {@code bench/}).
  */
-public record ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog)
+public record ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog, List<String> extraCatalogDirectories)
 {
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HEAP = "4G";
@@ -18,7 +21,13 @@ public record ServerConfiguration(Path home, int httpPort, String heapSize, Path
         requireNonNull(home, "home is null");
         requireNonNull(heapSize, "heapSize is null");
         requireNonNull(etcCatalog, "etcCatalog is null");
+        extraCatalogDirectories = List.copyOf(extraCatalogDirectories);
         home = home.toAbsolutePath().normalize();
+    }
+
+    public ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog)
+    {
+        this(home, httpPort, heapSize, etcCatalog, List.of());
     }
 
     public Path serverDirectory()

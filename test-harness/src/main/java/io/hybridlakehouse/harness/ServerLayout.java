@@ -60,6 +60,9 @@ public final class ServerLayout
                 "cache", configuration.cacheDirectory().toString());
         copyTemplates(configuration.etcCatalog().resolve("single-node"), server.resolve("etc"), values);
         copyTemplates(configuration.etcCatalog().resolve("catalog"), server.resolve("etc/catalog"), values);
+        for (String extra : configuration.extraCatalogDirectories()) {
+            copyTemplates(configuration.etcCatalog().resolve(extra), server.resolve("etc/catalog"), values);
+        }
 
         for (String linked : LINKED_FROM_CORE) {
             Files.createSymbolicLink(server.resolve(linked), distribution.serverCore().resolve(linked));

@@ -1,0 +1,313 @@
+package io.hybridlakehouse.harness;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.collect.ImmutableList;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Workloads run side by side on ONE server against the {@code lakehouse} catalog and the
+ * stock Iceberg connector ({@code iceberg}) over the same warehouse disk and the same
+ * generated rows; each result is a ratio ours/stock measured in the same run, with
+ * min/median/max over repeats. Times are reported, never asserted.
+ */
+public final class Benchmark
+{
+    public record Options(boolean quick, List<Long> scales, Path outputDirectory)
+    {
+        public Options
+        {
+            scales = List.copyOf(scales);
+            requireNonNull(outputDirectory, "outputDirectory is null");
+        }
+
+        int repeats()
+        {
+            return quick ? 3 : 5;
+        }
+
+        int appends()
+        {
+            return quick ? 10 : 50;
+        }
+    }
+
+    /**
+     * One workload at one scale: milliseconds of ours and of the reference over the repeats.
+     */
+    public record Result(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
+    {
+        public double oursMedian()
+        {
+            return median(oursMillis);
+        }
+
+        public double referenceMedian()
+        {
+            return median(referenceMillis);
+        }
+
+        public double ratio()
+        {
+            return oursMedian() / Math.max(1, referenceMedian());
+        }
+    }
+
+    private final LakehouseServer server;
+    private final Options options;
+    private final LakehouseServer.ProgressListener progress;
+    private final List<Result> results = new ArrayList<>();
+
+    public Benchmark(LakehouseServer server, Options options, LakehouseServer.ProgressListener progress)
+    {
+        this.server = requireNonNull(server, "server is null");
+        this.options = requireNonNull(options, "options is null");
+        this.progress = requireNonNull(progress, "progress is null");
+    }
+
+    public List<Result> run()
+            throws SQLException, IOException
+    {
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS lakehouse.bench");
+            statement.execute("CREATE SCHEMA IF NOT EXISTS iceberg.bench");
+            statement.execute("CREATE SCHEMA IF NOT EXISTS memory.bench");
+            for (long scale : options.scales()) {
+                runScale(statement, scale);
+            }
+        }
+        writeReport();
+        return results;
+    }
+
+    private void runScale(Statement statement, long scale)
+            throws SQLException
+    {
+        String suffix = "_" + scale;
+        progress.step("scale %,d rows: generating data in both catalogs".formatted(scale));
+        for (String catalog : List.of("lakehouse", "iceberg")) {
+            recreate(statement, catalog + ".bench.events" + suffix, "WITH (partitioning = ARRAY['day(event_time)']) AS " + events(0, scale));
+        }
+        // the same rows, half tiered to Iceberg and half in hot segments
+        recreate(statement, "lakehouse.bench.mixed" + suffix, "WITH (partitioning = ARRAY['day(event_time)']) AS " + events(0, scale / 2));
+        statement.execute("INSERT INTO lakehouse.bench.mixed%s %s".formatted(suffix, events(scale / 2, scale)));
+
+        progress.step("scale %,d: append stream of %d INSERTs of 1,000 rows".formatted(scale, options.appends()));
+        List<Long> memoryFloor = new ArrayList<>();
+        Map<String, List<Long>> insert = new LinkedHashMap<>();
+        Map<String, List<Long>> visible = new LinkedHashMap<>();
+        for (String catalog : List.of("lakehouse", "iceberg", "memory")) {
+            String table = catalog + ".bench.append" + suffix;
+            recreate(statement, table, "AS " + events(0, 0));
+            List<Long> inserts = new ArrayList<>();
+            List<Long> visibles = new ArrayList<>();
+            for (int i = 0; i < options.appends(); i++) {
+                long start = System.nanoTime();
+                statement.execute("INSERT INTO %s %s".formatted(table, events((long) i * 1000, (long) (i + 1) * 1000)));
+                inserts.add(millisSince(start));
+                long count = scalar(statement, "SELECT count(*) FROM " + table);
+                if (count != (i + 1) * 1000L) {
+                    throw new IllegalStateException("%s holds %d rows after %d INSERTs".formatted(table, count, i + 1));
+                }
+                visibles.add(millisSince(start));
+            }
+            insert.put(catalog, inserts);
+            visible.put(catalog, visibles);
+            if (catalog.equals("memory")) {
+                memoryFloor = inserts;
+            }
+        }
+        String floor = "floor (memory connector INSERT): median %.0f ms".formatted(median(memoryFloor));
+        add("append: INSERT latency", scale, "lakehouse", "iceberg", insert.get("lakehouse"), insert.get("iceberg"), floor);
+        add("append: INSERT to visible", scale, "lakehouse", "iceberg", visible.get("lakehouse"), visible.get("iceberg"), "INSERT plus the next count(*) that sees its rows");
+        String appendScan = "SELECT count(*), sum(amount), count(DISTINCT user_id) FROM %s.bench.append" + suffix;
+        measure("append: full scan after the stream", scale, appendScan.formatted("lakehouse"), appendScan.formatted("iceberg"), "hot segments vs one snapshot per INSERT");
+
+        progress.step("scale %,d: cold scans".formatted(scale));
+        String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM %s.bench.events" + suffix;
+        measure("cold scan", scale, scan.formatted("lakehouse"), scan.formatted("iceberg"), "all data in Iceberg files");
+        String selective = "SELECT count(*), sum(amount) FROM %s.bench.events%s WHERE user_id = 4242 AND event_time >= TIMESTAMP '2026-11-01 06:00:00'";
+        measure("cold scan, selective filter", scale, selective.formatted("lakehouse", suffix), selective.formatted("iceberg", suffix), "");
+        measure("mixed scan vs all-cold", scale, "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM lakehouse.bench.mixed" + suffix,
+                scan.formatted("lakehouse"), "reference: our all-cold table of the same rows");
+
+        progress.step("scale %,d: cached vs uncached".formatted(scale));
+        long storageBefore = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats");
+        measure("cached vs uncached scan", scale, scan.formatted("lakehouse"), scan.formatted("lakehouse_nocache"), "");
+        long storageAfter = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats");
+        results.set(results.size() - 1, withNote(results.getLast(), "storage bytes read through the cache over %d scans: %,d".formatted(options.repeats() + 1, storageAfter - storageBefore)));
+
+        progress.step("scale %,d: tiering".formatted(scale));
+        long hotRows = scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM lakehouse.bench.\"append%s$segments\" WHERE state = 'ACTIVE'".formatted(suffix));
+        long start = System.nanoTime();
+        statement.execute("CALL lakehouse.system.tier_table('bench', 'append%s')".formatted(suffix));
+        long tierMillis = millisSince(start);
+        add("tiering", scale, "lakehouse", "-", List.of(tierMillis), List.of(tierMillis),
+                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, hotRows * 1000.0 / Math.max(1, tierMillis), lastTieringResult(statement, "append" + suffix)));
+    }
+
+    private void measure(String workload, long scale, String ours, String reference, String note)
+            throws SQLException
+    {
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            // one unmeasured run of each warms the JVMs and the metadata caches alike
+            statement.executeQuery(ours).close();
+            statement.executeQuery(reference).close();
+            List<Long> oursMillis = new ArrayList<>();
+            List<Long> referenceMillis = new ArrayList<>();
+            for (int i = 0; i < options.repeats(); i++) {
+                oursMillis.add(time(statement, ours));
+                referenceMillis.add(time(statement, reference));
+            }
+            add(workload, scale, catalogOf(ours), catalogOf(reference), oursMillis, referenceMillis, note);
+        }
+    }
+
+    private void add(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
+    {
+        Result result = new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note);
+        results.add(result);
+        progress.step("%-36s scale %,d: ours %.0f ms, reference %.0f ms, ratio %.2f %s".formatted(workload, scale, result.oursMedian(), result.referenceMedian(), result.ratio(), note));
+    }
+
+    private static Result withNote(Result result, String note)
+    {
+        return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), note);
+    }
+
+    private void writeReport()
+            throws IOException
+    {
+        Path output = options.outputDirectory();
+        Files.createDirectories(output);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.resolve("results.json").toFile(), results);
+
+        StringBuilder markdown = new StringBuilder("# Benchmark: hybrid_lakehouse vs stock Trino Iceberg connector\n\n")
+                .append("One Trino 476 server, same warehouse disk and rows; `%s` mode; times in ms (min / median / max over repeats). ".formatted(options.quick() ? "quick" : "full"))
+                .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
+                .append("| workload | scale | ours | reference | ours ms | reference ms | ratio ours/reference | note |\n")
+                .append("| --- | ---: | --- | --- | --- | --- | ---: | --- |\n");
+        for (Result result : results) {
+            markdown.append("| %s | %,d | %s | %s | %s | %s | %.2f | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
+                    spread(result.oursMillis()), spread(result.referenceMillis()), result.ratio(), result.note()));
+        }
+        markdown.append("\nMaterialized-view workloads (MV rewrite, INSERT with 1/3 synchronous MVs) are not measured: the connector has no MVs yet.\n");
+        Files.writeString(output.resolve("report.md"), markdown, UTF_8);
+
+        List<String> workloads = results.stream().map(Result::workload).distinct().toList();
+        for (long scale : options.scales()) {
+            CategoryChart chart = new CategoryChartBuilder().width(1100).height(500)
+                    .title("Median ms by workload, %,d rows".formatted(scale)).xAxisTitle("workload").yAxisTitle("ms").build();
+            chart.getStyler().setXAxisLabelRotation(30);
+            List<Result> atScale = results.stream().filter(result -> result.scale() == scale && workloads.contains(result.workload())).toList();
+            chart.addSeries("ours", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::oursMedian).toList());
+            chart.addSeries("reference", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::referenceMedian).toList());
+            BitmapEncoder.saveBitmap(chart, output.resolve("latency-%d.png".formatted(scale)).toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        progress.step("Report: " + output.resolve("report.md"));
+    }
+
+    private static String events(long from, long to)
+    {
+        // the demo data's generator over ids [from, to): deterministic, WeChat-like ODS events
+        return """
+                SELECT
+                    CAST(TIMESTAMP '2026-11-01 00:00:00' + (id * INTERVAL '2' SECOND) AS timestamp(6)) AS event_time,
+                    1 + h % 20000 AS user_id,
+                    1 + h / 20000 % 1000 AS item_id,
+                    element_at(ARRAY['view', 'view', 'view', 'click', 'like', 'share', 'pay'], CAST(h / 3 % 7 AS integer) + 1) AS event_type,
+                    element_at(ARRAY['guangdong', 'beijing', 'shanghai', 'zhejiang', 'sichuan', 'jiangsu', 'hubei', 'overseas'], CAST(h / 5 % 8 AS integer) + 1) AS region,
+                    CAST(h / 13 % 100000 / 100.0 AS decimal(12, 2)) AS amount,
+                    '8.0.' || CAST(h / 19 % 60 AS varchar) AS app_version
+                FROM (
+                    SELECT id, abs(from_big_endian_64(xxhash64(to_big_endian_64(id)))) AS h
+                    FROM (SELECT hi * 10000 + lo AS id FROM UNNEST(sequence(0, :hi)) AS a(hi) CROSS JOIN UNNEST(sequence(0, 9999)) AS b(lo))
+                    WHERE id >= :from AND id < :to)
+                """.replace(":hi", String.valueOf(Math.max(0, (to - 1) / 10000))).replace(":from", String.valueOf(from)).replace(":to", String.valueOf(to));
+    }
+
+    private static void recreate(Statement statement, String table, String definition)
+            throws SQLException
+    {
+        statement.execute("DROP TABLE IF EXISTS " + table);
+        statement.execute("CREATE TABLE %s %s".formatted(table, definition));
+    }
+
+    private static String lastTieringResult(Statement statement, String table)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_schema = 'bench' AND table_name = '%s'".formatted(table))) {
+            return resultSet.next() ? resultSet.getString(1) : "";
+        }
+    }
+
+    private static long time(Statement statement, String sql)
+            throws SQLException
+    {
+        long start = System.nanoTime();
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            while (resultSet.next()) {
+                // consume every row, as a client does
+            }
+        }
+        return millisSince(start);
+    }
+
+    private static long scalar(Statement statement, String sql)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            resultSet.next();
+            return resultSet.getLong(1);
+        }
+    }
+
+    private static String catalogOf(String sql)
+    {
+        return sql.replaceAll("(?s).*FROM (\\w+)\\..*", "$1");
+    }
+
+    private static long millisSince(long startNanos)
+    {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    static double median(List<Long> values)
+    {
+        List<Long> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2.0;
+    }
+
+    private static String spread(List<Long> values)
+    {
+        return String.format(Locale.ROOT, "%d / %.0f / %d", values.stream().mapToLong(Long::longValue).min().orElse(0), median(values), values.stream().mapToLong(Long::longValue).max().orElse(0));
+    }
+
+    static List<Long> parseScales(String value)
+    {
+        ImmutableList.Builder<Long> scales = ImmutableList.builder();
+        for (String scale : value.split(",")) {
+            scales.add(Long.parseLong(scale.strip().replace("_", "")));
+        }
+        return scales.build();
+    }
+}
