@@ -253,6 +253,17 @@ public class TestHybridHotTier
     }
 
     @Test
+    public void testOrphanSweepCannotDeleteHotSegments()
+    {
+        assertUpdate("CREATE TABLE swept (id bigint)");
+        assertUpdate("INSERT INTO swept VALUES 1, 2", 2);
+        assertQueryFails("ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')",
+                ".*remove_orphan_files would delete the hot segment files of tpch.swept.*");
+        assertQuery("SELECT sum(id) FROM swept", "VALUES 3");
+        assertUpdate("DROP TABLE swept");
+    }
+
+    @Test
     public void testDeleteNeedsTieringFirst()
     {
         assertUpdate("CREATE TABLE deletable (id bigint)");

@@ -28,11 +28,13 @@ import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.plugin.iceberg.IcebergWritableTableHandle;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorMergeTableHandle;
 import io.trino.spi.connector.ConnectorOutputMetadata;
 import io.trino.spi.connector.ConnectorOutputTableHandle;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorTableExecuteHandle;
 import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTableLayout;
 import io.trino.spi.connector.ConnectorTableMetadata;
@@ -356,6 +358,28 @@ public class HybridMetadata
             }
         }
         return super.getSystemTable(session, tableName);
+    }
+
+    @Override
+    public Optional<ConnectorTableExecuteHandle> getTableHandleForExecute(
+            ConnectorSession session,
+            ConnectorAccessControl accessControl,
+            ConnectorTableHandle tableHandle,
+            String procedureName,
+            Map<String, Object> executeProperties,
+            RetryMode retryMode)
+    {
+        // Iceberg's orphan sweep deletes every file its snapshots do not reference: hot segment files included
+        if (procedureName.equalsIgnoreCase("REMOVE_ORPHAN_FILES")) {
+            IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
+            Optional<HybridTableState> state = hybridTable(session, handle.getSchemaTableName());
+            if (state.isPresent() && !segmentStore.allSegments(state.get().tableUuid()).isEmpty()) {
+                throw new TrinoException(NOT_SUPPORTED, ("remove_orphan_files would delete the hot segment files of %s, which Iceberg does not reference: " +
+                        "run CALL system.tier_table('%s', '%s') and wait for the segment grace period (hybrid.segments.grace-period) first")
+                        .formatted(handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));
+            }
+        }
+        return super.getTableHandleForExecute(session, accessControl, tableHandle, procedureName, executeProperties, retryMode);
     }
 
     @Override
