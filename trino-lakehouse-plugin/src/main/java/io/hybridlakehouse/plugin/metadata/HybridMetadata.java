@@ -14,6 +14,7 @@ import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
@@ -335,27 +336,24 @@ public class HybridMetadata
     @Override
     public Optional<SystemTable> getSystemTable(ConnectorSession session, SchemaTableName tableName)
     {
-        Optional<SegmentsTable.Name> segmentsTable = SegmentsTable.Name.parse(tableName);
-        if (segmentsTable.isPresent()) {
-            SchemaTableName baseName = segmentsTable.get().baseTable();
-            if (getTableHandle(session, baseName, Optional.empty(), Optional.empty()) == null) {
+        Optional<SchemaTableName> segmentsBase = HiddenTables.baseTable(tableName, SegmentsTable.SUFFIX);
+        if (segmentsBase.isPresent()) {
+            if (getTableHandle(session, segmentsBase.get(), Optional.empty(), Optional.empty()) == null) {
                 return Optional.empty();
             }
-            String uuid = tableUuid(session, baseName);
+            String uuid = tableUuid(session, segmentsBase.get());
             return Optional.of(new SegmentsTable(tableName, () -> segmentStore.allSegments(uuid)));
         }
-        if (tableName.getTableName().endsWith(PartitionsTable.SUFFIX)) {
-            SchemaTableName baseName = new SchemaTableName(tableName.getSchemaName(), tableName.getTableName().substring(0, tableName.getTableName().length() - PartitionsTable.SUFFIX.length()));
-            if (getTableHandle(session, baseName, Optional.empty(), Optional.empty()) instanceof IcebergTableHandle handle) {
-                Optional<HotTierPin> pin = hotTierPin(session, handle);
-                return Optional.of(new PartitionsTable(
-                        tableName,
-                        icebergTable(session, baseName),
-                        handle.getSnapshotId(),
-                        () -> pin.map(value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())).orElse(ImmutableList.of()),
-                        new HotSegmentSplits(commitTaskCodec),
-                        typeManager));
-            }
+        Optional<SchemaTableName> partitionsBase = HiddenTables.baseTable(tableName, PartitionsTable.SUFFIX);
+        if (partitionsBase.isPresent() && getTableHandle(session, partitionsBase.get(), Optional.empty(), Optional.empty()) instanceof IcebergTableHandle handle) {
+            Optional<HotTierPin> pin = hotTierPin(session, handle);
+            return Optional.of(new PartitionsTable(
+                    tableName,
+                    icebergTable(session, partitionsBase.get()),
+                    handle.getSnapshotId(),
+                    () -> pin.map(value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())).orElse(ImmutableList.of()),
+                    new HotSegmentSplits(commitTaskCodec),
+                    typeManager));
         }
         return super.getSystemTable(session, tableName);
     }

@@ -13,7 +13,6 @@ import io.trino.spi.connector.SystemTable;
 import io.trino.spi.predicate.TupleDomain;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -35,18 +34,6 @@ public class SegmentsTable
 
     private final ConnectorTableMetadata metadata;
     private final Supplier<List<Segment>> segments;
-
-    public record Name(SchemaTableName baseTable)
-    {
-        public static Optional<Name> parse(SchemaTableName name)
-        {
-            String table = name.getTableName();
-            if (!table.endsWith(SUFFIX) || table.length() == SUFFIX.length()) {
-                return Optional.empty();
-            }
-            return Optional.of(new Name(new SchemaTableName(name.getSchemaName(), table.substring(0, table.length() - SUFFIX.length()))));
-        }
-    }
 
     public SegmentsTable(SchemaTableName name, Supplier<List<Segment>> segments)
     {
