@@ -79,6 +79,7 @@ public class HybridMetadata
     private final IcebergMetadata iceberg;
     private final SegmentStore segmentStore;
     private final JsonCodec<CommitTaskData> commitTaskCodec;
+    private final HotSegmentSplits segmentDecoder;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final AutoCompaction autoCompaction;
     private final SegmentTierer tierer;
@@ -101,6 +102,7 @@ public class HybridMetadata
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+        this.segmentDecoder = new HotSegmentSplits(commitTaskCodec);
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.autoCompaction = requireNonNull(autoCompaction, "autoCompaction is null");
         this.tierer = requireNonNull(tierer, "tierer is null");
@@ -329,8 +331,8 @@ public class HybridMetadata
         if (pin.isEmpty()) {
             return cold;
         }
-        List<Segment> segments = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
-        return HybridTableStatistics.combine(handle, cold, segments.stream().map(segment -> commitTaskCodec.fromJson(segment.commitTask())).toList());
+        List<Segment> visible = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
+        return HybridTableStatistics.combine(handle, cold, visible.stream().map(segmentDecoder::decode).toList());
     }
 
     @Override
@@ -352,7 +354,7 @@ public class HybridMetadata
                     icebergTable(session, partitionsBase.get()),
                     handle.getSnapshotId(),
                     () -> pin.map(value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())).orElse(ImmutableList.of()),
-                    new HotSegmentSplits(commitTaskCodec),
+                    segmentDecoder,
                     typeManager));
         }
         return super.getSystemTable(session, tableName);
