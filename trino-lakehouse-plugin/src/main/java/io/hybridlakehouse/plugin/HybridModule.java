@@ -25,6 +25,7 @@ import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.system.TieringStatusTable;
 import io.hybridlakehouse.plugin.tiering.BackgroundSession;
 import io.hybridlakehouse.plugin.tiering.RetentionApplier;
+import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.hybridlakehouse.plugin.tiering.TieringService;
@@ -52,6 +53,7 @@ public class HybridModule
         binder.bind(HybridSplitManager.class).in(Scopes.SINGLETON);
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
+        binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
         binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);

@@ -253,12 +253,16 @@ public class TestHybridHotTier
     }
 
     @Test
-    public void testOrphanSweepCannotDeleteHotSegments()
+    public void testOrphanSweepKeepsHotSegments()
     {
         assertUpdate("CREATE TABLE swept (id bigint)");
         assertUpdate("INSERT INTO swept VALUES 1, 2", 2);
         assertQueryFails("ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')",
-                ".*remove_orphan_files would delete the hot segment files of tpch.swept.*");
+                ".*Retention specified \\(0\\.00s\\) is shorter than the minimum retention configured in the system \\(7\\.00d\\).*");
+        Session noMinimum = Session.builder(getSession())
+                .setCatalogSessionProperty("lakehouse", "remove_orphan_files_min_retention", "0s")
+                .build();
+        assertUpdate(noMinimum, "ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')");
         assertQuery("SELECT sum(id) FROM swept", "VALUES 3");
         assertUpdate("DROP TABLE swept");
     }

@@ -17,6 +17,7 @@ import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
+import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
@@ -25,11 +26,13 @@ import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
 import io.trino.plugin.iceberg.IcebergMetadataAccess;
+import io.trino.plugin.iceberg.IcebergSessionProperties;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.plugin.iceberg.IcebergWritableTableHandle;
+import io.trino.plugin.iceberg.procedure.IcebergRemoveOrphanFilesHandle;
+import io.trino.plugin.iceberg.procedure.IcebergTableExecuteHandle;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ColumnHandle;
-import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorMergeTableHandle;
 import io.trino.spi.connector.ConnectorOutputMetadata;
@@ -62,6 +65,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
+import static io.trino.spi.StandardErrorCode.INVALID_PROCEDURE_ARGUMENT;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static java.util.Objects.requireNonNull;
 
@@ -85,6 +89,7 @@ public class HybridMetadata
     private final SegmentTierer tierer;
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
+    private final OrphanFileSweeper orphanFileSweeper;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, TableSettings> pendingCreates = new ConcurrentHashMap<>();
 
@@ -96,7 +101,8 @@ public class HybridMetadata
             AutoCompaction autoCompaction,
             SegmentTierer tierer,
             TypeManager typeManager,
-            CacheWarmer cacheWarmer)
+            CacheWarmer cacheWarmer,
+            OrphanFileSweeper orphanFileSweeper)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -108,6 +114,7 @@ public class HybridMetadata
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
+        this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
     }
 
     @Override
@@ -361,25 +368,21 @@ public class HybridMetadata
     }
 
     @Override
-    public Optional<ConnectorTableExecuteHandle> getTableHandleForExecute(
-            ConnectorSession session,
-            ConnectorAccessControl accessControl,
-            ConnectorTableHandle tableHandle,
-            String procedureName,
-            Map<String, Object> executeProperties,
-            RetryMode retryMode)
+    public void executeTableExecute(ConnectorSession session, ConnectorTableExecuteHandle tableExecuteHandle)
     {
-        // Iceberg's orphan sweep deletes every file its snapshots do not reference: hot segment files included
-        if (procedureName.equalsIgnoreCase("REMOVE_ORPHAN_FILES")) {
-            IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
-            Optional<HybridTableState> state = hybridTable(session, handle.getSchemaTableName());
-            if (state.isPresent() && !segmentStore.allSegments(state.get().tableUuid()).isEmpty()) {
-                throw new TrinoException(NOT_SUPPORTED, ("remove_orphan_files would delete the hot segment files of %s, which Iceberg does not reference: " +
-                        "run CALL system.tier_table('%s', '%s') and wait for the segment grace period (hybrid.segments.grace-period) first")
-                        .formatted(handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));
+        // Iceberg's own sweep deletes every file its snapshots do not reference, hot segment files included
+        if (tableExecuteHandle instanceof IcebergTableExecuteHandle execute && execute.procedureHandle() instanceof IcebergRemoveOrphanFilesHandle removeOrphanFiles) {
+            io.airlift.units.Duration retention = removeOrphanFiles.retentionThreshold();
+            io.airlift.units.Duration minimum = IcebergSessionProperties.getRemoveOrphanFilesMinRetention(session);
+            if (retention.compareTo(minimum) < 0) {
+                throw new TrinoException(INVALID_PROCEDURE_ARGUMENT, ("Retention specified (%s) is shorter than the minimum retention configured in the system (%s). " +
+                        "Minimum retention can be changed with the iceberg.remove-orphan-files.min-retention catalog property or the remove_orphan_files_min_retention session property of this catalog")
+                        .formatted(retention, minimum));
             }
+            orphanFileSweeper.sweep(session, execute.schemaTableName(), session.getStart().minusMillis(retention.toMillis()));
+            return;
         }
-        return super.getTableHandleForExecute(session, accessControl, tableHandle, procedureName, executeProperties, retryMode);
+        super.executeTableExecute(session, tableExecuteHandle);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -22,6 +23,7 @@ public class HybridMetadataFactory
     private final SegmentTierer tierer;
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
+    private final OrphanFileSweeper orphanFileSweeper;
 
     @Inject
     public HybridMetadataFactory(
@@ -31,7 +33,8 @@ public class HybridMetadataFactory
             AutoCompaction autoCompaction,
             SegmentTierer tierer,
             TypeManager typeManager,
-            CacheWarmer cacheWarmer)
+            CacheWarmer cacheWarmer,
+            OrphanFileSweeper orphanFileSweeper)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -40,10 +43,11 @@ public class HybridMetadataFactory
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
+        this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer);
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper);
     }
 }

@@ -142,6 +142,15 @@ public class SegmentCompactor
      */
     public Optional<Compacted> compact(ConnectorSession session, Table table, List<Segment> inputs)
     {
+        return compact(session, table, inputs, () -> {});
+    }
+
+    /**
+     * Compacts the given active segments of one partition into one segment, running
+     * {@code outputWritten} between writing the output file and committing it.
+     */
+    public Optional<Compacted> compact(ConnectorSession session, Table table, List<Segment> inputs, Runnable outputWritten)
+    {
         Schema schema = table.schema();
         CommitTaskData first = segments.decode(inputs.getFirst());
         PartitionSpec spec = PartitionSpecParser.fromJson(schema, first.partitionSpecJson());
@@ -197,6 +206,7 @@ public class SegmentCompactor
                 FileContent.DATA,
                 Optional.empty(),
                 metrics.splitOffsets());
+        outputWritten.run();
         NewSegment outputSegment = new NewSegment(output.toString(), writer.getWrittenBytes(), rows, inputs.getFirst().partitionKey(), commitTaskCodec.toJson(outputTask));
         Optional<Segment> committed = segmentStore.replaceSegments(table.uuid().toString(), inputs, outputSegment);
         if (committed.isEmpty()) {

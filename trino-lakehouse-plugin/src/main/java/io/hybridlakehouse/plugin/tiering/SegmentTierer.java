@@ -79,6 +79,7 @@ public class SegmentTierer
      */
     public enum Step
     {
+        MERGE_OUTPUT_WRITTEN,
         CLAIMED,
         ICEBERG_COMMITTED,
         MARKED_TIERED,
@@ -162,7 +163,7 @@ public class SegmentTierer
         long peakMemory = 0;
         for (List<Segment> partition : due.values()) {
             if (partition.size() > 1) {
-                peakMemory = Math.max(peakMemory, compactor.compact(limited, table, partition)
+                peakMemory = Math.max(peakMemory, compactor.compact(limited, table, partition, () -> checkpoint.accept(Step.MERGE_OUTPUT_WRITTEN))
                         .map(SegmentCompactor.Compacted::peakWriterMemoryBytes)
                         .orElse(0L));
             }

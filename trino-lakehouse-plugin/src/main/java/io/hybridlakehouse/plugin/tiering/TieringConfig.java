@@ -18,6 +18,8 @@ public class TieringConfig
     private Duration defaultTierAfter = new Duration(1, TimeUnit.HOURS);
     private Duration gracePeriod = new Duration(10, TimeUnit.MINUTES);
     private DataSize writerMemory = DataSize.of(32, DataSize.Unit.MEGABYTE);
+    private Duration orphanFileMinAge = new Duration(1, TimeUnit.DAYS);
+    private Duration orphanFileSweepInterval = new Duration(6, TimeUnit.HOURS);
 
     public boolean isEnabled()
     {
@@ -88,6 +90,35 @@ public class TieringConfig
     public TieringConfig setWriterMemory(DataSize writerMemory)
     {
         this.writerMemory = writerMemory;
+        return this;
+    }
+
+    @NotNull
+    @MinDuration("1h")
+    public Duration getOrphanFileMinAge()
+    {
+        return orphanFileMinAge;
+    }
+
+    @Config("hybrid.orphan-files.min-age")
+    @ConfigDescription("Files nothing references are deleted once older than this; it must exceed the longest INSERT, compaction or tiering run, whose files are unreferenced until they commit")
+    public TieringConfig setOrphanFileMinAge(Duration orphanFileMinAge)
+    {
+        this.orphanFileMinAge = orphanFileMinAge;
+        return this;
+    }
+
+    @NotNull
+    public Duration getOrphanFileSweepInterval()
+    {
+        return orphanFileSweepInterval;
+    }
+
+    @Config("hybrid.orphan-files.sweep-interval")
+    @ConfigDescription("How often the tiering service looks for orphan files in each table (it lists the table's data and metadata folders)")
+    public TieringConfig setOrphanFileSweepInterval(Duration orphanFileSweepInterval)
+    {
+        this.orphanFileSweepInterval = orphanFileSweepInterval;
         return this;
     }
 }

@@ -33,7 +33,9 @@ import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
  * The coordinator's background service. Every {@code hybrid.tiering.interval}, for each table:
  * tiers hot segments older than its {@code tier_after} (all of them for {@code lake} tables),
  * applies its retention, and deletes files of segments dropped longer than the grace period
- * ago (compacted or expired ones; tiered files belong to Iceberg and stay).
+ * ago (compacted or expired ones; tiered files belong to Iceberg and stay); and every
+ * {@code hybrid.orphan-files.sweep-interval} deletes files older than
+ * {@code hybrid.orphan-files.min-age} that nothing references (see {@link OrphanFileSweeper}).
  */
 public class TieringService
 {
@@ -42,11 +44,13 @@ public class TieringService
     private final SegmentStore segmentStore;
     private final SegmentTierer tierer;
     private final RetentionApplier retention;
+    private final OrphanFileSweeper orphanFileSweeper;
     private final BackgroundSession sessions;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final TieringConfig config;
     private final boolean coordinator;
     private final Map<String, TieringStatus> statuses = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastOrphanFileSweeps = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     /**
@@ -59,6 +63,7 @@ public class TieringService
             SegmentStore segmentStore,
             SegmentTierer tierer,
             RetentionApplier retention,
+            OrphanFileSweeper orphanFileSweeper,
             BackgroundSession sessions,
             IcebergFileSystemFactory fileSystemFactory,
             TieringConfig config,
@@ -67,6 +72,7 @@ public class TieringService
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.retention = requireNonNull(retention, "retention is null");
+        this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.config = requireNonNull(config, "config is null");
@@ -115,6 +121,7 @@ public class TieringService
             tierTable(table, now);
             applyRetention(table, now);
             deleteUnreferencedFiles(table, now);
+            sweepOrphanFiles(table, now);
         }
     }
 
@@ -184,6 +191,21 @@ public class TieringService
         }
         catch (IOException | RuntimeException e) {
             log.warn(e, "Deleting unreferenced segment files of %s failed; it is retried on the next run", table.name());
+        }
+    }
+
+    private void sweepOrphanFiles(HybridTableState table, Instant now)
+    {
+        Instant last = lastOrphanFileSweeps.get(table.tableUuid());
+        if (last != null && last.plusMillis(config.getOrphanFileSweepInterval().toMillis()).isAfter(now)) {
+            return;
+        }
+        lastOrphanFileSweeps.put(table.tableUuid(), now);
+        try {
+            orphanFileSweeper.sweep(sessions.create(), table.name(), now.minusMillis(config.getOrphanFileMinAge().toMillis()));
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Removing orphan files of %s failed; it is retried after %s", table.name(), config.getOrphanFileSweepInterval());
         }
     }
 }

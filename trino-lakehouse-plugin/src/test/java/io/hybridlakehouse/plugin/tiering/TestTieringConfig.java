@@ -11,6 +11,7 @@ import static io.airlift.configuration.testing.ConfigAssertions.assertFullMappin
 import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
 import static io.airlift.configuration.testing.ConfigAssertions.recordDefaults;
 import static io.airlift.units.DataSize.Unit.MEGABYTE;
+import static java.util.concurrent.TimeUnit.DAYS;
 import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -25,7 +26,9 @@ public class TestTieringConfig
                 .setInterval(new Duration(1, MINUTES))
                 .setDefaultTierAfter(new Duration(1, HOURS))
                 .setGracePeriod(new Duration(10, MINUTES))
-                .setWriterMemory(DataSize.of(32, MEGABYTE)));
+                .setWriterMemory(DataSize.of(32, MEGABYTE))
+                .setOrphanFileMinAge(new Duration(1, DAYS))
+                .setOrphanFileSweepInterval(new Duration(6, HOURS)));
     }
 
     @Test
@@ -37,6 +40,8 @@ public class TestTieringConfig
                 .put("hybrid.tiering.default-tier-after", "15m")
                 .put("hybrid.segments.grace-period", "2h")
                 .put("hybrid.tiering.writer-memory", "8MB")
+                .put("hybrid.orphan-files.min-age", "3d")
+                .put("hybrid.orphan-files.sweep-interval", "1h")
                 .buildOrThrow();
 
         assertFullMapping(properties, new TieringConfig()
@@ -44,6 +49,8 @@ public class TestTieringConfig
                 .setInterval(new Duration(30, SECONDS))
                 .setDefaultTierAfter(new Duration(15, MINUTES))
                 .setGracePeriod(new Duration(2, HOURS))
-                .setWriterMemory(DataSize.of(8, MEGABYTE)));
+                .setWriterMemory(DataSize.of(8, MEGABYTE))
+                .setOrphanFileMinAge(new Duration(3, DAYS))
+                .setOrphanFileSweepInterval(new Duration(1, HOURS)));
     }
 }
