@@ -374,6 +374,23 @@ public class TestHybridTiering
     }
 
     @Test
+    public void testTieringWritesOneFileSortedBySortedBy()
+    {
+        assertUpdate("CREATE TABLE sorted_events (id bigint, payload varchar) WITH (sorted_by = ARRAY['id'])");
+        // each INSERT is one segment, sorted within itself; together they interleave
+        for (int insert = 0; insert < 4; insert++) {
+            assertUpdate("INSERT INTO sorted_events SELECT n * 4 + %1$d, 'row ' || CAST(n AS varchar) FROM UNNEST(sequence(0, 499)) AS t(n)".formatted(insert), 500);
+        }
+        assertUpdate("CALL system.tier_table('tpch', 'sorted_events')");
+        assertQuery("SELECT count(*) FROM \"sorted_events$files\"", "VALUES 1");
+        // one small file is one split, read in file order
+        Session oneDriver = Session.builder(getSession()).setSystemProperty("task_concurrency", "1").build();
+        List<Long> ids = computeActual(oneDriver, "SELECT id FROM sorted_events").getOnlyColumn().map(Long.class::cast).toList();
+        assertThat(ids).hasSize(2000).isSorted();
+        assertUpdate("DROP TABLE sorted_events");
+    }
+
+    @Test
     public void testGracePeriodDeletesCompactedSegmentFiles()
             throws Exception
     {

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
+import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
@@ -16,13 +17,19 @@ import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergFileWriter;
 import io.trino.plugin.iceberg.IcebergFileWriterFactory;
 import io.trino.plugin.iceberg.IcebergPageSourceProvider;
+import io.trino.plugin.hive.SortingFileWriterConfig;
 import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
+import io.trino.plugin.iceberg.IcebergSessionProperties;
+import io.trino.plugin.iceberg.IcebergSortingFileWriter;
 import io.trino.plugin.iceberg.MetricsWrapper;
 import io.trino.plugin.iceberg.PartitionData;
+import io.trino.plugin.iceberg.TrinoSortField;
+import io.trino.spi.PageSorter;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.SortOrder;
 import io.trino.spi.connector.SourcePage;
 import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.type.TypeManager;
@@ -31,6 +38,7 @@ import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.types.Type;
 
@@ -40,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
 import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static java.util.Objects.requireNonNull;
@@ -63,6 +72,8 @@ public class SegmentCompactor
     private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
+    private final PageSorter pageSorter;
+    private final SortingFileWriterConfig sortingConfig;
 
     @Inject
     public SegmentCompactor(
@@ -72,7 +83,9 @@ public class SegmentCompactor
             IcebergFileWriterFactory writerFactory,
             IcebergPageSourceProviderFactory pageSourceProviderFactory,
             TypeManager typeManager,
-            CacheWarmer cacheWarmer)
+            CacheWarmer cacheWarmer,
+            PageSorter pageSorter,
+            SortingFileWriterConfig sortingConfig)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -82,6 +95,8 @@ public class SegmentCompactor
         this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
+        this.pageSorter = requireNonNull(pageSorter, "pageSorter is null");
+        this.sortingConfig = requireNonNull(sortingConfig, "sortingConfig is null");
     }
 
     public record Result(int partitions, int inputSegments, long peakWriterMemoryBytes) {}
@@ -168,7 +183,8 @@ public class SegmentCompactor
         List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
         IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
 
-        IcebergFileWriter writer = writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties());
+        IcebergFileWriter writer = sortedIfTableIsSorted(session, fileSystem, table, columns,
+                writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties()));
         long rows = 0;
         long peakMemory = 0;
         try {
@@ -217,6 +233,44 @@ public class SegmentCompactor
         cacheWarmer.writeThrough(session.getIdentity(), List.of(output.toString()));
         log.info("Compacted %s segments (%s rows) of %s into segment %s; writer memory peaked at %s bytes", inputs.size(), rows, table.name(), committed.get().id(), peakMemory);
         return Optional.of(new Compacted(committed.get(), peakMemory));
+    }
+
+    /**
+     * Each segment is sorted by the table's {@code sorted_by} (Iceberg's page sink wrote it);
+     * their concatenation is not, so the output goes through Iceberg's sorting writer, which
+     * spills to temporary files beyond its buffer. The buffer is capped by the session's
+     * Parquet row group size, which tiering bounds by {@code hybrid.tiering.writer-memory}.
+     */
+    private IcebergFileWriter sortedIfTableIsSorted(ConnectorSession session, TrinoFileSystem fileSystem, Table table, List<IcebergColumnHandle> columns, IcebergFileWriter writer)
+    {
+        org.apache.iceberg.SortOrder sortOrder = table.sortOrder();
+        // Trino's sorted_by has identity sort fields only; a sort order another engine set with transforms is not applied
+        if (!sortOrder.isSorted() || !IcebergSessionProperties.isSortedWritingEnabled(session)
+                || !sortOrder.fields().stream().allMatch(field -> field.transform().isIdentity())) {
+            return writer;
+        }
+        Schema schema = table.schema();
+        ImmutableList.Builder<Integer> sortColumns = ImmutableList.builder();
+        ImmutableList.Builder<SortOrder> sortOrders = ImmutableList.builder();
+        for (SortField field : sortOrder.fields()) {
+            sortColumns.add(schema.columns().indexOf(schema.findField(field.sourceId())));
+            sortOrders.add(TrinoSortField.fromIceberg(field).sortOrder());
+        }
+        DataSize buffer = DataSize.ofBytes(Math.min(
+                sortingConfig.getWriterSortBufferSize().toBytes(),
+                IcebergSessionProperties.getParquetWriterBlockSize(session).toBytes()));
+        Location temporaryFiles = Location.of(table.locationProvider().newDataLocation("trino-tmp-files")).appendPath("hybrid-sorting-" + UUID.randomUUID());
+        return new IcebergSortingFileWriter(
+                fileSystem,
+                temporaryFiles,
+                writer,
+                buffer,
+                sortingConfig.getMaxOpenSortFiles(),
+                columns.stream().map(IcebergColumnHandle::getType).collect(toImmutableList()),
+                sortColumns.build(),
+                sortOrders.build(),
+                pageSorter,
+                typeManager.getTypeOperators());
     }
 
     private static void deleteQuietly(TrinoFileSystem fileSystem, Location location)
