@@ -1,5 +1,7 @@
 package io.hybridlakehouse.plugin;
 
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.trino.filesystem.tracing.FileSystemAttributes;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +46,10 @@ public class TestHybridCache
         ReadBytes second = readBytes(scan);
         assertThat(second.storage()).as("storage bytes read by the second scan").isZero();
         assertThat(second.cache()).isPositive();
+        // counted independently of the cache's own statistics, by the file system under it
+        FileReads third = fileReads(scan);
+        assertThat(third.storage()).as("data file reads from storage by the third scan").isZero();
+        assertThat(third.cache()).as("reads served by the cache in the third scan").isPositive();
         assertThat((double) computeScalar("SELECT hit_rate FROM lakehouse.system.cache_stats")).isBetween(0.0, 1.0);
         assertUpdate("DROP TABLE cached");
     }
@@ -55,6 +62,7 @@ public class TestHybridCache
         assertUpdate("INSERT INTO uncached SELECT orderkey, comment FROM tpch.tiny.orders", 15000);
         String scan = "SELECT count(*), sum(id), max(comment) FROM uncached";
         readBytes(scan);
+        assertThat(fileReads(scan).storage()).as("data file reads from storage by a repeated scan").isPositive();
         long bypassedBefore = (long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats");
         ReadBytes second = readBytes(scan);
         // every data file is opened past the cache, on every scan
@@ -101,6 +109,26 @@ public class TestHybridCache
     }
 
     private record ReadBytes(long storage, long cache) {}
+
+    /**
+     * Reads of data files, counted from the trace of one query: reads of the storage file
+     * system under the cache, and reads the cache served.
+     */
+    private record FileReads(long storage, long cache) {}
+
+    private FileReads fileReads(String sql)
+    {
+        getQueryRunner().execute(sql);
+        List<SpanData> spans = getDistributedQueryRunner().getSpans();
+        long storage = spans.stream()
+                .filter(span -> span.getName().startsWith("Input.read"))
+                .filter(span -> String.valueOf(span.getAttributes().get(FileSystemAttributes.FILE_LOCATION)).endsWith(".parquet"))
+                .count();
+        long cache = spans.stream()
+                .filter(span -> span.getName().equals("Alluxio.readCached"))
+                .count();
+        return new FileReads(storage, cache);
+    }
 
     private ReadBytes readBytes(String sql)
     {

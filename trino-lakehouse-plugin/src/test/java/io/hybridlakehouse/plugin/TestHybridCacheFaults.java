@@ -1,0 +1,137 @@
+package io.hybridlakehouse.plugin;
+
+import com.google.common.io.MoreFiles;
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.MaterializedRow;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A damaged cache never fails a query or changes its result: truncated or emptied page files,
+ * a cache directory deleted under the running server, and a cache that cannot be written
+ * (as on a full disk) all degrade to reading storage.
+ */
+public class TestHybridCacheFaults
+        extends AbstractTestQueryFramework
+{
+    private static final String SCAN = "SELECT count(*), sum(id), max(comment), min(comment) FROM %s";
+    private static final String EXPECTED = "SELECT count(*), sum(orderkey), max(comment), min(comment) FROM orders";
+
+    private Path cache;
+
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        cache = Files.createTempDirectory("hybrid-cache-faults");
+        return LakehouseQueryRunner.builder()
+                .setWorkerCount(0)
+                .addCatalogProperty("hybrid.cache.enabled", "true")
+                .addCatalogProperty("hybrid.cache.directory", cache.toString())
+                .build();
+    }
+
+    @AfterEach
+    public void restoreCacheDirectory()
+            throws IOException
+    {
+        if (Files.isRegularFile(cache)) {
+            Files.delete(cache);
+        }
+        Files.createDirectories(cache);
+    }
+
+    @Test
+    public void testTruncatedAndEmptiedPagesAreReadFromStorage()
+            throws IOException
+    {
+        String scan = loadAndCache("truncated");
+        List<Path> pages = pageFiles();
+        assertThat(pages).isNotEmpty();
+        for (int i = 0; i < pages.size(); i++) {
+            try (RandomAccessFile page = new RandomAccessFile(pages.get(i).toFile(), "rw")) {
+                page.setLength(i % 2 == 0 ? page.length() / 2 : 0);
+            }
+        }
+        ReadBytes damaged = readBytes(scan);
+        assertThat(damaged.storage()).as("storage bytes read in place of the damaged pages").isPositive();
+        // the damaged pages were dropped and filled again from storage
+        assertThat(readBytes(scan).storage()).as("storage bytes read once the cache is repaired").isZero();
+        assertUpdate("DROP TABLE truncated");
+    }
+
+    @Test
+    public void testDeletedCacheDirectoryIsReadFromStorage()
+            throws IOException
+    {
+        String scan = loadAndCache("deleted_cache");
+        MoreFiles.deleteRecursively(cache, ALLOW_INSECURE);
+        ReadBytes afterDelete = readBytes(scan);
+        assertThat(afterDelete.storage()).as("storage bytes read with the cache directory gone").isPositive();
+        assertUpdate("DROP TABLE deleted_cache");
+    }
+
+    @Test
+    public void testUnwritableCacheIsBypassed()
+            throws IOException
+    {
+        assertUpdate("CREATE TABLE unwritable (id bigint, comment varchar)");
+        // nothing can be created under the cache directory: every page write fails, as on a full disk
+        MoreFiles.deleteRecursively(cache, ALLOW_INSECURE);
+        Files.writeString(cache, "not a directory");
+        assertUpdate("INSERT INTO unwritable SELECT orderkey, comment FROM tpch.tiny.orders", 15000);
+        String scan = SCAN.formatted("unwritable");
+        for (int i = 0; i < 2; i++) {
+            assertQuery(scan, EXPECTED);
+        }
+        assertThat(readBytes(scan).storage()).as("storage bytes read with an unwritable cache").isPositive();
+        assertUpdate("DROP TABLE unwritable");
+    }
+
+    /**
+     * Loads a table with a hot and a cold part, scans it until the scan is served by the cache alone.
+     */
+    private String loadAndCache(String table)
+    {
+        assertUpdate("CREATE TABLE %s (id bigint, comment varchar)".formatted(table));
+        assertUpdate("INSERT INTO %s SELECT orderkey, comment FROM tpch.tiny.orders WHERE orderkey < 30000".formatted(table), 7503);
+        assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+        assertUpdate("INSERT INTO %s SELECT orderkey, comment FROM tpch.tiny.orders WHERE orderkey >= 30000".formatted(table), 7497);
+        String scan = SCAN.formatted(table);
+        assertQuery(scan, EXPECTED);
+        assertThat(readBytes(scan).storage()).as("storage bytes read by a scan of a cached table").isZero();
+        return scan;
+    }
+
+    private List<Path> pageFiles()
+            throws IOException
+    {
+        try (Stream<Path> files = Files.walk(cache)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private record ReadBytes(long storage, long cache) {}
+
+    /**
+     * Runs the scan, checks its result against TPC-H, and returns the bytes it read from storage and from the cache.
+     */
+    private ReadBytes readBytes(String scan)
+    {
+        MaterializedRow before = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
+        assertQuery(scan, EXPECTED);
+        MaterializedRow after = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
+        return new ReadBytes((long) after.getField(0) - (long) before.getField(0), (long) after.getField(1) - (long) before.getField(1));
+    }
+}
