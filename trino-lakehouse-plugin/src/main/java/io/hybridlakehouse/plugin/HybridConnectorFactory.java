@@ -2,17 +2,22 @@ package io.hybridlakehouse.plugin;
 
 import com.google.inject.Binder;
 import com.google.inject.Injector;
+import com.google.inject.Scopes;
+import com.google.inject.util.Modules;
 import io.airlift.bootstrap.Bootstrap;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.json.JsonModule;
 import io.hybridlakehouse.cache.HybridCacheConfig;
+import io.hybridlakehouse.plugin.cache.VerifiedAlluxioFileSystemCache;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.trino.filesystem.cache.TrinoFileSystemCache;
+import io.trino.filesystem.manager.FileSystemConfig;
 import io.trino.filesystem.manager.FileSystemModule;
 import io.trino.plugin.base.jmx.ConnectorObjectNameGeneratorModule;
 import io.trino.plugin.base.jmx.MBeanServerModule;
@@ -178,6 +183,7 @@ public class HybridConnectorFactory
     {
         private final String catalogName;
         private final ConnectorContext context;
+        private ConfigurationFactory configurationFactory;
 
         WarehouseFileSystemModule(String catalogName, ConnectorContext context)
         {
@@ -186,10 +192,26 @@ public class HybridConnectorFactory
         }
 
         @Override
+        public synchronized void setConfigurationFactory(ConfigurationFactory configurationFactory)
+        {
+            super.setConfigurationFactory(configurationFactory);
+            this.configurationFactory = configurationFactory;
+        }
+
+        @Override
         protected void setup(Binder binder)
         {
             boolean metadataCacheEnabled = buildConfigObject(IcebergConfig.class).isMetadataCacheEnabled();
-            install(new FileSystemModule(catalogName, context.getNodeManager(), context.getOpenTelemetry(), metadataCacheEnabled));
+            FileSystemModule fileSystem = new FileSystemModule(catalogName, context.getNodeManager(), context.getOpenTelemetry(), metadataCacheEnabled);
+            if (!buildConfigObject(FileSystemConfig.class).isCacheEnabled()) {
+                install(fileSystem);
+                return;
+            }
+            // Trino's Alluxio cache module as it is (configuration, statistics, split affinity),
+            // with its page cache swapped for the one that checksums pages
+            fileSystem.setConfigurationFactory(configurationFactory);
+            binder.install(Modules.override(fileSystem).with(overrides ->
+                    overrides.bind(TrinoFileSystemCache.class).to(VerifiedAlluxioFileSystemCache.class).in(Scopes.SINGLETON)));
         }
     }
 }

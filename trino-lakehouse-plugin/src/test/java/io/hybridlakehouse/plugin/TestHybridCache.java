@@ -51,6 +51,8 @@ public class TestHybridCache
         assertThat(third.storage()).as("data file reads from storage by the third scan").isZero();
         assertThat(third.cache()).as("reads served by the cache in the third scan").isPositive();
         assertThat((double) computeScalar("SELECT hit_rate FROM lakehouse.system.cache_stats")).isBetween(0.0, 1.0);
+        MaterializedRow space = computeActual("SELECT used_bytes, capacity_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
+        assertThat((long) space.getField(0)).as("used bytes").isPositive().isLessThanOrEqualTo((long) space.getField(1));
         assertUpdate("DROP TABLE cached");
     }
 

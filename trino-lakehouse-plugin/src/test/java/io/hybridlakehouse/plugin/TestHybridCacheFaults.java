@@ -18,9 +18,9 @@ import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A damaged cache never fails a query or changes its result: truncated or emptied page files,
- * a cache directory deleted under the running server, and a cache that cannot be written
- * (as on a full disk) all degrade to reading storage.
+ * A damaged cache never fails a query or changes its result: corrupt, truncated or emptied
+ * page files, a cache directory deleted under the running server, and a cache that cannot be
+ * written (as on a full disk) all degrade to reading storage.
  */
 public class TestHybridCacheFaults
         extends AbstractTestQueryFramework
@@ -69,6 +69,27 @@ public class TestHybridCacheFaults
         // the damaged pages were dropped and filled again from storage
         assertThat(readBytes(scan).storage()).as("storage bytes read once the cache is repaired").isZero();
         assertUpdate("DROP TABLE truncated");
+    }
+
+    @Test
+    public void testCorruptPagesFailTheirChecksumAndAreReadFromStorage()
+            throws IOException
+    {
+        String scan = loadAndCache("scribbled");
+        // same length, other bytes: only a checksum can tell
+        for (Path page : pageFiles()) {
+            byte[] bytes = Files.readAllBytes(page);
+            for (int i = 0; i < bytes.length; i += 7) {
+                bytes[i] = (byte) (bytes[i] ^ 0x5A);
+            }
+            Files.write(page, bytes);
+        }
+        long corruptBefore = (long) computeScalar("SELECT corrupt_pages FROM lakehouse.system.cache_stats");
+        ReadBytes damaged = readBytes(scan);
+        assertThat(damaged.storage()).as("storage bytes read in place of the corrupt pages").isPositive();
+        assertThat((long) computeScalar("SELECT corrupt_pages FROM lakehouse.system.cache_stats")).isGreaterThan(corruptBefore);
+        assertThat(readBytes(scan).storage()).as("storage bytes read once the cache is repaired").isZero();
+        assertUpdate("DROP TABLE scribbled");
     }
 
     @Test

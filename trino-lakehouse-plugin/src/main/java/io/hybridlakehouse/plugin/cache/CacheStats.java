@@ -3,11 +3,17 @@ package io.hybridlakehouse.plugin.cache;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import alluxio.client.file.cache.CacheUsage;
+import alluxio.metrics.MetricKey;
+import alluxio.metrics.MetricsSystem;
 import io.trino.filesystem.alluxio.AlluxioCacheStats;
 import org.weakref.jmx.Managed;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Cache numbers of this node, Trino's own (reads served from cache or storage) plus what
@@ -20,6 +26,8 @@ public class CacheStats
     private final AtomicLong bypassedFiles = new AtomicLong();
     private final AtomicLong warmedFiles = new AtomicLong();
     private final AtomicLong warmedBytes = new AtomicLong();
+    private final AtomicLong corruptPages = new AtomicLong();
+    private volatile Supplier<Optional<CacheUsage>> usage = Optional::empty;
 
     @Inject
     public CacheStats(Injector injector)
@@ -84,6 +92,49 @@ public class CacheStats
     public long getWarmedBytes()
     {
         return warmedBytes.get();
+    }
+
+    @Managed
+    public long getUsedBytes()
+    {
+        return usage.get().map(CacheUsage::used).orElse(0L);
+    }
+
+    @Managed
+    public long getCapacityBytes()
+    {
+        return usage.get().map(CacheUsage::capacity).orElse(0L);
+    }
+
+    /**
+     * Pages evicted from the page caches of this JVM (Alluxio keeps the count per process).
+     */
+    @Managed
+    public long getEvictedPages()
+    {
+        return isEnabled() ? MetricsSystem.meter(MetricKey.CLIENT_CACHE_PAGES_EVICTED.getName()).getCount() : 0;
+    }
+
+    @Managed
+    public long getEvictedBytes()
+    {
+        return isEnabled() ? MetricsSystem.meter(MetricKey.CLIENT_CACHE_BYTES_EVICTED.getName()).getCount() : 0;
+    }
+
+    void reportUsageFrom(Supplier<Optional<CacheUsage>> usage)
+    {
+        this.usage = requireNonNull(usage, "usage is null");
+    }
+
+    @Managed
+    public long getCorruptPages()
+    {
+        return corruptPages.get();
+    }
+
+    void recordCorruptPage()
+    {
+        corruptPages.incrementAndGet();
     }
 
     void recordBypass()

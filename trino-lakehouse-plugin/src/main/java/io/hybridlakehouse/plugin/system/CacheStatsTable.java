@@ -38,7 +38,12 @@ public class CacheStatsTable
                     new ColumnMetadata("hit_rate", DOUBLE),
                     new ColumnMetadata("bypassed_files", BIGINT),
                     new ColumnMetadata("warmed_files", BIGINT),
-                    new ColumnMetadata("warmed_bytes", BIGINT)));
+                    new ColumnMetadata("warmed_bytes", BIGINT),
+                    new ColumnMetadata("evicted_pages", BIGINT),
+                    new ColumnMetadata("evicted_bytes", BIGINT),
+                    new ColumnMetadata("used_bytes", BIGINT),
+                    new ColumnMetadata("capacity_bytes", BIGINT),
+                    new ColumnMetadata("corrupt_pages", BIGINT)));
 
     private final CacheStats stats;
     private final String nodeId;
@@ -67,7 +72,8 @@ public class CacheStatsTable
     {
         return InMemoryRecordSet.builder(METADATA)
                 .addRow(nodeId, stats.isEnabled(), stats.getCacheReads(), stats.getCacheReadBytes(), stats.getExternalReads(), stats.getExternalReadBytes(),
-                        stats.getHitRate(), stats.getBypassedFiles(), stats.getWarmedFiles(), stats.getWarmedBytes())
+                        stats.getHitRate(), stats.getBypassedFiles(), stats.getWarmedFiles(), stats.getWarmedBytes(),
+                        stats.getEvictedPages(), stats.getEvictedBytes(), stats.getUsedBytes(), stats.getCapacityBytes(), stats.getCorruptPages())
                 .build()
                 .cursor();
     }
