@@ -91,6 +91,9 @@ public class HybridMetadata
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
+    // what this transaction read of the segment metastore, so planning and split generation ask it once per table
+    private final Map<SchemaTableName, Optional<HybridTableState>> pinnedStates = new ConcurrentHashMap<>();
+    private final Map<HotTierPin, List<Segment>> visibleSegments = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, TableSettings> pendingCreates = new ConcurrentHashMap<>();
 
     public HybridMetadata(
@@ -129,9 +132,10 @@ public class HybridMetadata
         if (handle instanceof IcebergTableHandle icebergHandle) {
             // a time-travel read sees the Iceberg snapshot it names and no hot rows
             boolean timeTravel = startVersion.isPresent() || endVersion.isPresent();
-            pins.putIfAbsent(tableName, state
-                    .filter(table -> !timeTravel)
-                    .filter(table -> table.tableUuid().equals(tableUuid(session, tableName)))
+            Optional<HybridTableState> sameTable = state.filter(table -> table.tableUuid().equals(tableUuid(session, tableName)));
+            pinnedStates.putIfAbsent(tableName, sameTable);
+            pins.putIfAbsent(tableName, sameTable
+                    .filter(_ -> !timeTravel)
                     .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle))));
         }
         return handle;
@@ -152,6 +156,14 @@ public class HybridMetadata
         return pin.map(value -> new HotTierPin(value.tableUuid(), value.version(), tieredThrough(handle)));
     }
 
+    /**
+     * The hot segments a pin sees, read once per transaction.
+     */
+    public List<Segment> visibleSegments(HotTierPin pin)
+    {
+        return visibleSegments.computeIfAbsent(pin, value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough()));
+    }
+
     public Table icebergTable(ConnectorSession session, SchemaTableName name)
     {
         return IcebergMetadataAccess.icebergTable(iceberg, session, name);
@@ -166,7 +178,9 @@ public class HybridMetadata
     public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
     {
         ConnectorTableMetadata metadata = super.getTableMetadata(session, table);
-        Optional<HybridTableState> state = hybridTable(session, ((IcebergTableHandle) table).getSchemaTableName());
+        SchemaTableName name = ((IcebergTableHandle) table).getSchemaTableName();
+        // the settings as of the version the transaction pinned, like the rest of the table's metadata
+        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(name)).orElseGet(() -> hybridTable(session, name));
         Map<String, Object> properties = new HashMap<>(metadata.getProperties());
         TableSettings settings = state.map(HybridTableState::settings).orElse(TableSettings.ofMode(TableMode.LAKE));
         properties.put(HybridTableProperties.MODE, settings.mode());
@@ -338,7 +352,7 @@ public class HybridMetadata
         if (pin.isEmpty()) {
             return cold;
         }
-        List<Segment> visible = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
+        List<Segment> visible = visibleSegments(pin.get());
         return HybridTableStatistics.combine(handle, cold, visible.stream().map(segmentDecoder::decode).toList());
     }
 
@@ -360,7 +374,7 @@ public class HybridMetadata
                     tableName,
                     icebergTable(session, partitionsBase.get()),
                     handle.getSnapshotId(),
-                    () -> pin.map(value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())).orElse(ImmutableList.of()),
+                    () -> pin.map(this::visibleSegments).orElse(ImmutableList.of()),
                     segmentDecoder,
                     typeManager));
         }
@@ -416,7 +430,7 @@ public class HybridMetadata
     private void checkNoHotSegments(ConnectorSession session, IcebergTableHandle handle, String operation)
     {
         Optional<HotTierPin> pin = hotTierPin(session, handle);
-        if (pin.isPresent() && !segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough()).isEmpty()) {
+        if (pin.isPresent() && !visibleSegments(pin.get()).isEmpty()) {
             throw new TrinoException(NOT_SUPPORTED, ("%s is not supported on %s while it has hot segments: " +
                     "move them to Iceberg first with CALL system.tier_table('%s', '%s')").formatted(
                     operation, handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));

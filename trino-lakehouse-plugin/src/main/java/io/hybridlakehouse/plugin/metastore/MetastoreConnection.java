@@ -65,13 +65,18 @@ public record MetastoreConnection(String url, String driverClass, Optional<Strin
         Properties properties = new Properties();
         user.ifPresent(value -> properties.setProperty("user", value));
         password.ifPresent(value -> properties.setProperty("password", value));
+        loadDriver(driverClass);
+        return DriverManager.getConnection(url, properties);
+    }
+
+    static void loadDriver(String driverClass)
+    {
         try {
             // plugin class loaders are invisible to DriverManager's service lookup, so load the driver explicitly
             Class.forName(driverClass, true, MetastoreConnection.class.getClassLoader());
         }
         catch (ClassNotFoundException e) {
-            throw new SQLException("JDBC driver not found: " + driverClass, e);
+            throw new IllegalStateException("JDBC driver not found: " + driverClass, e);
         }
-        return DriverManager.getConnection(url, properties);
     }
 }

@@ -6,7 +6,7 @@ import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
-import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
 
@@ -36,13 +36,13 @@ public class JdbcSegmentStore
     private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
     private static final int MAX_ATTEMPTS = 5;
 
-    private final MetastoreConnection metastore;
+    private final MetastoreConnectionPool connections;
     private final AtomicLong tableChanges = new AtomicLong();
 
     @Inject
-    public JdbcSegmentStore(MetastoreConnection metastore)
+    public JdbcSegmentStore(MetastoreConnectionPool connections)
     {
-        this.metastore = requireNonNull(metastore, "metastore is null");
+        this.connections = requireNonNull(connections, "connections is null");
     }
 
     @Override
@@ -405,19 +405,21 @@ public class JdbcSegmentStore
     {
         SQLException lastFailure = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            try (Connection connection = metastore.open()) {
-                connection.setAutoCommit(false);
-                try {
-                    T result = body.run(connection);
-                    if (!connection.getAutoCommit()) {
-                        connection.commit();
+            try {
+                return connections.run(connection -> {
+                    connection.setAutoCommit(false);
+                    try {
+                        T result = body.run(connection);
+                        if (!connection.getAutoCommit()) {
+                            connection.commit();
+                        }
+                        return result;
                     }
-                    return result;
-                }
-                catch (SQLException | RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                }
+                    catch (SQLException | RuntimeException e) {
+                        connection.rollback();
+                        throw e;
+                    }
+                });
             }
             catch (SQLException e) {
                 lastFailure = e;

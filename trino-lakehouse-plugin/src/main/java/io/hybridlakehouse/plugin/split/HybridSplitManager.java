@@ -8,7 +8,6 @@ import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.metadata.HybridMetadata;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.segment.Segment;
-import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.filesystem.cache.CachingHostAddressProvider;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergConnector;
@@ -37,7 +36,6 @@ public class HybridSplitManager
 {
     private final ConnectorSplitManager iceberg;
     private final HybridTransactionManager transactions;
-    private final SegmentStore segmentStore;
     private final HotSegmentSplits hotSegmentSplits;
     private final CachingHostAddressProvider cachingHostAddressProvider;
 
@@ -45,14 +43,12 @@ public class HybridSplitManager
     public HybridSplitManager(
             IcebergConnector iceberg,
             HybridTransactionManager transactions,
-            SegmentStore segmentStore,
             JsonCodec<CommitTaskData> commitTaskCodec,
             CachingHostAddressProvider cachingHostAddressProvider)
     {
         this.cachingHostAddressProvider = requireNonNull(cachingHostAddressProvider, "cachingHostAddressProvider is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null").getSplitManager();
         this.transactions = requireNonNull(transactions, "transactions is null");
-        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.hotSegmentSplits = new HotSegmentSplits(commitTaskCodec);
     }
 
@@ -77,7 +73,7 @@ public class HybridSplitManager
         if (pin.isEmpty()) {
             return ImmutableList.of();
         }
-        List<Segment> segments = segmentStore.visibleSegments(pin.get().tableUuid(), pin.get().version(), pin.get().tieredThrough());
+        List<Segment> segments = metadata.visibleSegments(pin.get());
         if (segments.isEmpty()) {
             return ImmutableList.of();
         }

@@ -4,6 +4,7 @@ import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.trino.spi.connector.SchemaTableName;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ public class TestJdbcSegmentStore
         Path directory = Files.createTempDirectory("segment-store");
         MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
         MetastoreMigrator.migrate(metastore);
-        SegmentStore store = new JdbcSegmentStore(metastore);
+        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore));
         store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
 
         // no segments: no oldest segment (an empty aggregate is NULL, not 0)
