@@ -6,6 +6,8 @@ import com.google.common.collect.ImmutableList;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +56,15 @@ public final class Benchmark
     /**
      * One workload at one scale: milliseconds of ours and of the reference over the repeats.
      */
-    public record Result(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
+    public record Result(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note, Map<String, Double> figures)
     {
+        public Result
+        {
+            oursMillis = List.copyOf(oursMillis);
+            referenceMillis = List.copyOf(referenceMillis);
+            figures = Map.copyOf(figures);
+        }
+
         public double oursMedian()
         {
             return median(oursMillis);
@@ -70,6 +80,8 @@ public final class Benchmark
             return oursMedian() / Math.max(1, referenceMedian());
         }
     }
+
+    private static final int WARMUP_APPENDS = 3;
 
     private final LakehouseServer server;
     private final Options options;
@@ -106,35 +118,46 @@ public final class Benchmark
         for (String catalog : List.of("lakehouse", "iceberg")) {
             recreate(statement, catalog + ".bench.events" + suffix, "WITH (partitioning = ARRAY['day(event_time)']) AS " + events(0, scale));
         }
+        for (String catalog : List.of("lakehouse", "iceberg")) {
+            recreate(statement, catalog + ".bench.dim_item" + suffix, "AS " + items());
+            // DWD: cleaned (valid amounts) and enriched with the item dimension at write time
+            recreate(statement, catalog + ".bench.dwd_events" + suffix, ("WITH (partitioning = ARRAY['day(event_time)']) AS " +
+                    "SELECT e.event_time, e.user_id, e.item_id, e.event_type, e.region, e.amount, i.category, i.brand " +
+                    "FROM %1$s.bench.events%2$s e JOIN %1$s.bench.dim_item%2$s i ON e.item_id = i.item_id WHERE e.amount > 0").formatted(catalog, suffix));
+        }
         // the same rows, half tiered to Iceberg and half in hot segments
         recreate(statement, "lakehouse.bench.mixed" + suffix, "WITH (partitioning = ARRAY['day(event_time)']) AS " + events(0, scale / 2));
         statement.execute("INSERT INTO lakehouse.bench.mixed%s %s".formatted(suffix, events(scale / 2, scale)));
 
-        progress.step("scale %,d: append stream of %d INSERTs of 1,000 rows".formatted(scale, options.appends()));
-        List<Long> memoryFloor = new ArrayList<>();
+        progress.step("scale %,d: append stream of %d INSERTs of 1,000 rows per catalog, interleaved".formatted(scale, options.appends()));
+        List<String> appendCatalogs = List.of("lakehouse", "iceberg", "memory");
         Map<String, List<Long>> insert = new LinkedHashMap<>();
         Map<String, List<Long>> visible = new LinkedHashMap<>();
-        for (String catalog : List.of("lakehouse", "iceberg", "memory")) {
-            String table = catalog + ".bench.append" + suffix;
-            recreate(statement, table, "AS " + events(0, 0));
-            List<Long> inserts = new ArrayList<>();
-            List<Long> visibles = new ArrayList<>();
-            for (int i = 0; i < options.appends(); i++) {
+        for (String catalog : appendCatalogs) {
+            recreate(statement, catalog + ".bench.append" + suffix, "AS " + events(0, 0));
+            insert.put(catalog, new ArrayList<>());
+            visible.put(catalog, new ArrayList<>());
+        }
+        // the catalogs take turns, so JIT warm-up and background noise fall on all of them alike;
+        // the first WARMUP_APPENDS rounds are not measured
+        int rounds = WARMUP_APPENDS + options.appends();
+        for (int i = 0; i < rounds; i++) {
+            for (String catalog : appendCatalogs) {
+                String table = catalog + ".bench.append" + suffix;
                 long start = System.nanoTime();
                 statement.execute("INSERT INTO %s %s".formatted(table, events((long) i * 1000, (long) (i + 1) * 1000)));
-                inserts.add(millisSince(start));
+                long inserted = millisSince(start);
                 long count = scalar(statement, "SELECT count(*) FROM " + table);
                 if (count != (i + 1) * 1000L) {
                     throw new IllegalStateException("%s holds %d rows after %d INSERTs".formatted(table, count, i + 1));
                 }
-                visibles.add(millisSince(start));
-            }
-            insert.put(catalog, inserts);
-            visible.put(catalog, visibles);
-            if (catalog.equals("memory")) {
-                memoryFloor = inserts;
+                if (i >= WARMUP_APPENDS) {
+                    insert.get(catalog).add(inserted);
+                    visible.get(catalog).add(millisSince(start));
+                }
             }
         }
+        List<Long> memoryFloor = insert.get("memory");
         String floor = "floor (memory connector INSERT): median %.0f ms".formatted(median(memoryFloor));
         add("append: INSERT latency", scale, "lakehouse", "iceberg", insert.get("lakehouse"), insert.get("iceberg"), floor);
         add("append: INSERT to visible", scale, "lakehouse", "iceberg", visible.get("lakehouse"), visible.get("iceberg"), "INSERT plus the next count(*) that sees its rows");
@@ -143,25 +166,31 @@ public final class Benchmark
 
         progress.step("scale %,d: cold scans".formatted(scale));
         String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM %s.bench.events" + suffix;
-        measure("cold scan", scale, scan.formatted("lakehouse"), scan.formatted("iceberg"), "all data in Iceberg files");
+        measure("cold scan", scale, scan.formatted("lakehouse_nocache"), scan.formatted("iceberg"), "all data in Iceberg files; both without a cache");
+        measure("cold scan, cache on", scale, scan.formatted("lakehouse"), scan.formatted("iceberg"), "ours with its local cache, stock without");
         String selective = "SELECT count(*), sum(amount) FROM %s.bench.events%s WHERE user_id = 4242 AND event_time >= TIMESTAMP '2026-11-01 06:00:00'";
-        measure("cold scan, selective filter", scale, selective.formatted("lakehouse", suffix), selective.formatted("iceberg", suffix), "");
+        measure("cold scan, selective filter", scale, selective.formatted("lakehouse_nocache", suffix), selective.formatted("iceberg", suffix), "both without a cache");
         measure("mixed scan vs all-cold", scale, "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM lakehouse.bench.mixed" + suffix,
                 scan.formatted("lakehouse"), "reference: our all-cold table of the same rows");
+        String dwd = "SELECT category, region, count(*), sum(amount), approx_distinct(user_id) FROM %s.bench.dwd_events" + suffix + " GROUP BY category, region";
+        measure("DWD aggregation", scale, dwd.formatted("lakehouse"), dwd.formatted("iceberg"), "enriched events (ODS joined with the item dimension) by category and region");
 
         progress.step("scale %,d: cached vs uncached".formatted(scale));
         long storageBefore = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats");
         measure("cached vs uncached scan", scale, scan.formatted("lakehouse"), scan.formatted("lakehouse_nocache"), "");
         long storageAfter = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats");
-        results.set(results.size() - 1, withNote(results.getLast(), "storage bytes read through the cache over %d scans: %,d".formatted(options.repeats() + 1, storageAfter - storageBefore)));
+        results.set(results.size() - 1, withNote(results.getLast(), "storage bytes read through the cache over %d scans: %,d".formatted(options.repeats() + 1, storageAfter - storageBefore),
+                Map.of("storage_bytes_read_through_cache", (double) (storageAfter - storageBefore))));
 
         progress.step("scale %,d: tiering".formatted(scale));
         long hotRows = scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM lakehouse.bench.\"append%s$segments\" WHERE state = 'ACTIVE'".formatted(suffix));
         long start = System.nanoTime();
         statement.execute("CALL lakehouse.system.tier_table('bench', 'append%s')".formatted(suffix));
         long tierMillis = millisSince(start);
+        double rowsPerSecond = hotRows * 1000.0 / Math.max(1, tierMillis);
         add("tiering", scale, "lakehouse", "-", List.of(tierMillis), List.of(tierMillis),
-                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, hotRows * 1000.0 / Math.max(1, tierMillis), lastTieringResult(statement, "append" + suffix)));
+                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, rowsPerSecond, lastTieringResult(statement, "append" + suffix)));
+        results.set(results.size() - 1, withNote(results.getLast(), results.getLast().note(), Map.of("rows_per_second", rowsPerSecond)));
     }
 
     private void measure(String workload, long scale, String ours, String reference, String note)
@@ -183,14 +212,14 @@ public final class Benchmark
 
     private void add(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
     {
-        Result result = new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note);
+        Result result = new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note, Map.of());
         results.add(result);
         progress.step("%-36s scale %,d: ours %.0f ms, reference %.0f ms, ratio %.2f %s".formatted(workload, scale, result.oursMedian(), result.referenceMedian(), result.ratio(), note));
     }
 
-    private static Result withNote(Result result, String note)
+    private static Result withNote(Result result, String note, Map<String, Double> figures)
     {
-        return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), note);
+        return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), note, figures);
     }
 
     private void writeReport()
@@ -209,6 +238,7 @@ public final class Benchmark
             markdown.append("| %s | %,d | %s | %s | %s | %s | %.2f | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
                     spread(result.oursMillis()), spread(result.referenceMillis()), result.ratio(), result.note()));
         }
+        markdown.append("\nCharts: `latency-<rows>.png` (all workloads at one scale), `scaling-<workload>.png` (median ms by rows, ours and reference), `scaling-tiering-throughput.png`.\n");
         markdown.append("\nMaterialized-view workloads (MV rewrite, INSERT with 1/3 synchronous MVs) are not measured: the connector has no MVs yet.\n");
         Files.writeString(output.resolve("report.md"), markdown, UTF_8);
 
@@ -222,7 +252,36 @@ public final class Benchmark
             chart.addSeries("reference", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::referenceMedian).toList());
             BitmapEncoder.saveBitmap(chart, output.resolve("latency-%d.png".formatted(scale)).toString(), BitmapEncoder.BitmapFormat.PNG);
         }
+        writeScalingCharts(output, workloads);
         progress.step("Report: " + output.resolve("report.md"));
+    }
+
+    /**
+     * How each workload's cost grows with the data: median ms of ours and of the reference by
+     * scale, one chart per workload, and tiering throughput by scale.
+     */
+    private void writeScalingCharts(Path output, List<String> workloads)
+            throws IOException
+    {
+        for (String workload : workloads) {
+            List<Result> series = results.stream().filter(result -> result.workload().equals(workload)).sorted(Comparator.comparingLong(Result::scale)).toList();
+            XYChart chart = new XYChartBuilder().width(800).height(450)
+                    .title("%s: median ms by rows".formatted(workload)).xAxisTitle("rows").yAxisTitle("ms").build();
+            chart.getStyler().setXAxisLogarithmic(series.size() > 1);
+            List<Double> scales = series.stream().map(result -> (double) result.scale()).toList();
+            chart.addSeries("ours (%s)".formatted(series.getFirst().ours()), scales, series.stream().map(Result::oursMedian).toList());
+            if (!series.getFirst().reference().equals("-")) {
+                chart.addSeries("reference (%s)".formatted(series.getFirst().reference()), scales, series.stream().map(Result::referenceMedian).toList());
+            }
+            BitmapEncoder.saveBitmap(chart, output.resolve("scaling-%s.png".formatted(workload.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))).toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        List<Result> tiering = results.stream().filter(result -> result.figures().containsKey("rows_per_second")).sorted(Comparator.comparingLong(Result::scale)).toList();
+        if (!tiering.isEmpty()) {
+            XYChart chart = new XYChartBuilder().width(800).height(450).title("Tiering throughput by rows").xAxisTitle("rows").yAxisTitle("rows/s").build();
+            chart.getStyler().setXAxisLogarithmic(tiering.size() > 1);
+            chart.addSeries("tier_table", tiering.stream().map(result -> (double) result.scale()).toList(), tiering.stream().map(result -> result.figures().get("rows_per_second")).toList());
+            BitmapEncoder.saveBitmap(chart, output.resolve("scaling-tiering-throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
     }
 
     private static String events(long from, long to)
@@ -242,6 +301,17 @@ public final class Benchmark
                     FROM (SELECT hi * 10000 + lo AS id FROM UNNEST(sequence(0, :hi)) AS a(hi) CROSS JOIN UNNEST(sequence(0, 9999)) AS b(lo))
                     WHERE id >= :from AND id < :to)
                 """.replace(":hi", String.valueOf(Math.max(0, (to - 1) / 10000))).replace(":from", String.valueOf(from)).replace(":to", String.valueOf(to));
+    }
+
+    private static String items()
+    {
+        // the item dimension: 1,000 items over 12 categories and 40 brands
+        return """
+                SELECT item_id,
+                    element_at(ARRAY['food', 'games', 'video', 'music', 'news', 'sports', 'travel', 'finance', 'health', 'education', 'fashion', 'auto'], CAST(item_id % 12 AS integer) + 1) AS category,
+                    'brand-' || CAST(item_id * 7 % 40 AS varchar) AS brand
+                FROM UNNEST(sequence(1, 1000)) AS t(item_id)
+                """;
     }
 
     private static void recreate(Statement statement, String table, String definition)
