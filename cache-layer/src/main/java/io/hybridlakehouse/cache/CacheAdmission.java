@@ -24,13 +24,17 @@ public class CacheAdmission
         this.admissionMaxAgeMillis = config.getAdmissionMaxAge().toMillis();
     }
 
-    public Optional<String> cacheKey(String path, Instant lastModified, CachePolicy policy, Instant now)
+    /**
+     * @param inNewestPartitions whether the file lies in one of its table's newest partitions
+     */
+    public Optional<String> cacheKey(String path, Instant lastModified, CachePolicy policy, boolean inNewestPartitions, Instant now)
     {
         requireNonNull(path, "path is null");
         long age = now.toEpochMilli() - lastModified.toEpochMilli();
         boolean admitted = switch (policy) {
             case NONE -> false;
-            case HOT -> age <= hotAgeMillis;
+            // hot segments and freshly tiered files are recent; older files of the newest partitions stay hot too
+            case HOT -> age <= hotAgeMillis || inNewestPartitions;
             case ALL -> age <= admissionMaxAgeMillis;
         };
         return admitted ? Optional.of(path + "#" + lastModified.toEpochMilli()) : Optional.empty();

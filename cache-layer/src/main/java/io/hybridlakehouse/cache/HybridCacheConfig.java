@@ -24,6 +24,7 @@ public class HybridCacheConfig
     private CachePolicy defaultPolicy = CachePolicy.ALL;
     private Duration hotAge = new Duration(1, TimeUnit.DAYS);
     private Duration admissionMaxAge = new Duration(30, TimeUnit.DAYS);
+    private int hotPartitions = 3;
 
     public boolean isEnabled()
     {
@@ -105,6 +106,20 @@ public class HybridCacheConfig
     public HybridCacheConfig setAdmissionMaxAge(Duration admissionMaxAge)
     {
         this.admissionMaxAge = admissionMaxAge;
+        return this;
+    }
+
+    @Min(0)
+    public int getHotPartitions()
+    {
+        return hotPartitions;
+    }
+
+    @Config("hybrid.cache.hot-partitions")
+    @ConfigDescription("Files of a table's newest partitions (by the value of its first partition field) count as hot (policy HOT)")
+    public HybridCacheConfig setHotPartitions(int hotPartitions)
+    {
+        this.hotPartitions = hotPartitions;
         return this;
     }
 }

@@ -24,19 +24,21 @@ public class TestCacheAdmission
         Instant day = now.minusSeconds(86_400);
         Instant month = now.minusSeconds(30 * 86_400L);
 
-        assertThat(admission.cacheKey("/t/data/a.parquet", fresh, CachePolicy.NONE, now)).isEmpty();
-        assertThat(admission.cacheKey("/t/data/a.parquet", fresh, CachePolicy.HOT, now)).isPresent();
-        assertThat(admission.cacheKey("/t/data/a.parquet", day, CachePolicy.HOT, now)).isEmpty();
-        assertThat(admission.cacheKey("/t/data/a.parquet", day, CachePolicy.ALL, now)).isPresent();
+        assertThat(admission.cacheKey("/t/data/a.parquet", fresh, CachePolicy.NONE, true, now)).isEmpty();
+        assertThat(admission.cacheKey("/t/data/a.parquet", fresh, CachePolicy.HOT, false, now)).isPresent();
+        assertThat(admission.cacheKey("/t/data/a.parquet", day, CachePolicy.HOT, false, now)).isEmpty();
+        // an old file of one of the newest partitions is hot
+        assertThat(admission.cacheKey("/t/data/a.parquet", month, CachePolicy.HOT, true, now)).isPresent();
+        assertThat(admission.cacheKey("/t/data/a.parquet", day, CachePolicy.ALL, false, now)).isPresent();
         // a scan of old partitions bypasses the cache
-        assertThat(admission.cacheKey("/t/data/a.parquet", month, CachePolicy.ALL, now)).isEmpty();
+        assertThat(admission.cacheKey("/t/data/a.parquet", month, CachePolicy.ALL, false, now)).isEmpty();
     }
 
     @Test
     public void testKeyCarriesVersion()
     {
-        Optional<String> first = admission.cacheKey("/t/data/a.parquet", now.minusSeconds(10), CachePolicy.ALL, now);
-        Optional<String> rewritten = admission.cacheKey("/t/data/a.parquet", now.minusSeconds(5), CachePolicy.ALL, now);
+        Optional<String> first = admission.cacheKey("/t/data/a.parquet", now.minusSeconds(10), CachePolicy.ALL, false, now);
+        Optional<String> rewritten = admission.cacheKey("/t/data/a.parquet", now.minusSeconds(5), CachePolicy.ALL, false, now);
         assertThat(first).isPresent();
         assertThat(rewritten).isPresent();
         assertThat(first).isNotEqualTo(rewritten);

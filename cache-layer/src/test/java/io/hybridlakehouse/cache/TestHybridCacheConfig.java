@@ -23,7 +23,8 @@ public class TestHybridCacheConfig
                 .setMaxDiskUsagePercentage(50)
                 .setDefaultPolicy(CachePolicy.ALL)
                 .setHotAge(new Duration(1, DAYS))
-                .setAdmissionMaxAge(new Duration(30, DAYS)));
+                .setAdmissionMaxAge(new Duration(30, DAYS))
+                .setHotPartitions(3));
     }
 
     @Test
@@ -36,6 +37,7 @@ public class TestHybridCacheConfig
                 .put("hybrid.cache.default-policy", "HOT")
                 .put("hybrid.cache.hot-age", "6h")
                 .put("hybrid.cache.admission.max-file-age", "7d")
+                .put("hybrid.cache.hot-partitions", "7")
                 .buildOrThrow();
 
         assertFullMapping(properties, new HybridCacheConfig()
@@ -44,6 +46,7 @@ public class TestHybridCacheConfig
                 .setMaxDiskUsagePercentage(80)
                 .setDefaultPolicy(CachePolicy.HOT)
                 .setHotAge(new Duration(6, HOURS))
-                .setAdmissionMaxAge(new Duration(7, DAYS)));
+                .setAdmissionMaxAge(new Duration(7, DAYS))
+                .setHotPartitions(7));
     }
 }

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,14 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class TestHybridCache
         extends AbstractTestQueryFramework
 {
+    private Path warehouse;
+
     @Override
     protected QueryRunner createQueryRunner()
             throws Exception
     {
         Path cache = Files.createTempDirectory("hybrid-cache");
+        warehouse = Files.createTempDirectory("hybrid-cache-warehouse");
         // one node: the counters read below are those of the node that scanned
         return LakehouseQueryRunner.builder()
                 .setWorkerCount(0)
+                .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.cache.enabled", "true")
                 .addCatalogProperty("hybrid.cache.directory", cache.toString())
                 .build();
@@ -87,6 +94,63 @@ public class TestHybridCache
         assertThat(first.storage()).as("storage bytes read by the first scan after warm_cache").isZero();
         assertThat(first.cache()).isPositive();
         assertUpdate("DROP TABLE warmed");
+    }
+
+    @Test
+    public void testWarmCacheWithFilterWarmsMatchingPartitionsOnly()
+    {
+        // cache 'none' while loading, so no file is written through to the cache before warm_cache
+        assertUpdate("CREATE TABLE warmed_partitions (id bigint, comment varchar, day date) WITH (partitioning = ARRAY['day'], cache = 'none')");
+        // two days tiered to Iceberg, one day hot
+        assertUpdate("INSERT INTO warmed_partitions SELECT orderkey, comment, DATE '2026-11-20' + (orderkey % 2) * INTERVAL '1' DAY FROM tpch.tiny.orders", 15000);
+        assertUpdate("CALL system.tier_table('tpch', 'warmed_partitions')");
+        assertUpdate("INSERT INTO warmed_partitions SELECT orderkey, comment, DATE '2026-11-22' FROM tpch.tiny.orders", 15000);
+        assertUpdate("ALTER TABLE warmed_partitions SET PROPERTIES cache = 'all'");
+
+        long filesBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
+        assertUpdate("CALL system.warm_cache('tpch', 'warmed_partitions', 'day >= DATE ''2026-11-21''')");
+        long warmedFiles = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats") - filesBefore;
+        long matchingFiles = (long) computeScalar("SELECT count(DISTINCT \"$path\") FROM warmed_partitions WHERE day >= DATE '2026-11-21'");
+        assertThat(warmedFiles).as("files warmed").isEqualTo(matchingFiles);
+
+        ReadBytes warmedDays = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day >= DATE '2026-11-21'");
+        assertThat(warmedDays.storage()).as("storage bytes read by a scan of the warmed days").isZero();
+        ReadBytes coldDay = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day = DATE '2026-11-20'");
+        assertThat(coldDay.storage()).as("storage bytes read by a scan of the day not warmed").isPositive();
+
+        assertQueryFails("CALL system.warm_cache('tpch', 'warmed_partitions', 'no_such_column = 1')",
+                ".*Invalid warm_cache filter 'no_such_column = 1': the table has no column no_such_column.*");
+        assertQueryFails("CALL system.warm_cache('tpch', 'warmed_partitions', 'day >= ')", ".*Invalid warm_cache filter 'day >= '.*");
+        assertQueryFails("CALL system.warm_cache('tpch', 'warmed_partitions', 'day = ''yesterday''')", ".*'yesterday' is not a value of column day.*");
+        assertUpdate("DROP TABLE warmed_partitions");
+    }
+
+    @Test
+    public void testHotPolicyCachesTheNewestPartitions()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE hot_days (id bigint, comment varchar, day date) WITH (partitioning = ARRAY['day'], cache = 'hot')");
+        assertUpdate("INSERT INTO hot_days SELECT orderkey, comment, DATE '2026-11-20' + (orderkey % 5) * INTERVAL '1' DAY FROM tpch.tiny.orders", 15000);
+        assertUpdate("CALL system.tier_table('tpch', 'hot_days')");
+        // every data file written two days ago, past hybrid.cache.hot-age (1d): only the newest-partitions rule can keep them hot
+        for (Object path : computeActual("SELECT file_path FROM \"hot_days$files\"").getOnlyColumnAsSet()) {
+            Files.setLastModifiedTime(warehouse.resolve(((String) path).replaceFirst("^local:///", "")), FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+        }
+        // partitions are listed again at most every 5 seconds
+        Thread.sleep(5_500);
+
+        String newestDays = "SELECT count(*), max(comment) FROM hot_days WHERE day >= DATE '2026-11-22'";
+        fileReads(newestDays);
+        FileReads newest = fileReads(newestDays);
+        assertThat(newest.storage()).as("data file reads from storage by a second scan of the 3 newest days").isZero();
+        assertThat(newest.cache()).isPositive();
+
+        String olderDays = "SELECT count(*), max(comment) FROM hot_days WHERE day < DATE '2026-11-22'";
+        long bypassedBefore = (long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats");
+        fileReads(olderDays);
+        assertThat(fileReads(olderDays).storage()).as("data file reads from storage by a second scan of older days").isPositive();
+        assertThat((long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats")).isGreaterThan(bypassedBefore);
+        assertUpdate("DROP TABLE hot_days");
     }
 
     @Test

@@ -1,11 +1,20 @@
 package io.hybridlakehouse.plugin.cache;
 
+import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
+import com.google.inject.Provider;
+import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.filesystem.Location;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.spi.security.ConnectorIdentity;
 
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -15,51 +24,96 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The {@code cache} policy of the table a file belongs to, found by the table location the
- * file lies under. Read from the segment metastore at most every few seconds: files are opened
- * far more often than policies change.
+ * file lies under, and for tables with policy {@code HOT} their newest partitions: the
+ * greatest values of the first partition field, read from the partition directories Iceberg
+ * names {@code field=value} (ISO dates and hours sort by time). Read from the segment
+ * metastore and the file system at most every few seconds: files are opened far more often
+ * than policies or partitions change.
  */
 public class TableCachePolicies
 {
+    private static final Logger log = Logger.get(TableCachePolicies.class);
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final ConnectorIdentity IDENTITY = ConnectorIdentity.ofUser("hybrid-lakehouse-cache");
 
     private final SegmentStore segmentStore;
+    // the file system factory wraps the cache, whose key provider asks this class: resolved lazily
+    private final Provider<IcebergFileSystemFactory> fileSystemFactory;
     private final CachePolicy defaultPolicy;
+    private final int hotPartitions;
     private volatile Snapshot snapshot = new Snapshot(-1, 0, new TreeMap<>());
 
-    private record Snapshot(long tableChanges, long loadedNanos, NavigableMap<String, CachePolicy> policiesByLocation) {}
+    /**
+     * The policy of one file: its table's, and whether it lies in one of the table's newest partitions.
+     */
+    public record FilePolicy(CachePolicy policy, boolean inNewestPartitions) {}
+
+    private record TablePolicy(CachePolicy policy, List<String> newestPartitionLocations) {}
+
+    private record Snapshot(long tableChanges, long loadedNanos, NavigableMap<String, TablePolicy> policiesByLocation) {}
 
     @Inject
-    public TableCachePolicies(SegmentStore segmentStore, HybridCacheConfig config)
+    public TableCachePolicies(SegmentStore segmentStore, Provider<IcebergFileSystemFactory> fileSystemFactory, HybridCacheConfig config)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.defaultPolicy = config.getDefaultPolicy();
+        this.hotPartitions = config.getHotPartitions();
     }
 
-    public CachePolicy policyFor(String fileLocation)
+    public FilePolicy policyFor(String fileLocation)
     {
         // the longest table location that prefixes the file; table locations never nest
-        Map.Entry<String, CachePolicy> candidate = policies().floorEntry(fileLocation);
+        Map.Entry<String, TablePolicy> candidate = policies().floorEntry(fileLocation);
         if (candidate != null && fileLocation.startsWith(candidate.getKey())) {
-            return candidate.getValue();
+            TablePolicy table = candidate.getValue();
+            return new FilePolicy(table.policy(), table.newestPartitionLocations().stream().anyMatch(fileLocation::startsWith));
         }
-        return defaultPolicy;
+        return new FilePolicy(defaultPolicy, false);
     }
 
-    private NavigableMap<String, CachePolicy> policies()
+    private NavigableMap<String, TablePolicy> policies()
     {
         Snapshot current = snapshot;
         long changes = segmentStore.tableChanges();
         if (current.tableChanges() == changes && System.nanoTime() - current.loadedNanos() < REFRESH_NANOS) {
             return current.policiesByLocation();
         }
-        NavigableMap<String, CachePolicy> policies = new TreeMap<>();
+        NavigableMap<String, TablePolicy> policies = new TreeMap<>();
         for (HybridTableState table : segmentStore.listTables()) {
-            if (table.location().isPresent() && table.settings().cache().isPresent()) {
-                policies.put(withSlash(table.location().get()), table.settings().cache().get());
+            if (table.location().isEmpty()) {
+                continue;
             }
+            String location = withSlash(table.location().get());
+            CachePolicy policy = table.settings().cache().orElse(defaultPolicy);
+            policies.put(location, new TablePolicy(policy, policy == CachePolicy.HOT ? newestPartitions(location) : ImmutableList.of()));
         }
         snapshot = new Snapshot(changes, System.nanoTime(), policies);
         return policies;
+    }
+
+    private List<String> newestPartitions(String tableLocation)
+    {
+        if (hotPartitions == 0) {
+            return ImmutableList.of();
+        }
+        Location data = Location.of(tableLocation + "data");
+        try {
+            return fileSystemFactory.get().create(IDENTITY, Map.of()).listDirectories(data).stream()
+                    // directory locations end with a slash on some file systems
+                    .map(directory -> directory.toString().replaceAll("/+$", ""))
+                    // partition directories are named field=value; anything else (temporary files of writers) is not a partition
+                    .filter(directory -> directory.substring(directory.lastIndexOf('/') + 1).contains("="))
+                    .sorted(Comparator.reverseOrder())
+                    .limit(hotPartitions)
+                    .map(TableCachePolicies::withSlash)
+                    .collect(ImmutableList.toImmutableList());
+        }
+        catch (IOException | RuntimeException e) {
+            // without the partition list only recent files count as hot
+            log.warn(e, "Cannot list the partitions of %s for its cache policy", tableLocation);
+            return ImmutableList.of();
+        }
     }
 
     private static String withSlash(String location)

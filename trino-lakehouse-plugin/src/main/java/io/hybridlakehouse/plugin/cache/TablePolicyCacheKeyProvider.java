@@ -38,14 +38,15 @@ public class TablePolicyCacheKeyProvider
     public Optional<String> getCacheKey(TrinoInputFile inputFile)
     {
         String location = inputFile.location().toString();
-        CachePolicy policy = policies.policyFor(location);
+        TableCachePolicies.FilePolicy file = policies.policyFor(location);
+        CachePolicy policy = file.policy();
         if (policy != CachePolicy.NONE && location.contains("/metadata/")) {
             // Iceberg metadata is small and read by every query: cached whatever its age
             return super.getCacheKey(inputFile);
         }
         Optional<String> key;
         try {
-            key = admission.cacheKey(location, inputFile.lastModified(), policy, Instant.now());
+            key = admission.cacheKey(location, inputFile.lastModified(), policy, file.inNewestPartitions(), Instant.now());
         }
         catch (IOException e) {
             // without a version the file is read from storage: never a stale page

@@ -66,24 +66,12 @@ public final class HotSegmentSplits
             }
         });
         Expression predicate = Expressions.and(toIcebergExpression(enforced), toIcebergExpression(convertible(unenforced)));
-        Schema schema = SchemaParser.fromJson(table.getTableSchemaJson());
-        InclusiveMetricsEvaluator metricsEvaluator = new InclusiveMetricsEvaluator(schema, predicate);
-        Map<String, PartitionSpec> specs = new HashMap<>();
-        Map<Integer, Evaluator> partitionEvaluators = new HashMap<>();
+        Pruner pruner = pruner(SchemaParser.fromJson(table.getTableSchemaJson()), predicate);
 
         ImmutableList.Builder<IcebergSplit> splits = ImmutableList.builder();
         for (Segment segment : segments) {
             CommitTaskData task = decode(segment);
-            PartitionSpec spec = specs.computeIfAbsent(task.partitionSpecJson(), json -> PartitionSpecParser.fromJson(schema, json));
-            DataFile file = dataFile(spec, task);
-            if (spec.isPartitioned()) {
-                Evaluator partitionEvaluator = partitionEvaluators.computeIfAbsent(spec.specId(),
-                        _ -> new Evaluator(spec.partitionType(), Projections.inclusive(spec).project(predicate)));
-                if (!partitionEvaluator.eval(file.partition())) {
-                    continue;
-                }
-            }
-            if (!metricsEvaluator.eval(file)) {
+            if (!pruner.mayMatch(task)) {
                 continue;
             }
             splits.add(new IcebergSplit(
@@ -105,6 +93,45 @@ public final class HotSegmentSplits
                     0));
         }
         return splits.build();
+    }
+
+    /**
+     * Which segments may hold rows matching an Iceberg predicate: their partition values
+     * (projected as Iceberg projects it onto partitions) and their column statistics.
+     */
+    public static Pruner pruner(Schema schema, Expression predicate)
+    {
+        return new Pruner(schema, predicate);
+    }
+
+    public static final class Pruner
+    {
+        private final Schema schema;
+        private final Expression predicate;
+        private final InclusiveMetricsEvaluator metricsEvaluator;
+        private final Map<String, PartitionSpec> specs = new HashMap<>();
+        private final Map<Integer, Evaluator> partitionEvaluators = new HashMap<>();
+
+        private Pruner(Schema schema, Expression predicate)
+        {
+            this.schema = requireNonNull(schema, "schema is null");
+            this.predicate = requireNonNull(predicate, "predicate is null");
+            this.metricsEvaluator = new InclusiveMetricsEvaluator(schema, predicate);
+        }
+
+        public boolean mayMatch(CommitTaskData task)
+        {
+            PartitionSpec spec = specs.computeIfAbsent(task.partitionSpecJson(), json -> PartitionSpecParser.fromJson(schema, json));
+            DataFile file = dataFile(spec, task);
+            if (spec.isPartitioned()) {
+                Evaluator partitionEvaluator = partitionEvaluators.computeIfAbsent(spec.specId(),
+                        _ -> new Evaluator(spec.partitionType(), Projections.inclusive(spec).project(predicate)));
+                if (!partitionEvaluator.eval(file.partition())) {
+                    return false;
+                }
+            }
+            return metricsEvaluator.eval(file);
+        }
     }
 
     public CommitTaskData decode(Segment segment)
