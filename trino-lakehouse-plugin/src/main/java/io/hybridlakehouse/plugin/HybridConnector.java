@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.annotations.VisibleForTesting;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import io.hybridlakehouse.plugin.function.HybridFunctionProvider;
+import io.hybridlakehouse.plugin.function.WarmCacheProcessorProvider;
 import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
@@ -143,7 +145,7 @@ public class HybridConnector
     @Override
     public Optional<FunctionProvider> getFunctionProvider()
     {
-        return iceberg.getFunctionProvider();
+        return Optional.of(new HybridFunctionProvider(iceberg.getFunctionProvider(), injector.getInstance(WarmCacheProcessorProvider.class)));
     }
 
     @Override

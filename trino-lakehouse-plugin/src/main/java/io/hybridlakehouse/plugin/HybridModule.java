@@ -9,6 +9,9 @@ import io.hybridlakehouse.plugin.cache.CacheStats;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.cache.TableCachePolicies;
 import io.hybridlakehouse.plugin.cache.TablePolicyCacheKeyProvider;
+import io.hybridlakehouse.plugin.cache.WarmCacheFiles;
+import io.hybridlakehouse.plugin.function.WarmCacheProcessorProvider;
+import io.hybridlakehouse.plugin.function.WarmCacheTableFunctionProvider;
 import io.hybridlakehouse.plugin.metadata.HybridMetadataFactory;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
@@ -33,6 +36,7 @@ import io.hybridlakehouse.plugin.tiering.TieringService;
 import io.trino.plugin.base.session.SessionPropertiesProvider;
 import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
 import io.trino.spi.connector.SystemTable;
+import io.trino.spi.function.table.ConnectorTableFunction;
 import io.trino.spi.procedure.Procedure;
 
 import static com.google.inject.multibindings.Multibinder.newSetBinder;
@@ -76,6 +80,9 @@ public class HybridModule
         // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
+        binder.bind(WarmCacheFiles.class).in(Scopes.SINGLETON);
+        binder.bind(WarmCacheProcessorProvider.class).in(Scopes.SINGLETON);
+        newSetBinder(binder, ConnectorTableFunction.class).addBinding().toProvider(WarmCacheTableFunctionProvider.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(CompactSegmentsProcedure.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(ApplyRetentionProcedure.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(WarmCacheProcedure.class).in(Scopes.SINGLETON);

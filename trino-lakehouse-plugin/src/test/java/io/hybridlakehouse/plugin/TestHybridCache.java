@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.trino.filesystem.tracing.FileSystemAttributes;
 import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.MaterializedResult;
 import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,6 +153,33 @@ public class TestHybridCache
         assertThat(fileReads(olderDays).storage()).as("data file reads from storage by a second scan of older days").isPositive();
         assertThat((long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats")).isGreaterThan(bypassedBefore);
         assertUpdate("DROP TABLE hot_days");
+    }
+
+    @Test
+    public void testWarmCacheTableFunctionWarmsAndReportsEachFile()
+    {
+        assertUpdate("CREATE TABLE function_warmed (id bigint, comment varchar, day date) WITH (partitioning = ARRAY['day'], cache = 'none')");
+        assertUpdate("INSERT INTO function_warmed SELECT orderkey, comment, DATE '2026-11-20' + (orderkey % 2) * INTERVAL '1' DAY FROM tpch.tiny.orders", 15000);
+        assertUpdate("CALL system.tier_table('tpch', 'function_warmed')");
+        assertUpdate("INSERT INTO function_warmed SELECT orderkey, comment, DATE '2026-11-22' FROM tpch.tiny.orders", 15000);
+        assertUpdate("ALTER TABLE function_warmed SET PROPERTIES cache = 'all'");
+
+        MaterializedResult warmed = computeActual("SELECT node_id, path, bytes FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'function_warmed', filter => 'day >= DATE ''2026-11-21'''))");
+        Set<Object> matching = computeActual("SELECT DISTINCT \"$path\" FROM function_warmed WHERE day >= DATE '2026-11-21'").getOnlyColumnAsSet();
+        assertThat(warmed.getMaterializedRows()).extracting(row -> row.getField(1)).containsExactlyInAnyOrderElementsOf(matching);
+        assertThat(warmed.getMaterializedRows()).allSatisfy(row -> assertThat((long) row.getField(2)).isPositive());
+        assertThat(readBytes("SELECT count(*), max(comment) FROM function_warmed WHERE day >= DATE '2026-11-21'").storage()).isZero();
+
+        assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'no_such_table'))", ".*Table 'tpch.no_such_table' not found.*");
+        assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'function_warmed', filter => 'day >'))", ".*Invalid warm_cache filter 'day >'.*");
+        assertUpdate("DROP TABLE function_warmed");
+
+        // Iceberg's own table functions still read their own splits
+        assertUpdate("CREATE TABLE changes WITH (mode = 'lake') AS SELECT 1 AS id", 1);
+        assertUpdate("INSERT INTO changes VALUES 2", 1);
+        List<Long> snapshots = computeActual("SELECT snapshot_id FROM \"changes$snapshots\" ORDER BY committed_at").getOnlyColumn().map(Long.class::cast).toList();
+        assertQuery("SELECT id, _change_type FROM TABLE(system.table_changes('tpch', 'changes', %d, %d))".formatted(snapshots.getFirst(), snapshots.getLast()), "VALUES (2, 'insert')");
+        assertUpdate("DROP TABLE changes");
     }
 
     @Test

@@ -3,31 +3,20 @@ package io.hybridlakehouse.plugin.procedure;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
-import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
-import io.hybridlakehouse.plugin.metadata.HotTierPin;
-import io.hybridlakehouse.plugin.segment.Segment;
-import io.hybridlakehouse.plugin.segment.SegmentStore;
-import io.hybridlakehouse.plugin.split.HotSegmentSplits;
-import io.trino.plugin.iceberg.CommitTaskData;
-import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.hybridlakehouse.plugin.cache.WarmCacheFiles;
 import io.trino.spi.TrinoException;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.procedure.Procedure;
-import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.Table;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CONFIGURATION_ERROR;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
@@ -57,17 +46,13 @@ public class WarmCacheProcedure
         }
     }
 
-    private final TrinoCatalogFactory catalogFactory;
-    private final SegmentStore segmentStore;
+    private final WarmCacheFiles files;
     private final CacheWarmer warmer;
-    private final HotSegmentSplits segments;
 
     @Inject
-    public WarmCacheProcedure(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, CacheWarmer warmer, JsonCodec<CommitTaskData> commitTaskCodec)
+    public WarmCacheProcedure(WarmCacheFiles files, CacheWarmer warmer)
     {
-        this.segments = new HotSegmentSplits(commitTaskCodec);
-        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
-        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.files = requireNonNull(files, "files is null");
         this.warmer = requireNonNull(warmer, "warmer is null");
     }
 
@@ -92,23 +77,10 @@ public class WarmCacheProcedure
             if (!warmer.isCacheEnabled()) {
                 throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "The cache of this catalog is off: set hybrid.cache.enabled=true in its catalog file to use warm_cache");
             }
-            Table icebergTable = catalogFactory.create(session.getIdentity()).loadTable(session, name);
-            Expression predicate = filter == null ? Expressions.alwaysTrue() : WarmCacheFilter.parse(filter, icebergTable.schema());
-            List<String> files = new ArrayList<>();
-            if (icebergTable.currentSnapshot() != null) {
-                try (CloseableIterable<FileScanTask> tasks = icebergTable.newScan().filter(predicate).planFiles()) {
-                    tasks.forEach(task -> files.add(task.file().location()));
-                }
-            }
-            HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(icebergTable.schema(), predicate);
-            segmentStore.getTable(icebergTable.uuid().toString()).ifPresent(state ->
-                    segmentStore.visibleSegments(state.tableUuid(), state.version(), HotTierPin.tieredThrough(icebergTable.properties())).stream()
-                            .filter(segment -> pruner.mayMatch(segments.decode(segment)))
-                            .map(Segment::path)
-                            .forEach(files::add));
-
-            long bytes = warmer.warm(session.getIdentity(), icebergTable.io().properties(), files);
-            log.info("Warmed the cache with %s files (%s bytes) of %s", files.size(), bytes, name);
+            WarmCacheFiles.Selection selection = files.select(session, name, Optional.ofNullable(filter));
+            List<String> paths = selection.files().stream().map(WarmCacheFiles.File::path).toList();
+            long bytes = warmer.warm(session.getIdentity(), selection.fileIoProperties(), paths);
+            log.info("Warmed the cache with %s files (%s bytes) of %s", paths.size(), bytes, name);
         }
         catch (IOException e) {
             throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Warming the cache failed: " + e.getMessage(), e);

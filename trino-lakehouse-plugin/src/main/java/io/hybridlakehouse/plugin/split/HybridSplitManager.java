@@ -4,6 +4,9 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.cache.WarmCacheFiles;
+import io.hybridlakehouse.plugin.function.WarmCacheFunctionHandle;
+import io.hybridlakehouse.plugin.function.WarmCacheSplit;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.metadata.HybridMetadata;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
@@ -20,6 +23,7 @@ import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.FixedSplitSource;
 import io.trino.spi.function.table.ConnectorTableFunctionHandle;
 
 import java.util.List;
@@ -38,14 +42,17 @@ public class HybridSplitManager
     private final HybridTransactionManager transactions;
     private final HotSegmentSplits hotSegmentSplits;
     private final CachingHostAddressProvider cachingHostAddressProvider;
+    private final WarmCacheFiles warmCacheFiles;
 
     @Inject
     public HybridSplitManager(
             IcebergConnector iceberg,
             HybridTransactionManager transactions,
             JsonCodec<CommitTaskData> commitTaskCodec,
-            CachingHostAddressProvider cachingHostAddressProvider)
+            CachingHostAddressProvider cachingHostAddressProvider,
+            WarmCacheFiles warmCacheFiles)
     {
+        this.warmCacheFiles = requireNonNull(warmCacheFiles, "warmCacheFiles is null");
         this.cachingHostAddressProvider = requireNonNull(cachingHostAddressProvider, "cachingHostAddressProvider is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null").getSplitManager();
         this.transactions = requireNonNull(transactions, "transactions is null");
@@ -84,6 +91,13 @@ public class HybridSplitManager
     @Override
     public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableFunctionHandle function)
     {
-        return new HybridSplitSource(ImmutableList.of(), Optional.of(iceberg.getSplits(transaction, session, function)));
+        if (function instanceof WarmCacheFunctionHandle warmCache) {
+            WarmCacheFiles.Selection selection = warmCacheFiles.select(session, warmCache.table(), warmCache.filter());
+            return new FixedSplitSource(selection.files().stream()
+                    .map(file -> new WarmCacheSplit(file.path(), file.length(), selection.fileIoProperties(), cachingHostAddressProvider.getHosts(file.path(), ImmutableList.of())))
+                    .toList());
+        }
+        // Iceberg's table functions read their own splits
+        return iceberg.getSplits(transaction, session, function);
     }
 }

@@ -1,4 +1,4 @@
-package io.hybridlakehouse.plugin.procedure;
+package io.hybridlakehouse.plugin.cache;
 
 import io.trino.spi.TrinoException;
 import io.trino.sql.parser.ParsingException;

@@ -1,0 +1,78 @@
+package io.hybridlakehouse.plugin.cache;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.SchemaTableName;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The files warming a table reads: hot segments and files of the current Iceberg snapshot
+ * that may hold rows matching the optional filter (see {@link WarmCacheFilter}).
+ */
+public class WarmCacheFiles
+{
+    private final TrinoCatalogFactory catalogFactory;
+    private final SegmentStore segmentStore;
+    private final HotSegmentSplits segments;
+
+    public record File(String path, long length) {}
+
+    public record Selection(Table table, List<File> files)
+    {
+        public Map<String, String> fileIoProperties()
+        {
+            return table.io().properties();
+        }
+    }
+
+    @Inject
+    public WarmCacheFiles(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
+    {
+        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.segments = new HotSegmentSplits(commitTaskCodec);
+    }
+
+    /**
+     * Fails with the usual Iceberg errors for a missing table and INVALID_PROCEDURE_ARGUMENT for a bad filter.
+     */
+    public Selection select(ConnectorSession session, SchemaTableName name, Optional<String> filter)
+    {
+        Table table = catalogFactory.create(session.getIdentity()).loadTable(session, name);
+        Expression predicate = filter.map(value -> WarmCacheFilter.parse(value, table.schema())).orElse(Expressions.alwaysTrue());
+        ImmutableList.Builder<File> files = ImmutableList.builder();
+        if (table.currentSnapshot() != null) {
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(predicate).planFiles()) {
+                tasks.forEach(task -> files.add(new File(task.file().location(), task.file().fileSizeInBytes())));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(table.schema(), predicate);
+        segmentStore.getTable(table.uuid().toString()).ifPresent(state ->
+                segmentStore.visibleSegments(state.tableUuid(), state.version(), HotTierPin.tieredThrough(table.properties())).stream()
+                        .filter(segment -> pruner.mayMatch(segments.decode(segment)))
+                        .forEach(segment -> files.add(new File(segment.path(), segment.fileSize()))));
+        return new Selection(table, files.build());
+    }
+}
