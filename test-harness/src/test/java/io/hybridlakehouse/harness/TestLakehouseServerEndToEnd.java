@@ -191,6 +191,12 @@ public class TestLakehouseServerEndToEnd
         // repeated scans are served from the local cache: no new storage bytes, more cache bytes
         assertThat(second[0]).isEqualTo(first[0]);
         assertThat(second[1]).isGreaterThan(first[1]);
+
+        // warming through the table function reports every file of the table it read
+        List<String> warmed = query("SELECT count(*), sum(bytes) > 0 FROM TABLE(lakehouse.system.warm_cache(schema_name => 'demo', table_name => 'dim_item'))");
+        List<String> files = query("SELECT count(DISTINCT \"$path\") FROM lakehouse.demo.dim_item");
+        System.out.printf("[measure] warm_cache of demo.dim_item: %s, files %s%n", warmed, files);
+        assertThat(warmed).containsExactly(files.getFirst() + ",\"true\"");
     }
 
     private static long[] counters(String csvRow)
