@@ -52,7 +52,7 @@ public class TestHybridCache
         String scan = "SELECT count(*), sum(id), max(comment) FROM cached";
 
         readBytes(scan);
-        ReadBytes second = readBytes(scan);
+        CacheReadBytes second = readBytes(scan);
         assertThat(second.storage()).as("storage bytes read by the second scan").isZero();
         assertThat(second.cache()).isPositive();
         // counted independently of the cache's own statistics, by the file system under it
@@ -75,7 +75,7 @@ public class TestHybridCache
         readBytes(scan);
         assertThat(fileReads(scan).storage()).as("data file reads from storage by a repeated scan").isPositive();
         long bypassedBefore = (long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats");
-        ReadBytes second = readBytes(scan);
+        CacheReadBytes second = readBytes(scan);
         // every data file is opened past the cache, on every scan
         assertThat(second.cache()).as("cache bytes read by the second scan").isZero();
         assertThat(second.storage()).as("reads past the cache are not cache misses").isZero();
@@ -92,7 +92,7 @@ public class TestHybridCache
         long warmedBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
         assertUpdate("CALL system.warm_cache('tpch', 'warmed')");
         assertThat((long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats")).isGreaterThan(warmedBefore);
-        ReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM warmed");
+        CacheReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM warmed");
         assertThat(first.storage()).as("storage bytes read by the first scan after warm_cache").isZero();
         assertThat(first.cache()).isPositive();
         assertUpdate("DROP TABLE warmed");
@@ -115,9 +115,9 @@ public class TestHybridCache
         long matchingFiles = (long) computeScalar("SELECT count(DISTINCT \"$path\") FROM warmed_partitions WHERE day >= DATE '2026-11-21'");
         assertThat(warmedFiles).as("files warmed").isEqualTo(matchingFiles);
 
-        ReadBytes warmedDays = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day >= DATE '2026-11-21'");
+        CacheReadBytes warmedDays = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day >= DATE '2026-11-21'");
         assertThat(warmedDays.storage()).as("storage bytes read by a scan of the warmed days").isZero();
-        ReadBytes coldDay = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day = DATE '2026-11-20'");
+        CacheReadBytes coldDay = readBytes("SELECT count(*), max(comment) FROM warmed_partitions WHERE day = DATE '2026-11-20'");
         assertThat(coldDay.storage()).as("storage bytes read by a scan of the day not warmed").isPositive();
 
         assertQueryFails("CALL system.warm_cache('tpch', 'warmed_partitions', 'no_such_column = 1')",
@@ -196,14 +196,12 @@ public class TestHybridCache
             Thread.sleep(100);
         }
         long segmentBytes = (long) computeScalar("SELECT sum(file_size_in_bytes) FROM \"written_through$segments\"");
-        ReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM written_through");
+        CacheReadBytes first = readBytes("SELECT count(*), sum(id), max(comment) FROM written_through");
         // the segment files come from the cache; only the table's small Iceberg metadata file is read from storage once
         assertThat(first.cache()).as("cache bytes read by the first scan of freshly written rows").isGreaterThanOrEqualTo(segmentBytes);
         assertThat(first.storage()).as("storage bytes read by the first scan of freshly written rows").isLessThan(segmentBytes / 20);
         assertUpdate("DROP TABLE written_through");
     }
-
-    private record ReadBytes(long storage, long cache) {}
 
     /**
      * Reads of data files, counted from the trace of one query: reads of the storage file
@@ -225,11 +223,8 @@ public class TestHybridCache
         return new FileReads(storage, cache);
     }
 
-    private ReadBytes readBytes(String sql)
+    private CacheReadBytes readBytes(String sql)
     {
-        MaterializedRow before = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
-        computeActual(sql);
-        MaterializedRow after = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
-        return new ReadBytes((long) after.getField(0) - (long) before.getField(0), (long) after.getField(1) - (long) before.getField(1));
+        return CacheReadBytes.of(getQueryRunner(), () -> computeActual(sql));
     }
 }

@@ -2,7 +2,6 @@ package io.hybridlakehouse.plugin;
 
 import com.google.common.io.MoreFiles;
 import io.trino.testing.AbstractTestQueryFramework;
-import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +63,7 @@ public class TestHybridCacheFaults
                 page.setLength(i % 2 == 0 ? page.length() / 2 : 0);
             }
         }
-        ReadBytes damaged = readBytes(scan);
+        CacheReadBytes damaged = readBytes(scan);
         assertThat(damaged.storage()).as("storage bytes read in place of the damaged pages").isPositive();
         // the damaged pages were dropped and filled again from storage
         assertThat(readBytes(scan).storage()).as("storage bytes read once the cache is repaired").isZero();
@@ -85,7 +84,7 @@ public class TestHybridCacheFaults
             Files.write(page, bytes);
         }
         long corruptBefore = (long) computeScalar("SELECT corrupt_pages FROM lakehouse.system.cache_stats");
-        ReadBytes damaged = readBytes(scan);
+        CacheReadBytes damaged = readBytes(scan);
         assertThat(damaged.storage()).as("storage bytes read in place of the corrupt pages").isPositive();
         assertThat((long) computeScalar("SELECT corrupt_pages FROM lakehouse.system.cache_stats")).isGreaterThan(corruptBefore);
         assertThat(readBytes(scan).storage()).as("storage bytes read once the cache is repaired").isZero();
@@ -98,7 +97,7 @@ public class TestHybridCacheFaults
     {
         String scan = loadAndCache("deleted_cache");
         MoreFiles.deleteRecursively(cache, ALLOW_INSECURE);
-        ReadBytes afterDelete = readBytes(scan);
+        CacheReadBytes afterDelete = readBytes(scan);
         assertThat(afterDelete.storage()).as("storage bytes read with the cache directory gone").isPositive();
         assertUpdate("DROP TABLE deleted_cache");
     }
@@ -143,16 +142,11 @@ public class TestHybridCacheFaults
         }
     }
 
-    private record ReadBytes(long storage, long cache) {}
-
     /**
      * Runs the scan, checks its result against TPC-H, and returns the bytes it read from storage and from the cache.
      */
-    private ReadBytes readBytes(String scan)
+    private CacheReadBytes readBytes(String scan)
     {
-        MaterializedRow before = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
-        assertQuery(scan, EXPECTED);
-        MaterializedRow after = computeActual("SELECT storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats").getMaterializedRows().getFirst();
-        return new ReadBytes((long) after.getField(0) - (long) before.getField(0), (long) after.getField(1) - (long) before.getField(1));
+        return CacheReadBytes.of(getQueryRunner(), () -> assertQuery(scan, EXPECTED));
     }
 }
