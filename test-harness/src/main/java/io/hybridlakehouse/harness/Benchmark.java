@@ -183,13 +183,20 @@ public final class Benchmark
                 Map.of("storage_bytes_read_through_cache", (double) (storageAfter - storageBefore))));
 
         progress.step("scale %,d: tiering".formatted(scale));
-        long hotRows = scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM lakehouse.bench.\"append%s$segments\" WHERE state = 'ACTIVE'".formatted(suffix));
+        tier(statement, "tiering: append stream", scale, "append" + suffix);
+        tier(statement, "tiering: bulk-loaded hot half", scale, "mixed" + suffix);
+    }
+
+    private void tier(Statement statement, String workload, long scale, String table)
+            throws SQLException
+    {
+        long hotRows = scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM lakehouse.bench.\"%s$segments\" WHERE state = 'ACTIVE'".formatted(table));
         long start = System.nanoTime();
-        statement.execute("CALL lakehouse.system.tier_table('bench', 'append%s')".formatted(suffix));
+        statement.execute("CALL lakehouse.system.tier_table('bench', '%s')".formatted(table));
         long tierMillis = millisSince(start);
         double rowsPerSecond = hotRows * 1000.0 / Math.max(1, tierMillis);
-        add("tiering", scale, "lakehouse", "-", List.of(tierMillis), List.of(tierMillis),
-                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, rowsPerSecond, lastTieringResult(statement, "append" + suffix)));
+        add(workload, scale, "lakehouse", "-", List.of(tierMillis), List.of(tierMillis),
+                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, rowsPerSecond, lastTieringResult(statement, table)));
         results.set(results.size() - 1, withNote(results.getLast(), results.getLast().note(), Map.of("rows_per_second", rowsPerSecond)));
     }
 
@@ -278,8 +285,11 @@ public final class Benchmark
         List<Result> tiering = results.stream().filter(result -> result.figures().containsKey("rows_per_second")).sorted(Comparator.comparingLong(Result::scale)).toList();
         if (!tiering.isEmpty()) {
             XYChart chart = new XYChartBuilder().width(800).height(450).title("Tiering throughput by rows").xAxisTitle("rows").yAxisTitle("rows/s").build();
-            chart.getStyler().setXAxisLogarithmic(tiering.size() > 1);
-            chart.addSeries("tier_table", tiering.stream().map(result -> (double) result.scale()).toList(), tiering.stream().map(result -> result.figures().get("rows_per_second")).toList());
+            chart.getStyler().setXAxisLogarithmic(options.scales().size() > 1);
+            for (String workload : tiering.stream().map(Result::workload).distinct().toList()) {
+                List<Result> series = tiering.stream().filter(result -> result.workload().equals(workload)).toList();
+                chart.addSeries(workload, series.stream().map(result -> (double) result.scale()).toList(), series.stream().map(result -> result.figures().get("rows_per_second")).toList());
+            }
             BitmapEncoder.saveBitmap(chart, output.resolve("scaling-tiering-throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         }
     }

@@ -10,7 +10,7 @@ import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
 import io.airlift.json.JsonModule;
 import io.hybridlakehouse.cache.HybridCacheConfig;
-import io.hybridlakehouse.plugin.cache.VerifiedAlluxioFileSystemCache;
+import io.hybridlakehouse.cache.VerifiedAlluxioFileSystemCache;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;

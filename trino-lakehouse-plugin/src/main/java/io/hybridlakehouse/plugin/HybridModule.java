@@ -5,6 +5,7 @@ import com.google.inject.Scopes;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.hybridlakehouse.cache.CacheAdmission;
 import io.hybridlakehouse.cache.HybridCacheConfig;
+import io.hybridlakehouse.cache.PageCacheObserver;
 import io.hybridlakehouse.plugin.cache.CacheStats;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.cache.TableCachePolicies;
@@ -81,6 +82,7 @@ public class HybridModule
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
         binder.bind(WarmCacheFiles.class).in(Scopes.SINGLETON);
+        binder.bind(PageCacheObserver.class).to(CacheStats.class);
         binder.bind(WarmCacheProcessorProvider.class).in(Scopes.SINGLETON);
         newSetBinder(binder, ConnectorTableFunction.class).addBinding().toProvider(WarmCacheTableFunctionProvider.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(CompactSegmentsProcedure.class).in(Scopes.SINGLETON);

@@ -6,6 +6,7 @@ import com.google.inject.Key;
 import alluxio.client.file.cache.CacheUsage;
 import alluxio.metrics.MetricKey;
 import alluxio.metrics.MetricsSystem;
+import io.hybridlakehouse.cache.PageCacheObserver;
 import io.trino.filesystem.alluxio.AlluxioCacheStats;
 import org.weakref.jmx.Managed;
 
@@ -21,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  * Exported over JMX and shown in {@code system.cache_stats}.
  */
 public class CacheStats
+        implements PageCacheObserver
 {
     private final Optional<AlluxioCacheStats> alluxio;
     private final AtomicLong bypassedFiles = new AtomicLong();
@@ -121,7 +123,8 @@ public class CacheStats
         return isEnabled() ? MetricsSystem.meter(MetricKey.CLIENT_CACHE_BYTES_EVICTED.getName()).getCount() : 0;
     }
 
-    void reportUsageFrom(Supplier<Optional<CacheUsage>> usage)
+    @Override
+    public void pageCacheStarted(Supplier<Optional<CacheUsage>> usage)
     {
         this.usage = requireNonNull(usage, "usage is null");
     }
@@ -132,7 +135,8 @@ public class CacheStats
         return corruptPages.get();
     }
 
-    void recordCorruptPage()
+    @Override
+    public void corruptPage(String path)
     {
         corruptPages.incrementAndGet();
     }

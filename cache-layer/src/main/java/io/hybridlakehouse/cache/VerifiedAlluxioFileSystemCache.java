@@ -1,4 +1,4 @@
-package io.hybridlakehouse.plugin.cache;
+package io.hybridlakehouse.cache;
 
 import alluxio.client.file.CacheContext;
 import alluxio.client.file.URIStatus;
@@ -46,13 +46,13 @@ public class VerifiedAlluxioFileSystemCache
     private final long pageSize;
     private final CacheManager cacheManager;
     private final AlluxioCacheStats statistics;
-    private final CacheStats cacheStats;
+    private final PageCacheObserver observer;
     private final HashFunction hashFunction = Hashing.murmur3_128();
     private final ThreadLocal<byte[]> scratch;
     private final AtomicBoolean corruptionLogged = new AtomicBoolean();
 
     @Inject
-    public VerifiedAlluxioFileSystemCache(Tracer tracer, AlluxioFileSystemCacheConfig config, AlluxioCacheStats statistics, CacheStats cacheStats)
+    public VerifiedAlluxioFileSystemCache(Tracer tracer, AlluxioFileSystemCacheConfig config, AlluxioCacheStats statistics, PageCacheObserver observer)
             throws IOException
     {
         this.tracer = requireNonNull(tracer, "tracer is null");
@@ -60,8 +60,8 @@ public class VerifiedAlluxioFileSystemCache
         this.pageSize = config.getCachePageSize().toBytes();
         this.cacheManager = CacheManager.Factory.create(this.config);
         this.statistics = requireNonNull(statistics, "statistics is null");
-        this.cacheStats = requireNonNull(cacheStats, "cacheStats is null");
-        cacheStats.reportUsageFrom(cacheManager::getUsage);
+        this.observer = requireNonNull(observer, "observer is null");
+        observer.pageCacheStarted(cacheManager::getUsage);
         this.scratch = ThreadLocal.withInitial(() -> new byte[Math.toIntExact(pageSize + ChecksummedPages.TRAILER_BYTES)]);
     }
 
@@ -114,7 +114,7 @@ public class VerifiedAlluxioFileSystemCache
 
     private void recordCorruptPage(String path)
     {
-        cacheStats.recordCorruptPage();
+        observer.corruptPage(path);
         if (corruptionLogged.compareAndSet(false, true)) {
             log.warn("A cached page of %s failed its checksum; it was dropped and read from storage. Later corrupt pages are counted in system.cache_stats (corrupt_pages) without a log line", path);
         }

@@ -1,4 +1,4 @@
-package io.hybridlakehouse.plugin.cache;
+package io.hybridlakehouse.cache;
 
 import alluxio.client.file.CacheContext;
 import alluxio.client.file.cache.CacheManager;
