@@ -53,12 +53,18 @@ public class WarmCacheFiles
     }
 
     /**
-     * Fails with the usual Iceberg errors for a missing table and INVALID_PROCEDURE_ARGUMENT for a bad filter.
+     * Checks that the table exists and the filter applies to it, without listing files: fails
+     * with Iceberg's error for a missing table and INVALID_PROCEDURE_ARGUMENT for a bad filter.
      */
+    public void validate(ConnectorSession session, SchemaTableName name, Optional<String> filter)
+    {
+        predicate(catalogFactory.create(session.getIdentity()).loadTable(session, name), filter);
+    }
+
     public Selection select(ConnectorSession session, SchemaTableName name, Optional<String> filter)
     {
         Table table = catalogFactory.create(session.getIdentity()).loadTable(session, name);
-        Expression predicate = filter.map(value -> WarmCacheFilter.parse(value, table.schema())).orElse(Expressions.alwaysTrue());
+        Expression predicate = predicate(table, filter);
         ImmutableList.Builder<File> files = ImmutableList.builder();
         if (table.currentSnapshot() != null) {
             try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(predicate).planFiles()) {
@@ -74,5 +80,10 @@ public class WarmCacheFiles
                         .filter(segment -> pruner.mayMatch(segments.decode(segment)))
                         .forEach(segment -> files.add(new File(segment.path(), segment.fileSize()))));
         return new Selection(table, files.build());
+    }
+
+    private static Expression predicate(Table table, Optional<String> filter)
+    {
+        return filter.map(value -> WarmCacheFilter.parse(value, table.schema())).orElse(Expressions.alwaysTrue());
     }
 }

@@ -69,8 +69,8 @@ public class WarmCacheTableFunction
                 text(arguments, "TABLE_NAME").orElseThrow(() -> new TrinoException(INVALID_FUNCTION_ARGUMENT, "table_name is required, e.g. warm_cache(schema_name => 'ods', table_name => 'events')")).toLowerCase(Locale.ENGLISH));
         accessControl.checkCanSelectFromColumns(null, table, Set.of());
         Optional<String> filter = text(arguments, "FILTER");
-        // checks the table and the filter now, so mistakes fail at analysis with their own message
-        files.select(session, table, filter);
+        // mistakes fail at analysis with their own message; the files are listed once, for the splits
+        files.validate(session, table, filter);
         return TableFunctionAnalysis.builder()
                 .returnedType(new Descriptor(ImmutableList.of(
                         new Descriptor.Field(COLUMNS.get(0), Optional.of(VARCHAR)),
