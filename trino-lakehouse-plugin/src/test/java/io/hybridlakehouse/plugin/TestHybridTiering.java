@@ -409,6 +409,28 @@ public class TestHybridTiering
     }
 
     @Test
+    public void testCleanupCrashedMidwayFinishesOnTheNextRun()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE half_cleaned (id bigint)");
+        for (int i = 0; i < 3; i++) {
+            assertUpdate("INSERT INTO half_cleaned VALUES " + i, 1);
+        }
+        List<String> inputFiles = computeActual("SELECT path FROM \"half_cleaned$segments\"").getOnlyColumn().map(String.class::cast).toList();
+        assertUpdate("CALL system.compact_segments('tpch', 'half_cleaned')");
+        // what a crash inside the grace-period cleanup leaves: one file already deleted, every row still there
+        // (the grace period is 1 s, so the service has normally not started on them yet)
+        Files.deleteIfExists(warehouse.resolve(inputFiles.getFirst().replaceFirst("^local:///", "")));
+        assertQuery("SELECT count(*), sum(id) FROM half_cleaned", "VALUES (3, 3)");
+        waitUntil(() -> (long) computeScalar("SELECT count(*) FROM \"half_cleaned$segments\" WHERE state = 'COMPACTED'") == 0);
+        for (String file : inputFiles) {
+            assertThat(warehouse.resolve(file.replaceFirst("^local:///", ""))).doesNotExist();
+        }
+        assertQuery("SELECT count(*), sum(id) FROM half_cleaned", "VALUES (3, 3)");
+        assertUpdate("DROP TABLE half_cleaned");
+    }
+
+    @Test
     public void testTieringMemoryIsBoundedWhateverThePartitionSize()
     {
         assertUpdate("CREATE TABLE big_partition AS SELECT * FROM tpch.tiny.lineitem WITH NO DATA", 0);
