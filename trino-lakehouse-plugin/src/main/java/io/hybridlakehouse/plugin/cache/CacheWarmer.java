@@ -7,6 +7,7 @@ import io.trino.filesystem.TrinoFileSystem;
 import io.trino.filesystem.TrinoInput;
 import io.trino.filesystem.TrinoInputFile;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.spi.TrinoException;
 import io.trino.spi.security.ConnectorIdentity;
 import jakarta.annotation.PreDestroy;
 
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 import static io.airlift.concurrent.Threads.daemonThreadsNamed;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CONFIGURATION_ERROR;
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.Executors.newSingleThreadExecutor;
 
@@ -44,6 +46,16 @@ public class CacheWarmer
     public boolean isCacheEnabled()
     {
         return stats.isEnabled();
+    }
+
+    /**
+     * Fails an operation that only makes sense with the cache on, telling how to turn it on.
+     */
+    public void checkCacheEnabled(String operation)
+    {
+        if (!isCacheEnabled()) {
+            throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "The cache of this catalog is off: set hybrid.cache.enabled=true in its catalog file to use " + operation);
+        }
     }
 
     /**

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CONFIGURATION_ERROR;
 import static io.trino.spi.StandardErrorCode.INVALID_FUNCTION_ARGUMENT;
 import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -61,9 +60,7 @@ public class WarmCacheTableFunction
     @Override
     public TableFunctionAnalysis analyze(ConnectorSession session, ConnectorTransactionHandle transaction, Map<String, Argument> arguments, ConnectorAccessControl accessControl)
     {
-        if (!warmer.isCacheEnabled()) {
-            throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "The cache of this catalog is off: set hybrid.cache.enabled=true in its catalog file to use warm_cache");
-        }
+        warmer.checkCacheEnabled(NAME);
         SchemaTableName table = new SchemaTableName(
                 text(arguments, "SCHEMA_NAME").orElseThrow(() -> new TrinoException(INVALID_FUNCTION_ARGUMENT, "schema_name is required, e.g. warm_cache(schema_name => 'ods', table_name => 'events')")).toLowerCase(Locale.ENGLISH),
                 text(arguments, "TABLE_NAME").orElseThrow(() -> new TrinoException(INVALID_FUNCTION_ARGUMENT, "table_name is required, e.g. warm_cache(schema_name => 'ods', table_name => 'events')")).toLowerCase(Locale.ENGLISH));

@@ -74,9 +74,7 @@ public class WarmCacheProcedure
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanSelectFromColumns(null, name, java.util.Set.of());
-            if (!warmer.isCacheEnabled()) {
-                throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "The cache of this catalog is off: set hybrid.cache.enabled=true in its catalog file to use warm_cache");
-            }
+            warmer.checkCacheEnabled("warm_cache");
             WarmCacheFiles.Selection selection = files.select(session, name, Optional.ofNullable(filter));
             List<String> paths = selection.files().stream().map(WarmCacheFiles.File::path).toList();
             long bytes = warmer.warm(session.getIdentity(), selection.fileIoProperties(), paths);
