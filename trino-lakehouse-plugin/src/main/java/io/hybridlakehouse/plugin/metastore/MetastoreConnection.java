@@ -19,8 +19,10 @@ public record MetastoreConnection(String url, String driverClass, Optional<Strin
 {
     public static final String EMBEDDED_DATABASE_FILE = "metastore.db";
 
-    // WAL lets readers run beside the single writer; busy_timeout makes concurrent writers wait instead of failing
-    private static final String SQLITE_OPTIONS = "?journal_mode=WAL&busy_timeout=30000&synchronous=NORMAL";
+    // busy_timeout makes concurrent writers wait instead of failing. WAL (readers beside the single
+    // writer) is not set here: switching a new file to it at connect time fails with SQLITE_BUSY,
+    // without waiting, when several connections open at once; the migrator sets it once, and it persists in the file
+    private static final String SQLITE_OPTIONS = "?busy_timeout=30000&synchronous=NORMAL";
 
     public MetastoreConnection
     {

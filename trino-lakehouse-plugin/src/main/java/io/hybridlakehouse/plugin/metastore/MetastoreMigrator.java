@@ -31,6 +31,8 @@ public final class MetastoreMigrator
             "V3__tiering_and_retention.sql",
             "V4__cache_policy.sql");
 
+    private static final int WAL_ATTEMPTS = 50;
+
     private MetastoreMigrator() {}
 
     public static int migrate(MetastoreConnection metastore)
@@ -39,12 +41,42 @@ public final class MetastoreMigrator
         requireNonNull(metastore, "metastore is null");
         try (Connection connection = metastore.open()) {
             try (Statement statement = connection.createStatement()) {
+                if (metastore.isSqlite()) {
+                    useWriteAheadLog(statement);
+                }
                 statement.execute("CREATE TABLE IF NOT EXISTS hybrid_schema_version (version INTEGER PRIMARY KEY, script VARCHAR(255) NOT NULL)");
             }
             for (int version = currentVersion(connection) + 1; version <= MIGRATIONS.size(); version++) {
                 apply(connection, version, MIGRATIONS.get(version - 1));
             }
             return currentVersion(connection);
+        }
+    }
+
+    /**
+     * Switches the file to WAL once; it stays so. SQLite refuses the switch with SQLITE_BUSY, without
+     * waiting for busy_timeout, while another connection (a concurrent migrator) is in the file.
+     */
+    private static void useWriteAheadLog(Statement statement)
+            throws SQLException
+    {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                statement.execute("PRAGMA journal_mode=WAL");
+                return;
+            }
+            catch (SQLException e) {
+                if (attempt >= WAL_ATTEMPTS || !String.valueOf(e.getMessage()).contains("SQLITE_BUSY")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20L * attempt);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("Interrupted while switching the metastore to WAL", interrupted);
+                }
+            }
         }
     }
 

@@ -52,6 +52,13 @@ public class TestMetastoreMigrator
             for (Future<Integer> result : results) {
                 assertThat(result.get()).isEqualTo(MetastoreMigrator.MIGRATIONS.size());
             }
+            // readers beside the writer: the file was switched to WAL once, for every later connection
+            try (Connection connection = metastore.open();
+                    Statement statement = connection.createStatement();
+                    ResultSet resultSet = statement.executeQuery("PRAGMA journal_mode")) {
+                resultSet.next();
+                assertThat(resultSet.getString(1)).isEqualTo("wal");
+            }
         }
         finally {
             executor.shutdownNow();
