@@ -19,6 +19,7 @@ public final class DemoData
     public static final String SCHEMA = "lakehouse.demo";
     public static final long EVENT_ROWS = 300_000;
     public static final long ITEM_ROWS = 1_000;
+    private static final int LOAD_ATTEMPTS = 10;
 
     // h(n, salt) is a deterministic pseudo-random non-negative bigint
     private static final String DIM_ITEM = """
@@ -83,8 +84,37 @@ public final class DemoData
         }
         long start = System.nanoTime();
         progress.step("Loading demo table %s.%s ...".formatted(SCHEMA, table));
-        statement.execute(sql);
+        executeRetryingWhileStarting(statement, table, sql);
         progress.step("Loaded %s.%s: %d rows in %.1f s".formatted(SCHEMA, table, statement.getLargeUpdateCount(), (System.nanoTime() - start) / 1e9));
+    }
+
+    /**
+     * Retries a load that failed because the server's node set was momentarily not ready
+     * ("No nodes available"): CREATE TABLE IF NOT EXISTS ... AS is atomic, so a retry never
+     * loads twice.
+     */
+    private void executeRetryingWhileStarting(Statement statement, String table, String sql)
+            throws SQLException
+    {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                statement.execute(sql);
+                return;
+            }
+            catch (SQLException e) {
+                if (attempt >= LOAD_ATTEMPTS || !ServerReadiness.isTransient(e)) {
+                    throw e;
+                }
+                progress.step("Loading %s.%s failed while the server settles (%s); retrying".formatted(SCHEMA, table, ServerReadiness.firstLine(e.getMessage())));
+                try {
+                    Thread.sleep(1000L * attempt);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static boolean exists(Statement statement, String table)

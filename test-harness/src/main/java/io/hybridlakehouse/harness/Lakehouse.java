@@ -1,10 +1,18 @@
 package io.hybridlakehouse.harness;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.file.StandardOpenOption.APPEND;
+import static java.nio.file.StandardOpenOption.CREATE;
 
 /**
  * Entry point of the {@code ./lakehouse} script: {@code up}, {@code down}, {@code status},
@@ -59,14 +67,13 @@ public final class Lakehouse
             throws Exception
     {
         long start = System.nanoTime();
+        ServerConfiguration configuration = server.configuration();
         try {
             server.up(message -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - start) / 1e9, message));
         }
-        catch (LakehouseServer.ServerException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
+        catch (Exception e) {
+            exitWithFailure("./lakehouse up", e, configuration);
         }
-        ServerConfiguration configuration = server.configuration();
         System.out.printf("""
 
                 Trino 476 with the hybrid_lakehouse plugin is up at %s (%s).
@@ -103,9 +110,34 @@ public final class Lakehouse
             server.up(progress);
             new Benchmark(server, new Benchmark.Options(quick, scales, repository.resolve("test-harness/target/bench")), progress).run();
         }
-        finally {
+        catch (Exception e) {
             server.down();
+            exitWithFailure("./lakehouse bench", e, configuration);
         }
+        server.down();
+    }
+
+    /**
+     * One line saying what failed, one saying what to do, the log paths; the stack trace goes
+     * to a log file, not the terminal.
+     */
+    private static void exitWithFailure(String command, Exception failure, ServerConfiguration configuration)
+            throws IOException
+    {
+        Path errorLog = configuration.home().resolve("lakehouse-errors.log");
+        Files.createDirectories(configuration.home());
+        try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(errorLog, UTF_8, CREATE, APPEND))) {
+            writer.printf("%s %s failed%n", Instant.now(), command);
+            failure.printStackTrace(writer);
+            if (failure instanceof LakehouseServer.ServerException serverFailure) {
+                writer.println(serverFailure.logTail());
+            }
+        }
+        System.err.printf("%s failed: %s%n", command, ServerReadiness.firstLine(failure.getMessage()));
+        System.err.printf("What to do: read the logs below; then ./lakehouse down and run %s again (LAKEHOUSE_PORT picks another port if %d is taken)%n",
+                command, configuration.httpPort());
+        System.err.printf("Logs: %s, %s, %s%n", configuration.serverLog(), configuration.launcherLog(), errorLog);
+        System.exit(1);
     }
 
     private static void usage()

@@ -25,7 +25,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class LakehouseServer
 {
-    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
 
     private final TrinoDistribution distribution;
@@ -48,28 +47,42 @@ public final class LakehouseServer
     }
 
     /**
-     * What {@code ./lakehouse up} does: start the server unless it already runs, wait until
-     * it answers queries, and load the demo data unless it is there.
+     * What {@code ./lakehouse up} does: start the server unless one already runs, wait until
+     * it runs what users run (see {@link ServerReadiness}), and load the demo data unless it
+     * is there. A server left by an earlier run that is exiting, or is gone, is replaced.
      */
     public void up(ProgressListener progress)
             throws IOException, InterruptedException, SQLException
     {
-        if (runningProcess().isPresent()) {
-            progress.step("Server already running (pid %d) at %s".formatted(runningProcess().get().pid(), configuration.url()));
+        Optional<ProcessHandle> existing = runningProcess();
+        if (existing.isPresent()) {
+            progress.step("Server already running (pid %d) at %s".formatted(existing.get().pid(), configuration.url()));
+            if (!new ServerReadiness(this, existing.get()).await(progress)) {
+                progress.step("Server pid %d exited; starting a new one".formatted(existing.get().pid()));
+                startNew(progress);
+            }
         }
         else {
-            progress.step("Laying out server in " + configuration.serverDirectory());
-            new ServerLayout(distribution, configuration).layOut();
-            progress.step("Starting Trino 476 on port " + configuration.httpPort());
-            start();
+            startNew(progress);
         }
-        awaitReady(progress);
         try (Connection connection = connect()) {
             new DemoData(progress).loadIfAbsent(connection);
         }
     }
 
-    private void start()
+    private void startNew(ProgressListener progress)
+            throws IOException, InterruptedException, SQLException
+    {
+        progress.step("Laying out server in " + configuration.serverDirectory());
+        new ServerLayout(distribution, configuration).layOut();
+        progress.step("Starting Trino 476 on port " + configuration.httpPort());
+        ProcessHandle process = start();
+        if (!new ServerReadiness(this, process).await(progress)) {
+            throw new ServerException("Trino server exited during startup", configuration, logTail());
+        }
+    }
+
+    private ProcessHandle start()
             throws IOException
     {
         Path server = configuration.serverDirectory();
@@ -100,6 +113,7 @@ public final class LakehouseServer
                 .redirectErrorStream(true)
                 .start();
         Files.writeString(configuration.pidFile(), String.valueOf(process.pid()), UTF_8);
+        return process.toHandle();
     }
 
     private static List<String> jvmOptions(Path jvmConfig)
@@ -109,29 +123,6 @@ public final class LakehouseServer
                 .map(String::strip)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#"))
                 .toList();
-    }
-
-    public void awaitReady(ProgressListener progress)
-            throws IOException, InterruptedException
-    {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        String lastError = "";
-        while (System.nanoTime() < deadline) {
-            if (runningProcess().isEmpty()) {
-                throw new ServerException("Trino server exited during startup", configuration, logTail());
-            }
-            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-                // the first query right after start can fail with "No nodes available"
-                statement.execute("SELECT 1");
-                progress.step("Server ready at " + configuration.url());
-                return;
-            }
-            catch (SQLException e) {
-                lastError = e.getMessage();
-            }
-            Thread.sleep(500);
-        }
-        throw new ServerException("Trino server not ready after %s (last error: %s)".formatted(STARTUP_TIMEOUT, lastError), configuration, logTail());
     }
 
     public Connection connect()
@@ -172,12 +163,28 @@ public final class LakehouseServer
             return Optional.empty();
         }
         long pid = Long.parseLong(Files.readString(configuration.pidFile(), UTF_8).strip());
-        // a pid file left by a crashed server may name an unrelated process by now: check it runs our server
+        // a pid file left by a crashed server may name an unrelated process by now, or a killed
+        // server nobody reaped yet (a zombie still counts as alive): only a live server of ours counts
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
+                .filter(handle -> !isZombie(handle))
                 .filter(handle -> handle.info().arguments()
                         .map(arguments -> Stream.of(arguments).anyMatch("io.trino.server.TrinoServer"::equals))
-                        .orElse(true));
+                        .orElse(false));
+    }
+
+    static boolean isZombie(ProcessHandle process)
+    {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"), UTF_8);
+            // the state follows the command name, which is in parentheses and may itself hold spaces
+            String afterName = stat.substring(stat.lastIndexOf(')') + 1).strip();
+            return afterName.startsWith("Z") || afterName.startsWith("X");
+        }
+        catch (IOException | RuntimeException e) {
+            // no /proc entry: the process is gone
+            return !process.isAlive();
+        }
     }
 
     public String logTail()
@@ -201,9 +208,17 @@ public final class LakehouseServer
     public static class ServerException
             extends RuntimeException
     {
+        private final String logTail;
+
         public ServerException(String message, ServerConfiguration configuration, String logTail)
         {
-            super(message + "\nServer log: " + configuration.serverLog() + "\nLauncher log: " + configuration.launcherLog() + "\n" + logTail);
+            super(message + " (server log: " + configuration.serverLog() + ", launcher log: " + configuration.launcherLog() + ")");
+            this.logTail = requireNonNull(logTail, "logTail is null");
+        }
+
+        public String logTail()
+        {
+            return logTail;
         }
     }
 

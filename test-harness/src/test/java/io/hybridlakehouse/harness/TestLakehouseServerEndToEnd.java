@@ -2,8 +2,11 @@ package io.hybridlakehouse.harness;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,6 +26,7 @@ import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
  * etc-catalog files), driven through the real trino-cli executable jar.
  */
 @TestInstance(PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class TestLakehouseServerEndToEnd
 {
     private LakehouseServer server;
@@ -257,6 +261,37 @@ public class TestLakehouseServerEndToEnd
             assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.demo.ods_events_hot")).isEqualTo(expected);
             statement.execute("DROP TABLE lakehouse.demo.ods_events_hot");
         }
+    }
+
+    /**
+     * What a user does after a crash: kill -9 the server, {@code up} again, and query at once
+     * (a partitioned CREATE TABLE AS, an INSERT, a scan) with no sleep in between. Runs last:
+     * it replaces the server the other tests share.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    public void testKillThenUpServesQueriesAtOnce()
+            throws Exception
+    {
+        for (int cycle = 1; cycle <= 2; cycle++) {
+            ProcessHandle killed = server.runningProcess().orElseThrow();
+            assertThat(killed.destroyForcibly()).isTrue();
+            List<String> progress = new ArrayList<>();
+            long start = System.nanoTime();
+            server.up(progress::add);
+            System.out.printf("[measure] kill -9 then up, cycle %d: %.1f s: %s%n", cycle, (System.nanoTime() - start) / 1e9, progress);
+            assertThat(server.runningProcess().orElseThrow().pid()).isNotEqualTo(killed.pid());
+            assertThat(progress).anyMatch(line -> line.startsWith("Server ready at"));
+
+            String table = "lakehouse.demo.after_kill_" + cycle;
+            cli.execute("CREATE TABLE %s WITH (partitioning = ARRAY['day(event_time)']) AS SELECT * FROM lakehouse.demo.ods_events WHERE user_id <= 100".formatted(table)).assertSuccess();
+            cli.execute("INSERT INTO %s SELECT * FROM lakehouse.demo.ods_events WHERE user_id BETWEEN 101 AND 200".formatted(table)).assertSuccess();
+            assertThat(query("SELECT count(*) FROM " + table))
+                    .isEqualTo(query("SELECT count(*) FROM lakehouse.demo.ods_events WHERE user_id <= 200"));
+            cli.execute("DROP TABLE " + table).assertSuccess();
+        }
+        // the readiness probe leaves nothing behind
+        assertThat(query("SHOW SCHEMAS FROM lakehouse LIKE 'lakehouse_readiness'")).isEmpty();
     }
 
     private static long scalar(Statement statement, String sql)
