@@ -264,6 +264,34 @@ public class TestLakehouseServerEndToEnd
     }
 
     /**
+     * Statements that once gave wrong answers, through the CLI: CREATE OR REPLACE over hot
+     * rows, a query as of a time that includes hot rows, a filter on a widened column.
+     */
+    @Test
+    public void testReplaceTimeTravelAndWidenedColumnThroughCli()
+            throws Exception
+    {
+        cli.execute("CREATE TABLE lakehouse.demo.answers (id integer, region varchar)").assertSuccess();
+        cli.execute("INSERT INTO lakehouse.demo.answers SELECT CAST(user_id AS integer), region FROM lakehouse.demo.ods_events WHERE user_id <= 100").assertSuccess();
+        long hotRows = Long.parseLong(query("SELECT count(*) FROM lakehouse.demo.answers").getFirst().replace("\"", ""));
+        assertThat(hotRows).isPositive();
+        cli.execute("CREATE OR REPLACE TABLE lakehouse.demo.answers AS SELECT CAST(user_id AS integer) AS id, region FROM lakehouse.demo.ods_events WHERE user_id <= 5").assertSuccess();
+        assertThat(query("SELECT count(*) FROM lakehouse.demo.answers"))
+                .isEqualTo(query("SELECT count(*) FROM lakehouse.demo.ods_events WHERE user_id <= 5"));
+
+        cli.execute("INSERT INTO lakehouse.demo.answers VALUES (1000000, 'hot')").assertSuccess();
+        Thread.sleep(10);
+        assertThat(query("SELECT count(*) FROM lakehouse.demo.answers FOR TIMESTAMP AS OF current_timestamp - INTERVAL '0.001' SECOND"))
+                .isEqualTo(query("SELECT count(*) FROM lakehouse.demo.answers"));
+
+        cli.execute("ALTER TABLE lakehouse.demo.answers ALTER COLUMN id SET DATA TYPE bigint").assertSuccess();
+        assertThat(query("SELECT count(*) FROM lakehouse.demo.answers WHERE id <= 3"))
+                .isEqualTo(query("SELECT count(*) FROM lakehouse.demo.ods_events WHERE user_id <= 3"));
+        assertThat(query("SELECT count(*) FROM lakehouse.demo.answers WHERE id = 1000000")).containsExactly("\"1\"");
+        cli.execute("DROP TABLE lakehouse.demo.answers").assertSuccess();
+    }
+
+    /**
      * What a user does after a crash: kill -9 the server, {@code up} again, and query at once
      * (a partitioned CREATE TABLE AS, an INSERT, a scan) with no sleep in between. Runs last:
      * it replaces the server the other tests share.

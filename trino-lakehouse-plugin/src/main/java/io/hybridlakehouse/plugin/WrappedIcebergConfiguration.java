@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
 import io.hybridlakehouse.cache.HybridCacheConfig;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 
 import java.net.URI;
@@ -22,6 +23,7 @@ public record WrappedIcebergConfiguration(Optional<Path> localWarehouse, Metasto
 {
     /** Where Iceberg table directories live below the warehouse root. */
     public static final String ICEBERG_DIRECTORY = "iceberg";
+    private static final String ALLOWED_EXTRA_PROPERTIES = "iceberg.allowed-extra-properties";
 
     public WrappedIcebergConfiguration
     {
@@ -75,6 +77,11 @@ public record WrappedIcebergConfiguration(Optional<Path> localWarehouse, Metasto
         }
 
         derived.putAll(userProperties);
+        // CREATE OR REPLACE hides the replaced table's hot segments by the hand-off mark, set in the replacing commit
+        String allowed = userProperties.get(ALLOWED_EXTRA_PROPERTIES);
+        derived.put(ALLOWED_EXTRA_PROPERTIES, allowed == null || allowed.isBlank()
+                ? HotTierPin.TIERED_THROUGH_PROPERTY
+                : allowed + "," + HotTierPin.TIERED_THROUGH_PROPERTY);
         return new WrappedIcebergConfiguration(localWarehouse, metastore, derived);
     }
 

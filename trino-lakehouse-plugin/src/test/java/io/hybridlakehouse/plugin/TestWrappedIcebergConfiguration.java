@@ -30,7 +30,16 @@ public class TestWrappedIcebergConfiguration
                 .containsEntry("iceberg.extended-statistics.collect-on-write", "false")
                 .containsEntry("fs.native-local.enabled", "true")
                 .containsEntry("local.location", "/var/lib/lakehouse")
-                .containsEntry("hybrid.warehouse", "/var/lib/lakehouse");
+                .containsEntry("hybrid.warehouse", "/var/lib/lakehouse")
+                .containsEntry("iceberg.allowed-extra-properties", "hybrid.tiered-through");
+    }
+
+    @Test
+    public void testAllowedExtraPropertiesKeepTheHandOffMark()
+    {
+        HybridConfig config = new HybridConfig().setWarehouse("/data");
+        assertThat(WrappedIcebergConfiguration.derive("lakehouse", config, Map.of("iceberg.allowed-extra-properties", "owner,team")).properties())
+                .containsEntry("iceberg.allowed-extra-properties", "owner,team,hybrid.tiered-through");
     }
 
     @Test

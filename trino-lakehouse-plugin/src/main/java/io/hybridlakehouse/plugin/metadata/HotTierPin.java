@@ -1,6 +1,8 @@
 package io.hybridlakehouse.plugin.metadata;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,14 +12,28 @@ import static java.util.Objects.requireNonNull;
  * snapshot read alongside. The version is pinned before the snapshot is loaded, so a
  * tiering that commits in between can only add rows to the snapshot that the hot side still
  * holds, which the mark then excludes: every row is read exactly once.
+ * <p>
+ * A query as of a past time ({@code FOR TIMESTAMP AS OF}, {@code FOR VERSION AS OF}) reads
+ * instead the segments visible at {@code asOf}, above the mark of the snapshot it reads.
  */
-public record HotTierPin(String tableUuid, long version, long tieredThrough)
+public record HotTierPin(String tableUuid, long version, long tieredThrough, Optional<Instant> asOf)
 {
     public static final String TIERED_THROUGH_PROPERTY = "hybrid.tiered-through";
 
     public HotTierPin
     {
         requireNonNull(tableUuid, "tableUuid is null");
+        requireNonNull(asOf, "asOf is null");
+    }
+
+    public HotTierPin(String tableUuid, long version, long tieredThrough)
+    {
+        this(tableUuid, version, tieredThrough, Optional.empty());
+    }
+
+    public HotTierPin withTieredThrough(long newTieredThrough)
+    {
+        return new HotTierPin(tableUuid, version, newTieredThrough, asOf);
     }
 
     /**

@@ -28,6 +28,7 @@ import io.trino.plugin.iceberg.IcebergMetadata;
 import io.trino.plugin.iceberg.IcebergMetadataAccess;
 import io.trino.plugin.iceberg.IcebergSessionProperties;
 import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.plugin.iceberg.IcebergTableProperties;
 import io.trino.plugin.iceberg.IcebergWritableTableHandle;
 import io.trino.plugin.iceberg.procedure.IcebergRemoveOrphanFilesHandle;
 import io.trino.plugin.iceberg.procedure.IcebergTableExecuteHandle;
@@ -43,6 +44,8 @@ import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTableLayout;
 import io.trino.spi.connector.ConnectorTableMetadata;
 import io.trino.spi.connector.ConnectorTableVersion;
+import io.trino.spi.connector.Constraint;
+import io.trino.spi.connector.ConstraintApplicationResult;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SaveMode;
 import io.trino.spi.connector.SchemaTableName;
@@ -61,10 +64,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.trino.spi.StandardErrorCode.INVALID_PROCEDURE_ARGUMENT;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static java.util.Objects.requireNonNull;
@@ -94,7 +99,8 @@ public class HybridMetadata
     // what this transaction read of the segment metastore, so planning and split generation ask it once per table
     private final Map<SchemaTableName, Optional<HybridTableState>> pinnedStates = new ConcurrentHashMap<>();
     private final Map<HotTierPin, List<Segment>> visibleSegments = new ConcurrentHashMap<>();
-    private final Map<SchemaTableName, TableSettings> pendingCreates = new ConcurrentHashMap<>();
+    private final Map<SchemaTableName, PendingCreate> pendingCreates = new ConcurrentHashMap<>();
+    private final Map<String, Set<Integer>> promotedFieldIds = new ConcurrentHashMap<>();
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -123,6 +129,9 @@ public class HybridMetadata
     @Override
     public ConnectorTableHandle getTableHandle(ConnectorSession session, SchemaTableName tableName, Optional<ConnectorTableVersion> startVersion, Optional<ConnectorTableVersion> endVersion)
     {
+        if (endVersion.isPresent()) {
+            return getTableHandleAsOf(session, tableName, startVersion, endVersion.get());
+        }
         if (pins.containsKey(tableName)) {
             return super.getTableHandle(session, tableName, startVersion, endVersion);
         }
@@ -130,15 +139,33 @@ public class HybridMetadata
         Optional<HybridTableState> state = segmentStore.getTable(tableName);
         ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, endVersion);
         if (handle instanceof IcebergTableHandle icebergHandle) {
-            // a time-travel read sees the Iceberg snapshot it names and no hot rows
-            boolean timeTravel = startVersion.isPresent() || endVersion.isPresent();
             Optional<HybridTableState> sameTable = state.filter(table -> table.tableUuid().equals(tableUuid(session, tableName)));
             pinnedStates.putIfAbsent(tableName, sameTable);
             pins.putIfAbsent(tableName, sameTable
-                    .filter(_ -> !timeTravel)
+                    .filter(_ -> startVersion.isEmpty())
                     .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle))));
         }
         return handle;
+    }
+
+    /**
+     * {@code FOR TIMESTAMP AS OF} and {@code FOR VERSION AS OF}: the snapshot Iceberg picks,
+     * with the hot rows that were visible at that point (see {@link HotTierTimeTravel}).
+     */
+    private ConnectorTableHandle getTableHandleAsOf(ConnectorSession session, SchemaTableName tableName, Optional<ConnectorTableVersion> startVersion, ConnectorTableVersion endVersion)
+    {
+        ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, Optional.of(endVersion));
+        if (!(handle instanceof IcebergTableHandle icebergHandle)) {
+            return handle;
+        }
+        Table table = icebergTable(session, tableName);
+        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
+        if (state.isEmpty()) {
+            return handle;
+        }
+        Instant pointInTime = HotTierTimeTravel.pointInTime(session, endVersion, table, icebergHandle);
+        HotTierTimeTravel.checkHistoryKept(icebergHandle, pointInTime, segmentStore.historyPurgedBefore(state.get().tableUuid()));
+        return HotTierTimeTravel.withPointInTime(icebergHandle, pointInTime);
     }
 
     /**
@@ -147,13 +174,22 @@ public class HybridMetadata
     public Optional<HotTierPin> hotTierPin(ConnectorSession session, IcebergTableHandle handle)
     {
         SchemaTableName name = handle.getSchemaTableName();
+        Optional<Instant> pointInTime = HotTierTimeTravel.pointInTime(handle);
+        if (pointInTime.isPresent()) {
+            Table table = icebergTable(session, name);
+            return Optional.of(new HotTierPin(
+                    table.uuid().toString(),
+                    0,
+                    HotTierTimeTravel.tieredThroughAsOf(table, handle, pointInTime.get()),
+                    pointInTime));
+        }
         Optional<HotTierPin> pin = pins.get(name);
         if (pin == null) {
             getTableHandle(session, name, Optional.empty(), Optional.empty());
             pin = pins.get(name);
         }
         // the handle after applyFilter carries the properties of the snapshot it reads
-        return pin.map(value -> new HotTierPin(value.tableUuid(), value.version(), tieredThrough(handle)));
+        return pin.map(value -> value.withTieredThrough(tieredThrough(handle)));
     }
 
     /**
@@ -161,7 +197,38 @@ public class HybridMetadata
      */
     public List<Segment> visibleSegments(HotTierPin pin)
     {
-        return visibleSegments.computeIfAbsent(pin, value -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough()));
+        return visibleSegments.computeIfAbsent(pin, value -> value.asOf()
+                .map(asOf -> segmentStore.visibleSegmentsAt(value.tableUuid(), asOf, value.tieredThrough()))
+                .orElseGet(() -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())));
+    }
+
+    @Override
+    public Optional<ConstraintApplicationResult<ConnectorTableHandle>> applyFilter(ConnectorSession session, ConnectorTableHandle table, Constraint constraint)
+    {
+        Optional<ConstraintApplicationResult<ConnectorTableHandle>> result = super.applyFilter(session, table, constraint);
+        if (result.isEmpty() || !(result.get().getHandle() instanceof IcebergTableHandle filtered)) {
+            return result;
+        }
+        // Iceberg leaves its unenforced predicate in the remaining filter too, so the engine still checks it on every row
+        IcebergTableHandle safe = PromotedColumns.withoutPromotedPredicates(filtered, promotedFieldIds(session, filtered));
+        if (safe == filtered) {
+            return result;
+        }
+        if (safe.equals(table)) {
+            // nothing new for this table: answering with the same handle would make the optimizer ask again forever
+            return Optional.empty();
+        }
+        return Optional.of(result.get().transform(_ -> safe));
+    }
+
+    /**
+     * Columns of the handle's table whose type was widened (see {@link PromotedColumns}), once per transaction.
+     */
+    public Set<Integer> promotedFieldIds(ConnectorSession session, IcebergTableHandle handle)
+    {
+        return promotedFieldIds.computeIfAbsent(
+                handle.getSchemaTableName() + "@" + handle.getTableSchemaJson(),
+                _ -> PromotedColumns.promotedFieldIds(icebergTable(session, handle.getSchemaTableName()), handle));
     }
 
     public Table icebergTable(ConnectorSession session, SchemaTableName name)
@@ -194,15 +261,17 @@ public class HybridMetadata
     public void createTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, SaveMode saveMode)
     {
         TableSettings settings = HybridTableProperties.settings(tableMetadata.getProperties());
-        super.createTable(session, withoutHybridProperties(tableMetadata), saveMode);
-        register(session, tableMetadata.getTable(), settings);
+        Optional<ReplacedHotTier> replaced = saveMode == SaveMode.REPLACE ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
+        super.createTable(session, icebergTableMetadata(tableMetadata, replaced), saveMode);
+        register(session, tableMetadata.getTable(), settings, replaced);
     }
 
     @Override
     public ConnectorOutputTableHandle beginCreateTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, Optional<ConnectorTableLayout> layout, RetryMode retryMode, boolean replace)
     {
-        pendingCreates.put(tableMetadata.getTable(), HybridTableProperties.settings(tableMetadata.getProperties()));
-        return super.beginCreateTable(session, withoutHybridProperties(tableMetadata), layout, retryMode, replace);
+        Optional<ReplacedHotTier> replaced = replace ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
+        pendingCreates.put(tableMetadata.getTable(), new PendingCreate(HybridTableProperties.settings(tableMetadata.getProperties()), replaced));
+        return super.beginCreateTable(session, icebergTableMetadata(tableMetadata, replaced), layout, retryMode, replace);
     }
 
     @Override
@@ -211,21 +280,83 @@ public class HybridMetadata
         // CREATE TABLE AS is a bulk load: its rows go to the cold tier in one Iceberg commit
         Optional<ConnectorOutputMetadata> result = super.finishCreateTable(session, tableHandle, fragments, computedStatistics);
         SchemaTableName name = ((IcebergWritableTableHandle) tableHandle).name();
-        TableSettings settings = pendingCreates.remove(name);
-        if (settings != null) {
-            register(session, name, settings);
+        PendingCreate pending = pendingCreates.remove(name);
+        if (pending != null) {
+            register(session, name, pending.settings(), pending.replaced());
         }
         return result;
     }
 
-    private void register(ConnectorSession session, SchemaTableName name, TableSettings settings)
+    private record PendingCreate(TableSettings settings, Optional<ReplacedHotTier> replaced) {}
+
+    /**
+     * The hot segments of a table that CREATE OR REPLACE replaces: the replacing Iceberg commit
+     * sets the hand-off mark past them, so a query sees either the old table (old snapshot and
+     * its segments) or the new one, never a mix; they are dropped in the metastore afterwards.
+     */
+    private record ReplacedHotTier(String tableUuid, long through) {}
+
+    private Optional<ReplacedHotTier> replacedHotTier(ConnectorSession session, SchemaTableName name)
     {
-        String uuid = tableUuid(session, name);
-        if (segmentStore.getTable(uuid).isEmpty()) {
-            // a row left by a table of the same name dropped by another engine is stale: the uuid tells them apart
-            segmentStore.getTable(name).ifPresent(stale -> segmentStore.dropTable(stale.tableUuid()));
-            segmentStore.registerTable(uuid, name, icebergTable(session, name).location(), settings);
+        if (super.getTableHandle(session, name, Optional.empty(), Optional.empty()) == null) {
+            return Optional.empty();
         }
+        return segmentStore.getTable(tableUuid(session, name))
+                .map(table -> new ReplacedHotTier(table.tableUuid(), table.nextSegmentId() - 1))
+                .filter(replaced -> replaced.through() > 0);
+    }
+
+    private void register(ConnectorSession session, SchemaTableName name, TableSettings settings, Optional<ReplacedHotTier> replaced)
+    {
+        Table table = icebergTable(session, name);
+        String uuid = table.uuid().toString();
+        if (replaced.isPresent() && replaced.get().tableUuid().equals(uuid)) {
+            // the old segments stopped being visible when the replacing snapshot was committed
+            Instant replacedAt = Optional.ofNullable(table.currentSnapshot()).map(snapshot -> Instant.ofEpochMilli(snapshot.timestampMillis())).orElseGet(Instant::now);
+            List<Segment> dropped = segmentStore.dropReplaced(uuid, replaced.get().through(), replacedAt);
+            log.debug("CREATE OR REPLACE of %s hid %s hot segments through %s", name, dropped.size(), replaced.get().through());
+        }
+        if (segmentStore.getTable(uuid).isPresent()) {
+            // a replaced table takes the settings of its replacement
+            segmentStore.updateTable(uuid, name, settings);
+            return;
+        }
+        // a row left by a table of the same name dropped by another engine is stale: the uuid tells them apart
+        segmentStore.getTable(name).ifPresent(stale -> segmentStore.dropTable(stale.tableUuid()));
+        segmentStore.registerTable(uuid, name, table.location(), settings);
+    }
+
+    private static ConnectorTableMetadata icebergTableMetadata(ConnectorTableMetadata tableMetadata, Optional<ReplacedHotTier> replaced)
+    {
+        ConnectorTableMetadata iceberg = withoutHybridProperties(tableMetadata);
+        Map<String, String> extraProperties = extraProperties(iceberg.getProperties());
+        if (replaced.isEmpty()) {
+            return iceberg;
+        }
+        Map<String, Object> properties = new HashMap<>(iceberg.getProperties());
+        Map<String, String> withMark = new HashMap<>(extraProperties);
+        withMark.put(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(replaced.get().through()));
+        properties.put(IcebergTableProperties.EXTRA_PROPERTIES_PROPERTY, withMark);
+        return new ConnectorTableMetadata(iceberg.getTable(), iceberg.getColumns(), properties, iceberg.getComment(), iceberg.getCheckConstraints());
+    }
+
+    /**
+     * The user's {@code extra_properties}; the connector's own {@code hybrid.*} keys are not theirs to set.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> extraProperties(Map<String, Object> properties)
+    {
+        Map<String, String> extra = (Map<String, String>) properties.getOrDefault(IcebergTableProperties.EXTRA_PROPERTIES_PROPERTY, ImmutableMap.of());
+        if (extra == null) {
+            return ImmutableMap.of();
+        }
+        extra.keySet().stream()
+                .filter(key -> key.startsWith("hybrid."))
+                .findFirst()
+                .ifPresent(key -> {
+                    throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "extra_properties must not set '%s': hybrid.* properties belong to the connector".formatted(key));
+                });
+        return extra;
     }
 
     private static ConnectorTableMetadata withoutHybridProperties(ConnectorTableMetadata tableMetadata)
@@ -276,7 +407,25 @@ public class HybridMetadata
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         String uuid = tableUuid(session, name);
         super.dropTable(session, tableHandle);
-        List<Segment> segments = segmentStore.dropTable(uuid);
+        dropHotTier(session, uuid);
+    }
+
+    @Override
+    public void dropSchema(ConnectorSession session, String schemaName, boolean cascade)
+    {
+        // Iceberg drops the tables of a CASCADE itself, past dropTable: their hot tiers go here
+        List<HybridTableState> tables = segmentStore.listTables().stream()
+                .filter(table -> table.name().getSchemaName().equals(schemaName))
+                .toList();
+        super.dropSchema(session, schemaName, cascade);
+        for (HybridTableState table : tables) {
+            dropHotTier(session, table.tableUuid());
+        }
+    }
+
+    private void dropHotTier(ConnectorSession session, String tableUuid)
+    {
+        List<Segment> segments = segmentStore.dropTable(tableUuid);
         deleteFiles(session, segments.stream()
                 .filter(segment -> !segment.dropReason().equals(Optional.of(Segment.TIERED)))
                 .map(Segment::path)
@@ -300,6 +449,8 @@ public class HybridMetadata
                 .filter(entry -> !HybridTableProperties.isHybridProperty(entry.getKey()))
                 .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
         if (!icebergProperties.isEmpty()) {
+            icebergProperties.getOrDefault(IcebergTableProperties.EXTRA_PROPERTIES_PROPERTY, Optional.empty())
+                    .ifPresent(extra -> extraProperties(ImmutableMap.of(IcebergTableProperties.EXTRA_PROPERTIES_PROPERTY, extra)));
             super.setTableProperties(session, tableHandle, icebergProperties);
         }
         if (properties.keySet().stream().noneMatch(HybridTableProperties::isHybridProperty)) {

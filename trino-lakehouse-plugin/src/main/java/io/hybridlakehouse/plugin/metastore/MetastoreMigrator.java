@@ -29,7 +29,8 @@ public final class MetastoreMigrator
             "V1__iceberg_catalog.sql",
             "V2__hot_segments.sql",
             "V3__tiering_and_retention.sql",
-            "V4__cache_policy.sql");
+            "V4__cache_policy.sql",
+            "V5__hot_tier_history.sql");
 
     private static final int WAL_ATTEMPTS = 50;
 

@@ -157,7 +157,7 @@ public class JdbcSegmentStore
             ImmutableList.Builder<Segment> committed = ImmutableList.builder();
             long now = System.currentTimeMillis();
             for (int i = 0; i < segments.size(); i++) {
-                committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now));
+                committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now, now));
             }
             return committed.build();
         });
@@ -169,6 +169,44 @@ public class JdbcSegmentStore
         return inTransaction(connection -> readSegments(connection,
                 "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ? ORDER BY segment_id",
                 tableUuid, version, version, tieredThrough));
+    }
+
+    @Override
+    public List<Segment> visibleSegmentsAt(String tableUuid, Instant asOf, long tieredThrough)
+    {
+        return inTransaction(connection -> readSegments(connection,
+                "WHERE table_uuid = ? AND committed_at <= ? AND (dropped_at IS NULL OR dropped_at > ?) AND segment_id > ? ORDER BY segment_id",
+                tableUuid, asOf.toEpochMilli(), asOf.toEpochMilli(), tieredThrough));
+    }
+
+    @Override
+    public Optional<Instant> historyPurgedBefore(String tableUuid)
+    {
+        return inTransaction(connection -> historyPurgedBefore(connection, tableUuid));
+    }
+
+    private static Optional<Instant> historyPurgedBefore(Connection connection, String tableUuid)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT history_purged_before FROM hybrid_tables WHERE table_uuid = ?")) {
+            statement.setString(1, tableUuid);
+            try (ResultSet resultSet = statement.executeQuery()) {
+                return resultSet.next() ? nullableLong(resultSet, 1).map(Instant::ofEpochMilli) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public List<Segment> dropReplaced(String tableUuid, long through, Instant droppedAt)
+    {
+        return inTransaction(connection -> {
+            HybridTableState table = bumpVersion(connection, tableUuid, 0);
+            List<Segment> replaced = readSegments(connection, "WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?", tableUuid, through);
+            update(connection,
+                    "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
+                    table.version(), Segment.REPLACED, droppedAt.toEpochMilli(), tableUuid, through);
+            return replaced;
+        });
     }
 
     @Override
@@ -221,10 +259,12 @@ public class JdbcSegmentStore
                 connection.rollback();
                 return Optional.empty();
             }
+            // inputs stop and the output starts being visible at the same instant, for queries as of a time
+            long now = System.currentTimeMillis();
             for (Segment input : inputs) {
                 int dropped = update(connection,
                         "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NULL",
-                        table.version(), Segment.COMPACTED, System.currentTimeMillis(), tableUuid, input.id(), input.createdVersion());
+                        table.version(), Segment.COMPACTED, now, tableUuid, input.id(), input.createdVersion());
                 if (dropped != 1) {
                     connection.rollback();
                     return Optional.empty();
@@ -232,7 +272,7 @@ public class JdbcSegmentStore
             }
             // the output holds rows as old as its newest input: tiering by age treats it so
             long createdAt = inputs.stream().mapToLong(input -> input.createdAt().toEpochMilli()).max().orElseThrow();
-            return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, createdAt));
+            return Optional.of(insertSegment(connection, tableUuid, outputId, table.version(), output, createdAt, now));
         });
     }
 
@@ -265,6 +305,23 @@ public class JdbcSegmentStore
     public void purge(String tableUuid, List<Segment> segments)
     {
         inTransaction(connection -> {
+            // the hot tier as of a time before the newest purged drop cannot be read any more
+            long purgedBefore = 0;
+            for (Segment segment : segments) {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT dropped_at FROM hybrid_segments WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NOT NULL")) {
+                    bind(statement, tableUuid, segment.id(), segment.createdVersion());
+                    try (ResultSet resultSet = statement.executeQuery()) {
+                        if (resultSet.next()) {
+                            purgedBefore = Math.max(purgedBefore, nullableLong(resultSet, 1).orElse(0L));
+                        }
+                    }
+                }
+            }
+            long previous = historyPurgedBefore(connection, tableUuid).map(Instant::toEpochMilli).orElse(0L);
+            if (purgedBefore > previous) {
+                update(connection, "UPDATE hybrid_tables SET history_purged_before = ? WHERE table_uuid = ?", purgedBefore, tableUuid);
+            }
             for (Segment segment : segments) {
                 update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NOT NULL",
                         tableUuid, segment.id(), segment.createdVersion());
@@ -288,11 +345,12 @@ public class JdbcSegmentStore
         return readTable(connection, tableUuid).orElseThrow();
     }
 
-    private static Segment insertSegment(Connection connection, String tableUuid, long id, long version, NewSegment segment, long createdAt)
+    private static Segment insertSegment(Connection connection, String tableUuid, long id, long version, NewSegment segment, long createdAt, long committedAt)
             throws SQLException
     {
         try (PreparedStatement statement = connection.prepareStatement(
-                "INSERT INTO hybrid_segments (table_uuid, segment_id, created_version, path, file_size, record_count, partition_key, commit_task, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO hybrid_segments (table_uuid, segment_id, created_version, path, file_size, record_count, partition_key, commit_task, created_at, committed_at) " +
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             statement.setString(1, tableUuid);
             statement.setLong(2, id);
             statement.setLong(3, version);
@@ -302,6 +360,7 @@ public class JdbcSegmentStore
             statement.setString(7, segment.partitionKey());
             statement.setString(8, segment.commitTask());
             statement.setLong(9, createdAt);
+            statement.setLong(10, committedAt);
             statement.executeUpdate();
         }
         return new Segment(id, version, Optional.empty(), Optional.empty(), segment.path(), segment.fileSize(), segment.recordCount(),

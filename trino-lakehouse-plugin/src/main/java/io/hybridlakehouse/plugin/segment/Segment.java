@@ -26,6 +26,8 @@ public record Segment(
     public static final String COMPACTED = "COMPACTED";
     public static final String TIERED = "TIERED";
     public static final String EXPIRED = "EXPIRED";
+    // hidden by a CREATE OR REPLACE of the table
+    public static final String REPLACED = "REPLACED";
 
     public Segment
     {

@@ -48,6 +48,25 @@ public interface SegmentStore
     List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough);
 
     /**
+     * Segments that were visible at {@code asOf} (committed by then, not yet dropped) with ids
+     * above {@code tieredThrough}: the hot tier of a query as of a past time.
+     */
+    List<Segment> visibleSegmentsAt(String tableUuid, Instant asOf, long tieredThrough);
+
+    /**
+     * Before this time the table's hot tier can no longer be read as of a time: segments
+     * dropped earlier have been purged. Empty while nothing was purged.
+     */
+    Optional<Instant> historyPurgedBefore(String tableUuid);
+
+    /**
+     * Drops every active segment with an id up to {@code through}, as of {@code droppedAt}:
+     * a CREATE OR REPLACE hid them from the replacing table (whose hand-off mark is
+     * {@code through}) at that time. Returns the segments dropped.
+     */
+    List<Segment> dropReplaced(String tableUuid, long through, Instant droppedAt);
+
+    /**
      * Every segment the metastore still records for the table, dropped ones included.
      */
     List<Segment> allSegments(String tableUuid);

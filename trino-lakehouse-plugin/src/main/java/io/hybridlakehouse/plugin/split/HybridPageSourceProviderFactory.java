@@ -28,7 +28,8 @@ public class HybridPageSourceProviderFactory
         ConnectorPageSourceProvider delegate = iceberg.createPageSourceProvider();
         return (transaction, session, split, table, columns, dynamicFilter) -> {
             HybridSplit hybridSplit = (HybridSplit) split;
-            return delegate.createPageSource(transaction, session, hybridSplit.split(), table, columns, dynamicFilter);
+            return delegate.createPageSource(transaction, session, hybridSplit.split(), table, columns,
+                    PromotedColumnsDynamicFilter.without(dynamicFilter, hybridSplit.promotedFieldIds()));
         };
     }
 }

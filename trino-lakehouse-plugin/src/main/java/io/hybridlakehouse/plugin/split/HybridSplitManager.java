@@ -28,6 +28,7 @@ import io.trino.spi.function.table.ConnectorTableFunctionHandle;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -63,14 +64,15 @@ public class HybridSplitManager
     public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
     {
         IcebergTableHandle handle = (IcebergTableHandle) table;
+        Set<Integer> promotedFieldIds = transactions.get(transaction, session).promotedFieldIds(session, handle);
         Optional<ConnectorSplitSource> cold = HybridSessionProperties.isReadColdTier(session)
-                ? Optional.of(iceberg.getSplits(transaction, session, table, dynamicFilter, constraint))
+                ? Optional.of(iceberg.getSplits(transaction, session, table, PromotedColumnsDynamicFilter.without(dynamicFilter, promotedFieldIds), constraint))
                 : Optional.empty();
         // table procedures such as OPTIMIZE rewrite what they scan into the Iceberg snapshot: they must see cold files only
         if (!HybridSessionProperties.isReadHotTier(session) || handle.isRecordScannedFiles()) {
-            return new HybridSplitSource(ImmutableList.of(), cold);
+            return new HybridSplitSource(ImmutableList.of(), cold, promotedFieldIds);
         }
-        return new HybridSplitSource(hotSplits(transaction, session, handle), cold);
+        return new HybridSplitSource(hotSplits(transaction, session, handle), cold, promotedFieldIds);
     }
 
     private List<IcebergSplit> hotSplits(ConnectorTransactionHandle transaction, ConnectorSession session, IcebergTableHandle handle)

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
@@ -22,10 +23,12 @@ public class HybridSplitSource
 {
     private final Deque<ConnectorSplit> hotSplits;
     private final Optional<ConnectorSplitSource> coldSplits;
+    private final Set<Integer> promotedFieldIds;
 
-    public HybridSplitSource(List<? extends ConnectorSplit> hotSplits, Optional<ConnectorSplitSource> coldSplits)
+    public HybridSplitSource(List<? extends ConnectorSplit> hotSplits, Optional<ConnectorSplitSource> coldSplits, Set<Integer> promotedFieldIds)
     {
-        this.hotSplits = new ArrayDeque<>(hotSplits.stream().map(split -> new HybridSplit(Tier.HOT, split)).toList());
+        this.promotedFieldIds = Set.copyOf(promotedFieldIds);
+        this.hotSplits = new ArrayDeque<>(hotSplits.stream().map(split -> new HybridSplit(Tier.HOT, split, this.promotedFieldIds)).toList());
         this.coldSplits = requireNonNull(coldSplits, "coldSplits is null");
     }
 
@@ -44,7 +47,7 @@ public class HybridSplitSource
         }
         return coldSplits.get().getNextBatch(maxSize)
                 .thenApply(batch -> new ConnectorSplitBatch(
-                        batch.getSplits().stream().map(split -> (ConnectorSplit) new HybridSplit(Tier.COLD, split)).collect(toImmutableList()),
+                        batch.getSplits().stream().map(split -> (ConnectorSplit) new HybridSplit(Tier.COLD, split, promotedFieldIds)).collect(toImmutableList()),
                         batch.isNoMoreSplits()));
     }
 

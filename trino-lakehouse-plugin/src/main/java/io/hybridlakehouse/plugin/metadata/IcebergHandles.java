@@ -1,0 +1,50 @@
+package io.hybridlakehouse.plugin.metadata;
+
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.spi.predicate.TupleDomain;
+
+import java.util.Map;
+
+/**
+ * Copies of Iceberg's table handle with one part changed (it has no withers for these).
+ */
+final class IcebergHandles
+{
+    private IcebergHandles() {}
+
+    static IcebergTableHandle withStorageProperties(IcebergTableHandle handle, Map<String, String> storageProperties)
+    {
+        return copy(handle, handle.getUnenforcedPredicate(), storageProperties);
+    }
+
+    static IcebergTableHandle withUnenforcedPredicate(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate)
+    {
+        return copy(handle, unenforcedPredicate, handle.getStorageProperties());
+    }
+
+    private static IcebergTableHandle copy(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, Map<String, String> storageProperties)
+    {
+        return new IcebergTableHandle(
+                handle.getCatalog(),
+                handle.getSchemaName(),
+                handle.getTableName(),
+                handle.getTableType(),
+                handle.getSnapshotId(),
+                handle.getTableSchemaJson(),
+                handle.getPartitionSpecJson(),
+                handle.getFormatVersion(),
+                unenforcedPredicate,
+                handle.getEnforcedPredicate(),
+                handle.getLimit(),
+                handle.getProjectedColumns(),
+                handle.getNameMappingJson(),
+                handle.getTableLocation(),
+                storageProperties,
+                handle.getTablePartitioning(),
+                handle.isRecordScannedFiles(),
+                handle.getMaxScannedFileSize(),
+                handle.getConstraintColumns(),
+                handle.getForAnalyze());
+    }
+}

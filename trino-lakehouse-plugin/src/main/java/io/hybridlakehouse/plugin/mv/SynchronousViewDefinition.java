@@ -1,0 +1,70 @@
+package io.hybridlakehouse.plugin.mv;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a synchronous materialized view computes, as {@link MaterializedViewAnalyzer} reads
+ * its definition: grouping keys, mergeable aggregates, and one branch per base table whose
+ * INSERTs update the view (several branches: metric stitching).
+ */
+public record SynchronousViewDefinition(List<Key> keys, List<Aggregate> aggregates, List<Branch> branches)
+{
+    public SynchronousViewDefinition
+    {
+        keys = List.copyOf(keys);
+        aggregates = List.copyOf(aggregates);
+        branches = List.copyOf(branches);
+    }
+
+    /**
+     * @param expression the key's SQL: a column, {@code date_trunc(unit, column)} or a cast of a column
+     */
+    public record Key(String name, String expression)
+    {
+        public Key
+        {
+            requireNonNull(name, "name is null");
+            requireNonNull(expression, "expression is null");
+        }
+    }
+
+    public enum AggregateFunction
+    {
+        COUNT_ALL,
+        COUNT,
+        SUM,
+        MIN,
+        MAX,
+        // kept as sum and count, merged as their quotient
+        AVG,
+        // kept as a HyperLogLog sketch with approx_distinct's own parameters
+        APPROX_DISTINCT,
+    }
+
+    public record Aggregate(String name, AggregateFunction function, Optional<String> argument)
+    {
+        public Aggregate
+        {
+            requireNonNull(name, "name is null");
+            requireNonNull(function, "function is null");
+            requireNonNull(argument, "argument is null");
+        }
+    }
+
+    /**
+     * @param baseTable the table whose INSERTs feed this branch
+     * @param dimensions tables joined at write time, looked up as of each INSERT
+     */
+    public record Branch(String baseTable, List<String> dimensions, Optional<String> filter)
+    {
+        public Branch
+        {
+            requireNonNull(baseTable, "baseTable is null");
+            dimensions = List.copyOf(dimensions);
+            requireNonNull(filter, "filter is null");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.hybridlakehouse.plugin;
+
+import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.plugin.iceberg.IcebergPlugin;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.DistributedQueryRunner;
+import io.trino.testing.MaterializedRow;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Statements that replace a table's contents or read it as of a past point must see exactly
+ * the rows of one table state: the hot segments of a replaced table never reappear, and a
+ * query as of a time includes the hot rows visible then. The stock Iceberg connector on the
+ * same rows is the reference where it applies.
+ */
+public class TestHybridReplaceAndTimeTravel
+        extends AbstractTestQueryFramework
+{
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        Path warehouse = Files.createTempDirectory("hybrid-replace");
+        DistributedQueryRunner queryRunner = LakehouseQueryRunner.builder()
+                .setWarehouse(warehouse)
+                .addCatalogProperty("hybrid.tiering.interval", "1s")
+                .addCatalogProperty("hybrid.segments.grace-period", "5s")
+                .build();
+        queryRunner.installPlugin(new IcebergPlugin());
+        queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
+                "iceberg.catalog.type", "TESTING_FILE_METASTORE",
+                "hive.metastore.catalog.dir", "local:///stock-metastore",
+                "fs.native-local.enabled", "true",
+                "local.location", warehouse.toString()));
+        queryRunner.execute("CREATE SCHEMA iceberg.tpch");
+        return queryRunner;
+    }
+
+    @Test
+    public void testCreateOrReplaceAsSelectLeavesOnlyTheNewRows()
+    {
+        assertUpdate("CREATE TABLE replaced (id bigint, region varchar) WITH (partitioning = ARRAY['region'])");
+        assertUpdate("INSERT INTO replaced SELECT orderkey, orderpriority FROM tpch.tiny.orders ORDER BY orderkey LIMIT 100", 100);
+        assertThat(computeScalar("SELECT count(*) FROM \"replaced$segments\" WHERE state = 'ACTIVE'")).isNotEqualTo(0L);
+
+        assertUpdate("CREATE OR REPLACE TABLE replaced AS SELECT orderkey AS id, orderpriority AS region FROM tpch.tiny.orders WHERE orderkey <= 5", 5);
+        assertQuery("SELECT count(*), sum(id) FROM replaced", "VALUES (5, 15)");
+        assertThat(computeScalar("SELECT count(*) FROM \"replaced$segments\" WHERE state = 'ACTIVE'")).isEqualTo(0L);
+        assertThat(computeScalar("SELECT count(*) FROM \"replaced$segments\" WHERE state = 'REPLACED'")).isNotEqualTo(0L);
+
+        // the replacement is a hybrid table like any other: new INSERTs land hot and are read once
+        assertUpdate("INSERT INTO replaced VALUES (1000000, 'x')", 1);
+        assertQuery("SELECT count(*) FROM replaced", "VALUES 6");
+
+        // the same statements on the stock connector give the same rows
+        assertUpdate("CREATE TABLE iceberg.tpch.replaced (id bigint, region varchar) WITH (partitioning = ARRAY['region'])");
+        assertUpdate("INSERT INTO iceberg.tpch.replaced SELECT orderkey, orderpriority FROM tpch.tiny.orders ORDER BY orderkey LIMIT 100", 100);
+        assertUpdate("CREATE OR REPLACE TABLE iceberg.tpch.replaced AS SELECT orderkey AS id, orderpriority AS region FROM tpch.tiny.orders WHERE orderkey <= 5", 5);
+        assertUpdate("INSERT INTO iceberg.tpch.replaced VALUES (1000000, 'x')", 1);
+        assertThat(computeActual("SELECT * FROM replaced ORDER BY id").getMaterializedRows())
+                .isEqualTo(computeActual("SELECT * FROM iceberg.tpch.replaced ORDER BY id").getMaterializedRows());
+        assertUpdate("DROP TABLE iceberg.tpch.replaced");
+
+        // replaced by an empty table with another schema: none of the old rows come back
+        assertUpdate("CREATE OR REPLACE TABLE replaced (id bigint, extra varchar)");
+        assertQuery("SELECT count(*) FROM replaced", "VALUES 0");
+        assertUpdate("INSERT INTO replaced VALUES (7, 'seven')", 1);
+        assertQuery("SELECT * FROM replaced", "VALUES (7, 'seven')");
+        assertUpdate("DROP TABLE replaced");
+    }
+
+    @Test
+    public void testCreateOrReplaceWithTieredAndHotRows()
+    {
+        assertUpdate("CREATE TABLE replaced_mixed (id bigint)");
+        assertUpdate("INSERT INTO replaced_mixed SELECT orderkey FROM tpch.tiny.orders", 15000);
+        assertUpdate("CALL system.tier_table('tpch', 'replaced_mixed')");
+        assertUpdate("INSERT INTO replaced_mixed VALUES 1, 2, 3", 3);
+        assertQuery("SELECT count(*) FROM replaced_mixed", "VALUES 15003");
+        assertUpdate("CREATE OR REPLACE TABLE replaced_mixed AS SELECT BIGINT '42' AS id", 1);
+        assertQuery("SELECT * FROM replaced_mixed", "VALUES 42");
+        // tiering after the replace moves nothing of the old table
+        assertUpdate("INSERT INTO replaced_mixed VALUES 43", 1);
+        assertUpdate("CALL system.tier_table('tpch', 'replaced_mixed')");
+        assertQuery("SELECT * FROM replaced_mixed", "VALUES 42, 43");
+        // replacing with lake mode takes the replacement's settings
+        assertUpdate("CREATE OR REPLACE TABLE replaced_mixed (id bigint) WITH (mode = 'lake')");
+        assertThat((String) computeScalar("SHOW CREATE TABLE replaced_mixed")).contains("mode = 'lake'");
+        assertQuery("SELECT count(*) FROM replaced_mixed", "VALUES 0");
+        assertUpdate("DROP TABLE replaced_mixed");
+    }
+
+    @Test
+    public void testConcurrentReadersSeeTheOldOrTheNewTable()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE generations (generation bigint, id bigint)");
+        assertUpdate("INSERT INTO generations SELECT 0, x FROM UNNEST(sequence(1, 100)) t(x)", 100);
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int reader = 0; reader < 2; reader++) {
+                readers.add(executor.submit(() -> {
+                    int reads = 0;
+                    while (!done.get()) {
+                        MaterializedRow row = computeActual("SELECT count(DISTINCT generation), count(*) FROM generations").getMaterializedRows().getFirst();
+                        // one generation per read; each has 7 rows from its CREATE OR REPLACE plus 100 hot rows once inserted
+                        assertThat((long) row.getField(0)).isEqualTo(1L);
+                        assertThat((long) row.getField(1)).isIn(7L, 100L, 107L);
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            for (int generation = 1; generation <= 8; generation++) {
+                assertUpdate("CREATE OR REPLACE TABLE generations AS SELECT BIGINT '%d' AS generation, x AS id FROM UNNEST(sequence(1, 7)) t(x)".formatted(generation), 7);
+                assertUpdate("INSERT INTO generations SELECT %d, x FROM UNNEST(sequence(8, 107)) t(x)".formatted(generation), 100);
+            }
+            done.set(true);
+            for (Future<Integer> reader : readers) {
+                assertThat(reader.get(2, TimeUnit.MINUTES)).isPositive();
+            }
+        }
+        finally {
+            done.set(true);
+            executor.shutdownNow();
+        }
+        assertQuery("SELECT generation, count(*) FROM generations GROUP BY generation", "VALUES (8, 107)");
+        assertUpdate("DROP TABLE generations");
+    }
+
+    @Test
+    public void testDropCreateRenameAndDropSchemaCascade()
+    {
+        assertUpdate("CREATE TABLE reused (id bigint)");
+        assertUpdate("INSERT INTO reused VALUES 1, 2, 3", 3);
+        assertUpdate("DROP TABLE reused");
+        assertUpdate("CREATE TABLE reused (id bigint)");
+        assertQuery("SELECT count(*) FROM reused", "VALUES 0");
+        assertQuery("SELECT count(*) FROM \"reused$segments\"", "VALUES 0");
+
+        // a table renamed onto the name of a dropped one brings its own rows only
+        assertUpdate("INSERT INTO reused VALUES 4", 1);
+        assertUpdate("CREATE TABLE other (id bigint)");
+        assertUpdate("INSERT INTO other VALUES 10, 20", 2);
+        assertUpdate("DROP TABLE reused");
+        assertUpdate("ALTER TABLE other RENAME TO reused");
+        assertQuery("SELECT * FROM reused", "VALUES 10, 20");
+        assertUpdate("DROP TABLE reused");
+
+        // DROP SCHEMA ... CASCADE drops the hot tiers of its tables too
+        assertUpdate("CREATE SCHEMA cascaded");
+        assertUpdate("CREATE TABLE cascaded.hot (id bigint)");
+        assertUpdate("INSERT INTO cascaded.hot VALUES 1, 2", 2);
+        assertUpdate("DROP SCHEMA cascaded CASCADE");
+        assertThat(segmentStore().listTables()).noneMatch(table -> table.name().getSchemaName().equals("cascaded"));
+        assertUpdate("CREATE SCHEMA cascaded");
+        assertUpdate("CREATE TABLE cascaded.hot (id bigint)");
+        assertQuery("SELECT count(*) FROM cascaded.hot", "VALUES 0");
+        assertUpdate("DROP SCHEMA cascaded CASCADE");
+    }
+
+    @Test
+    public void testTimeTravelIncludesTheHotRowsVisibleThen()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE travel (id bigint, region varchar) WITH (partitioning = ARRAY['region'])");
+        assertUpdate("INSERT INTO travel SELECT orderkey, orderpriority FROM tpch.tiny.orders", 15000);
+        assertUpdate("CALL system.tier_table('tpch', 'travel')");
+        long tieredSnapshot = (long) computeScalar("SELECT snapshot_id FROM \"travel$snapshots\" ORDER BY committed_at DESC LIMIT 1");
+        Instant afterTiering = waitForNextMillisecond();
+        assertUpdate("INSERT INTO travel VALUES (100001, 'a')", 1);
+        Instant afterFirstHot = waitForNextMillisecond();
+        assertUpdate("INSERT INTO travel VALUES (100002, 'b'), (100003, 'b')", 2);
+
+        // just now: every row, as the plain query sees them
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF " + literal(waitForNextMillisecond()), "VALUES 15003");
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterFirstHot)), "VALUES 15001");
+        assertQuery("SELECT count(*), max(id) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterTiering)), "VALUES (15000, 60000)");
+        // a snapshot id: the table when that snapshot was committed
+        assertQuery("SELECT count(*) FROM travel FOR VERSION AS OF " + tieredSnapshot, "VALUES 15000");
+
+        // compaction and tiering move rows between segments and files, the past stays as it was
+        assertUpdate("CALL system.compact_segments('tpch', 'travel')");
+        Instant afterCompaction = waitForNextMillisecond();
+        assertUpdate("CALL system.tier_table('tpch', 'travel')");
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterFirstHot)), "VALUES 15001");
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterCompaction)), "VALUES 15003");
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF " + literal(waitForNextMillisecond()), "VALUES 15003");
+        assertQuery("SELECT count(*) FROM travel", "VALUES 15003");
+
+        // a query reading the table now and as of a past time keeps the two apart
+        assertQuery("SELECT (SELECT count(*) FROM travel), (SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s)".formatted(literal(afterFirstHot)), "VALUES (15003, 15001)");
+        assertQuery("SELECT (SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s), (SELECT count(*) FROM travel)".formatted(literal(afterFirstHot)), "VALUES (15001, 15003)");
+
+        // once the dropped segments are purged (grace period 5s), that history is gone: a clear error, not fewer rows
+        long waitUntil = System.currentTimeMillis() + 60_000;
+        while (!segmentStore().historyPurgedBefore(tableUuid("travel")).map(purged -> purged.isAfter(afterCompaction)).orElse(false) && System.currentTimeMillis() < waitUntil) {
+            Thread.sleep(500);
+        }
+        assertQueryFails("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterFirstHot)),
+                "Cannot read tpch.travel as of .*: its hot tier is kept as of .* or later only .*hybrid.segments.grace-period.*Query a later point in time");
+        assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF " + literal(waitForNextMillisecond()), "VALUES 15003");
+        assertUpdate("DROP TABLE travel");
+    }
+
+    private String tableUuid(String table)
+    {
+        return segmentStore().getTable(new SchemaTableName("tpch", table)).orElseThrow().tableUuid();
+    }
+
+    private SegmentStore segmentStore()
+    {
+        return ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(SegmentStore.class);
+    }
+
+    private static Instant waitForNextMillisecond()
+            throws InterruptedException
+    {
+        Thread.sleep(20);
+        Instant now = Instant.now();
+        Thread.sleep(20);
+        return now;
+    }
+
+    private static String literal(Instant instant)
+    {
+        return "TIMESTAMP '%s UTC'".formatted(TIMESTAMP.format(instant));
+    }
+}
