@@ -175,7 +175,8 @@ public class HybridConnector
     @Override
     public List<PropertyMetadata<?>> getMaterializedViewProperties()
     {
-        return iceberg.getMaterializedViewProperties();
+        // a synchronous view keeps its state in a hybrid table: it takes the properties of one
+        return tableProperties;
     }
 
     @Override

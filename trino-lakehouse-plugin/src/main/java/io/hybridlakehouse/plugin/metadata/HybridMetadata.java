@@ -8,6 +8,9 @@ import io.airlift.slice.Slice;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
+import io.hybridlakehouse.plugin.mv.MaterializedViews;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
@@ -44,6 +47,9 @@ import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTableLayout;
 import io.trino.spi.connector.ConnectorTableMetadata;
 import io.trino.spi.connector.ConnectorTableVersion;
+import io.trino.spi.connector.ConnectorMaterializedViewDefinition;
+import io.trino.spi.connector.MaterializedViewFreshness;
+import io.trino.spi.connector.RelationType;
 import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.ConstraintApplicationResult;
 import io.trino.spi.connector.RetryMode;
@@ -65,6 +71,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
@@ -95,6 +102,7 @@ public class HybridMetadata
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
+    private final MaterializedViews views;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     // what this transaction read of the segment metastore, so planning and split generation ask it once per table
     private final Map<SchemaTableName, Optional<HybridTableState>> pinnedStates = new ConcurrentHashMap<>();
@@ -111,7 +119,9 @@ public class HybridMetadata
             SegmentTierer tierer,
             TypeManager typeManager,
             CacheWarmer cacheWarmer,
-            OrphanFileSweeper orphanFileSweeper)
+            OrphanFileSweeper orphanFileSweeper,
+            ViewMaintenance viewMaintenance,
+            String catalogName)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -124,6 +134,38 @@ public class HybridMetadata
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
+        this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
+        {
+            @Override
+            public void createTable(ConnectorSession session, ConnectorTableMetadata table)
+            {
+                HybridMetadata.this.createTable(session, table, SaveMode.FAIL);
+            }
+
+            @Override
+            public void dropTable(ConnectorSession session, SchemaTableName table)
+            {
+                ConnectorTableHandle handle = HybridMetadata.super.getTableHandle(session, table, Optional.empty(), Optional.empty());
+                if (handle != null) {
+                    String uuid = tableUuid(session, table);
+                    HybridMetadata.super.dropTable(session, handle);
+                    dropHotTier(session, uuid);
+                }
+            }
+
+            @Override
+            public Table icebergTable(ConnectorSession session, SchemaTableName table)
+            {
+                return HybridMetadata.this.icebergTable(session, table);
+            }
+
+            @Override
+            public Map<String, Object> tableProperties(ConnectorSession session, SchemaTableName table)
+            {
+                ConnectorTableHandle handle = getTableHandle(session, table, Optional.empty(), Optional.empty());
+                return handle == null ? ImmutableMap.of() : getTableMetadata(session, handle).getProperties();
+            }
+        });
     }
 
     @Override
@@ -261,6 +303,9 @@ public class HybridMetadata
     public void createTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, SaveMode saveMode)
     {
         TableSettings settings = HybridTableProperties.settings(tableMetadata.getProperties());
+        if (saveMode == SaveMode.REPLACE) {
+            checkNoViews(session, tableMetadata.getTable(), "CREATE OR REPLACE TABLE");
+        }
         Optional<ReplacedHotTier> replaced = saveMode == SaveMode.REPLACE ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
         super.createTable(session, icebergTableMetadata(tableMetadata, replaced), saveMode);
         register(session, tableMetadata.getTable(), settings, replaced);
@@ -269,6 +314,9 @@ public class HybridMetadata
     @Override
     public ConnectorOutputTableHandle beginCreateTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, Optional<ConnectorTableLayout> layout, RetryMode retryMode, boolean replace)
     {
+        if (replace) {
+            checkNoViews(session, tableMetadata.getTable(), "CREATE OR REPLACE TABLE");
+        }
         Optional<ReplacedHotTier> replaced = replace ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
         pendingCreates.put(tableMetadata.getTable(), new PendingCreate(HybridTableProperties.settings(tableMetadata.getProperties()), replaced));
         return super.beginCreateTable(session, icebergTableMetadata(tableMetadata, replaced), layout, retryMode, replace);
@@ -375,15 +423,20 @@ public class HybridMetadata
         if (state.isEmpty() || state.get().mode() == TableMode.LAKE) {
             return super.finishInsert(session, insertHandle, sourceTableHandles, fragments, computedStatistics);
         }
+        List<CommitTaskData> tasks = fragments.stream().map(fragment -> commitTaskCodec.fromJson(fragment.getBytes())).collect(toImmutableList());
         List<NewSegment> segments = fragments.stream()
-                .map(fragment -> toSegment(fragment, commitTaskCodec.fromJson(fragment.getBytes())))
+                .map(fragment -> NewSegment.of(fragment, commitTaskCodec.fromJson(fragment.getBytes())))
                 .collect(toImmutableList());
         try {
-            List<Segment> committed = segmentStore.commitInsert(state.get().tableUuid(), segments);
+            // with the deltas of the table's materialized views, in the same metastore transaction
+            List<Segment> committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks);
             log.debug("Committed %s hot segments to %s", committed.size(), table.name());
         }
         catch (RuntimeException e) {
             deleteFiles(session, segments.stream().map(NewSegment::path).toList());
+            if (e instanceof TrinoException trinoException && trinoException.getErrorCode().getType() == io.trino.spi.ErrorType.USER_ERROR) {
+                throw trinoException;
+            }
             throw new TrinoException(HYBRID_COMMIT_ERROR, "Failed to commit INSERT into %s: %s".formatted(table.name(), e.getMessage()), e);
         }
         cacheWarmer.writeThrough(session.getIdentity(), segments.stream().map(NewSegment::path).toList());
@@ -391,21 +444,12 @@ public class HybridMetadata
         return Optional.empty();
     }
 
-    private static NewSegment toSegment(Slice fragment, CommitTaskData task)
-    {
-        return new NewSegment(
-                task.path(),
-                task.fileSizeInBytes(),
-                task.metrics().recordCount(),
-                task.partitionDataJson().orElse(""),
-                fragment.toStringUtf8());
-    }
-
     @Override
     public void dropTable(ConnectorSession session, ConnectorTableHandle tableHandle)
     {
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         String uuid = tableUuid(session, name);
+        views.checkNoViews(uuid, name, "DROP TABLE");
         super.dropTable(session, tableHandle);
         dropHotTier(session, uuid);
     }
@@ -417,6 +461,9 @@ public class HybridMetadata
         List<HybridTableState> tables = segmentStore.listTables().stream()
                 .filter(table -> table.name().getSchemaName().equals(schemaName))
                 .toList();
+        if (cascade) {
+            views.list(Optional.of(schemaName)).forEach(view -> views.drop(session, view));
+        }
         super.dropSchema(session, schemaName, cascade);
         for (HybridTableState table : tables) {
             dropHotTier(session, table.tableUuid());
@@ -437,6 +484,7 @@ public class HybridMetadata
     {
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         Optional<HybridTableState> state = hybridTable(session, name);
+        state.ifPresent(table -> views.checkNoViews(table.tableUuid(), name, "RENAME TABLE"));
         super.renameTable(session, tableHandle, newTableName);
         state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.settings()));
     }
@@ -483,6 +531,7 @@ public class HybridMetadata
             return;
         }
         if (settings.mode() == TableMode.HYBRID && mode == TableMode.LAKE) {
+            views.checkNoViews(uuid, name, "ALTER TABLE ... SET PROPERTIES mode = 'lake'");
             // later INSERTs go to Iceberg: move what is hot there first (segments committed meanwhile are tiered by the service)
             segmentStore.updateTable(uuid, name, newSettings);
             tierer.tier(session, name, Instant.now().plusSeconds(1));
@@ -580,11 +629,121 @@ public class HybridMetadata
 
     private void checkNoHotSegments(ConnectorSession session, IcebergTableHandle handle, String operation)
     {
+        views.checkNoViews(tableUuid(session, handle.getSchemaTableName()), handle.getSchemaTableName(), operation);
         Optional<HotTierPin> pin = hotTierPin(session, handle);
         if (pin.isPresent() && !visibleSegments(pin.get()).isEmpty()) {
             throw new TrinoException(NOT_SUPPORTED, ("%s is not supported on %s while it has hot segments: " +
                     "move them to Iceberg first with CALL system.tier_table('%s', '%s')").formatted(
                     operation, handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));
+        }
+    }
+
+    @Override
+    public void createMaterializedView(ConnectorSession session, SchemaTableName viewName, ConnectorMaterializedViewDefinition definition, Map<String, Object> properties, boolean replace, boolean ignoreExisting)
+    {
+        views.create(session, viewName, definition, properties, replace, ignoreExisting);
+    }
+
+    @Override
+    public Optional<ConnectorMaterializedViewDefinition> getMaterializedView(ConnectorSession session, SchemaTableName viewName)
+    {
+        return views.definition(viewName);
+    }
+
+    @Override
+    public Map<SchemaTableName, ConnectorMaterializedViewDefinition> getMaterializedViews(ConnectorSession session, Optional<String> schemaName)
+    {
+        return views.definitions(schemaName);
+    }
+
+    @Override
+    public List<SchemaTableName> listMaterializedViews(ConnectorSession session, Optional<String> schemaName)
+    {
+        return views.list(schemaName);
+    }
+
+    @Override
+    public MaterializedViewFreshness getMaterializedViewFreshness(ConnectorSession session, SchemaTableName name)
+    {
+        return MaterializedViews.freshness();
+    }
+
+    @Override
+    public Map<String, Object> getMaterializedViewProperties(ConnectorSession session, SchemaTableName viewName, ConnectorMaterializedViewDefinition definition)
+    {
+        return views.properties(session, viewName);
+    }
+
+    @Override
+    public void dropMaterializedView(ConnectorSession session, SchemaTableName viewName)
+    {
+        if (!views.drop(session, viewName)) {
+            super.dropMaterializedView(session, viewName);
+        }
+    }
+
+    @Override
+    public boolean delegateMaterializedViewRefreshToConnector(ConnectorSession session, SchemaTableName viewName)
+    {
+        return views.view(viewName).isPresent();
+    }
+
+    @Override
+    public CompletableFuture<?> refreshMaterializedView(ConnectorSession session, SchemaTableName viewName)
+    {
+        views.refresh(session, viewName);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void renameMaterializedView(ConnectorSession session, SchemaTableName source, SchemaTableName target)
+    {
+        if (views.view(source).isPresent()) {
+            throw new TrinoException(NOT_SUPPORTED, "Renaming synchronous materialized view %s is not supported: create it again under the new name and drop the old one".formatted(source));
+        }
+        super.renameMaterializedView(session, source, target);
+    }
+
+    @Override
+    public List<SchemaTableName> listTables(ConnectorSession session, Optional<String> schemaName)
+    {
+        // the state tables of materialized views are the views' storage, not tables of their own;
+        // the views are listed as Trino's Iceberg connector lists its own materialized views
+        return ImmutableList.<SchemaTableName>builder()
+                .addAll(super.listTables(session, schemaName).stream()
+                        .filter(name -> !SynchronousView.isStateTable(name))
+                        .iterator())
+                .addAll(views.list(schemaName))
+                .build();
+    }
+
+    @Override
+    public Map<SchemaTableName, RelationType> getRelationTypes(ConnectorSession session, Optional<String> schemaName)
+    {
+        Map<SchemaTableName, RelationType> relations = new HashMap<>();
+        super.getRelationTypes(session, schemaName).forEach((name, type) -> {
+            if (!SynchronousView.isStateTable(name)) {
+                relations.put(name, type);
+            }
+        });
+        views.list(schemaName).forEach(view -> relations.put(view, RelationType.MATERIALIZED_VIEW));
+        return relations;
+    }
+
+    @Override
+    public ConnectorInsertTableHandle beginInsert(ConnectorSession session, ConnectorTableHandle tableHandle, List<ColumnHandle> columns, RetryMode retryMode)
+    {
+        SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        if (SynchronousView.isStateTable(name)) {
+            throw new TrinoException(NOT_SUPPORTED, "%s holds the state of a materialized view: INSERT into the view's base tables instead".formatted(name));
+        }
+        return super.beginInsert(session, tableHandle, columns, retryMode);
+    }
+
+    private void checkNoViews(ConnectorSession session, SchemaTableName table, String operation)
+    {
+        if (super.getTableHandle(session, table, Optional.empty(), Optional.empty()) != null) {
+            views.checkNoViews(tableUuid(session, table), table, operation);
         }
     }
 

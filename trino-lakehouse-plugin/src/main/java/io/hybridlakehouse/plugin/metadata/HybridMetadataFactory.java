@@ -1,6 +1,8 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
+import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.trino.spi.catalog.CatalogName;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
@@ -24,6 +26,8 @@ public class HybridMetadataFactory
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
+    private final ViewMaintenance viewMaintenance;
+    private final CatalogName catalogName;
 
     @Inject
     public HybridMetadataFactory(
@@ -34,7 +38,9 @@ public class HybridMetadataFactory
             SegmentTierer tierer,
             TypeManager typeManager,
             CacheWarmer cacheWarmer,
-            OrphanFileSweeper orphanFileSweeper)
+            OrphanFileSweeper orphanFileSweeper,
+            ViewMaintenance viewMaintenance,
+            CatalogName catalogName)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -44,10 +50,12 @@ public class HybridMetadataFactory
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
+        this.viewMaintenance = requireNonNull(viewMaintenance, "viewMaintenance is null");
+        this.catalogName = requireNonNull(catalogName, "catalogName is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper);
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, catalogName.toString());
     }
 }

@@ -30,7 +30,8 @@ public final class MetastoreMigrator
             "V2__hot_segments.sql",
             "V3__tiering_and_retention.sql",
             "V4__cache_policy.sql",
-            "V5__hot_tier_history.sql");
+            "V5__hot_tier_history.sql",
+            "V6__materialized_views.sql");
 
     private static final int WAL_ATTEMPTS = 50;
 

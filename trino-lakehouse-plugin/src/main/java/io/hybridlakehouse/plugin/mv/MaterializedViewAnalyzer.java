@@ -112,8 +112,27 @@ public final class MaterializedViewAnalyzer
         if (aggregateList.isEmpty()) {
             throw unsupported("it has no aggregate: a synchronous view aggregates its base tables");
         }
-        List<SynchronousViewDefinition.Branch> branches = branches(specification.getFrom().orElseThrow(() -> unsupported("it reads no table")), specification.getWhere());
-        return new SynchronousViewDefinition(keys.build(), aggregateList, branches);
+        Relation from = specification.getFrom().orElseThrow(() -> unsupported("it reads no table"));
+        List<SynchronousViewDefinition.Branch> branches = branches(from, specification.getWhere());
+        return new SynchronousViewDefinition(keys.build(), aggregateList, branchColumns(from), branches);
+    }
+
+    private static List<String> branchColumns(Relation from)
+    {
+        Relation relation = from instanceof AliasedRelation aliased ? aliased.getRelation() : from;
+        if (!(relation instanceof TableSubquery subquery)) {
+            return ImmutableList.of();
+        }
+        Node first = subquery.getQuery().getQueryBody();
+        while (first instanceof Union union) {
+            first = union.getRelations().getFirst();
+        }
+        ImmutableList.Builder<String> names = ImmutableList.builder();
+        for (SelectItem item : ((QuerySpecification) first).getSelect().getSelectItems()) {
+            SingleColumn column = (SingleColumn) item;
+            names.add(outputName(column, "UNION ALL column " + column.getExpression()));
+        }
+        return names.build();
     }
 
     private static List<SynchronousViewDefinition.Branch> branches(Relation from, Optional<Expression> where)
@@ -129,7 +148,7 @@ public final class MaterializedViewAnalyzer
             collectUnionBranches(query.getQueryBody(), branches);
             return branches.build();
         }
-        return ImmutableList.of(branch(relation, where));
+        return ImmutableList.of(branch(relation, where, ImmutableList.of()));
     }
 
     private static void collectUnionBranches(Node body, ImmutableList.Builder<SynchronousViewDefinition.Branch> branches)
@@ -156,15 +175,18 @@ public final class MaterializedViewAnalyzer
             }
             checkBranchExpression(column.getExpression());
         }
-        branches.add(branch(branch.getFrom().orElseThrow(() -> unsupported("a UNION ALL branch that reads no table")), branch.getWhere()));
+        List<String> projections = branch.getSelect().getSelectItems().stream()
+                .map(item -> ((SingleColumn) item).getExpression().toString())
+                .toList();
+        branches.add(branch(branch.getFrom().orElseThrow(() -> unsupported("a UNION ALL branch that reads no table")), branch.getWhere(), projections));
     }
 
-    private static SynchronousViewDefinition.Branch branch(Relation relation, Optional<Expression> where)
+    private static SynchronousViewDefinition.Branch branch(Relation relation, Optional<Expression> where, List<String> projections)
     {
         where.ifPresent(MaterializedViewAnalyzer::checkPredicate);
         ImmutableList.Builder<String> dimensions = ImmutableList.builder();
         String base = baseTable(relation, dimensions);
-        return new SynchronousViewDefinition.Branch(base, dimensions.build(), where.map(Expression::toString));
+        return new SynchronousViewDefinition.Branch(base, dimensions.build(), where.map(Expression::toString), projections);
     }
 
     private static String baseTable(Relation relation, ImmutableList.Builder<String> dimensions)

@@ -10,12 +10,16 @@ import static java.util.Objects.requireNonNull;
  * its definition: grouping keys, mergeable aggregates, and one branch per base table whose
  * INSERTs update the view (several branches: metric stitching).
  */
-public record SynchronousViewDefinition(List<Key> keys, List<Aggregate> aggregates, List<Branch> branches)
+public record SynchronousViewDefinition(List<Key> keys, List<Aggregate> aggregates, List<String> branchColumns, List<Branch> branches)
 {
+    /**
+     * @param branchColumns the names of the UNION ALL subquery's columns (empty for a single base), which each branch's projections fill in order
+     */
     public SynchronousViewDefinition
     {
         keys = List.copyOf(keys);
         aggregates = List.copyOf(aggregates);
+        branchColumns = List.copyOf(branchColumns);
         branches = List.copyOf(branches);
     }
 
@@ -58,13 +62,14 @@ public record SynchronousViewDefinition(List<Key> keys, List<Aggregate> aggregat
      * @param baseTable the table whose INSERTs feed this branch
      * @param dimensions tables joined at write time, looked up as of each INSERT
      */
-    public record Branch(String baseTable, List<String> dimensions, Optional<String> filter)
+    public record Branch(String baseTable, List<String> dimensions, Optional<String> filter, List<String> projections)
     {
         public Branch
         {
             requireNonNull(baseTable, "baseTable is null");
             dimensions = List.copyOf(dimensions);
             requireNonNull(filter, "filter is null");
+            projections = List.copyOf(projections);
         }
     }
 }

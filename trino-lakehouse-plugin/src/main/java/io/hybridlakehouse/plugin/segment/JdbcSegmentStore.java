@@ -1,12 +1,15 @@
 package io.hybridlakehouse.plugin.segment;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewRows;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
 
@@ -17,9 +20,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static java.util.Objects.requireNonNull;
 
@@ -151,16 +157,7 @@ public class JdbcSegmentStore
         if (segments.isEmpty()) {
             return ImmutableList.of();
         }
-        return inTransaction(connection -> {
-            HybridTableState table = bumpVersion(connection, tableUuid, segments.size());
-            long firstId = table.nextSegmentId() - segments.size();
-            ImmutableList.Builder<Segment> committed = ImmutableList.builder();
-            long now = System.currentTimeMillis();
-            for (int i = 0; i < segments.size(); i++) {
-                committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now, now));
-            }
-            return committed.build();
-        });
+        return inTransaction(connection -> insertSegments(connection, tableUuid, segments));
     }
 
     @Override
@@ -221,6 +218,10 @@ public class JdbcSegmentStore
         return inTransaction(connection -> {
             // a write first: it takes the table's lock, serializing with compaction commits
             update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
+            if (ViewRows.hasBuildingView(connection, tableUuid)) {
+                // a view is being built from the rows visible at its registration: segments created later must stay hot until it is done
+                return ImmutableList.<Segment>of();
+            }
             long through;
             try (PreparedStatement statement = connection.prepareStatement(
                     "SELECT coalesce(max(segment_id), 0) FROM hybrid_segments WHERE table_uuid = ? AND dropped_version IS NULL AND created_at <= ?")) {
@@ -328,6 +329,87 @@ public class JdbcSegmentStore
             }
             return null;
         });
+    }
+
+    @Override
+    public List<SynchronousView> views()
+    {
+        return inTransaction(ViewRows::all);
+    }
+
+    @Override
+    public Optional<SynchronousView> view(SchemaTableName name)
+    {
+        return inTransaction(connection -> ViewRows.get(connection, name));
+    }
+
+    @Override
+    public List<SynchronousView> viewsOfBase(String baseUuid)
+    {
+        return inTransaction(connection -> ViewRows.ofBase(connection, baseUuid));
+    }
+
+    @Override
+    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids)
+    {
+        return inTransaction(connection -> {
+            ImmutableMap.Builder<String, Long> versions = ImmutableMap.builder();
+            for (String baseUuid : baseUuids.stream().distinct().sorted().toList()) {
+                versions.put(baseUuid, bumpVersion(connection, baseUuid, 0).version());
+            }
+            ViewRows.put(connection, view, baseUuids);
+            return versions.buildOrThrow();
+        });
+    }
+
+    @Override
+    public void finishViewBuild(SynchronousView view, String stateTableUuid, List<NewSegment> segments)
+    {
+        inTransaction(connection -> {
+            insertSegments(connection, stateTableUuid, segments);
+            ViewRows.setBuilding(connection, view, false);
+            return null;
+        });
+    }
+
+    @Override
+    public void dropView(SchemaTableName name)
+    {
+        inTransaction(connection -> {
+            ViewRows.delete(connection, name);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews)
+    {
+        return inTransaction(connection -> {
+            // the table's row first: it serializes this commit with a view's registration
+            List<Segment> committed = insertSegments(connection, tableUuid, segments);
+            Set<SchemaTableName> views = ViewRows.ofBase(connection, tableUuid).stream().map(SynchronousView::name).collect(toImmutableSet());
+            if (!views.equals(expectedViews)) {
+                connection.rollback();
+                throw new ViewsChangedException("Materialized views of table %s changed during the INSERT (%s, now %s)".formatted(tableUuid, expectedViews, views));
+            }
+            for (Map.Entry<String, List<NewSegment>> delta : viewDeltas.entrySet()) {
+                insertSegments(connection, delta.getKey(), delta.getValue());
+            }
+            return committed;
+        });
+    }
+
+    private static List<Segment> insertSegments(Connection connection, String tableUuid, List<NewSegment> segments)
+            throws SQLException
+    {
+        HybridTableState table = bumpVersion(connection, tableUuid, segments.size());
+        long firstId = table.nextSegmentId() - segments.size();
+        ImmutableList.Builder<Segment> committed = ImmutableList.builder();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < segments.size(); i++) {
+            committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now, now));
+        }
+        return committed.build();
     }
 
     private static Long millis(Optional<Duration> duration)

@@ -1,10 +1,13 @@
 package io.hybridlakehouse.plugin.segment;
 
 import io.hybridlakehouse.plugin.metadata.TableSettings;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.trino.spi.connector.SchemaTableName;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -105,4 +108,47 @@ public interface SegmentStore
      * Forgets dropped segments whose files are gone (or belong to Iceberg now).
      */
     void purge(String tableUuid, List<Segment> segments);
+
+    /**
+     * Synchronous materialized views, as registered.
+     */
+    List<SynchronousView> views();
+
+    Optional<SynchronousView> view(SchemaTableName name);
+
+    /**
+     * The views an INSERT into the table maintains.
+     */
+    List<SynchronousView> viewsOfBase(String baseUuid);
+
+    /**
+     * Registers (or re-registers, for a refresh) a view whose state table is being built. Its
+     * bases' versions are bumped in the same transaction: INSERTs committed at higher versions
+     * maintain the view, rows visible at the returned versions are the ones to build it from.
+     * Tiering leaves the bases alone until {@link #finishViewBuild}.
+     */
+    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids);
+
+    /**
+     * Commits the built state of a view and marks it built, in one transaction.
+     */
+    void finishViewBuild(SynchronousView view, String stateTableUuid, List<NewSegment> segments);
+
+    void dropView(SchemaTableName name);
+
+    /**
+     * An INSERT's segments and the view deltas computed from them, in one transaction; fails
+     * with {@link ViewsChangedException} (nothing committed) when the views of the table are
+     * no longer {@code expectedViews}.
+     */
+    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews);
+
+    class ViewsChangedException
+            extends RuntimeException
+    {
+        public ViewsChangedException(String message)
+        {
+            super(message);
+        }
+    }
 }

@@ -31,8 +31,8 @@ public class TestMaterializedViewAnalyzer
                 AggregateFunction.COUNT_ALL, AggregateFunction.COUNT, AggregateFunction.SUM, AggregateFunction.MIN,
                 AggregateFunction.MAX, AggregateFunction.AVG, AggregateFunction.APPROX_DISTINCT);
         assertThat(definition.aggregates().get(5).argument()).contains("e.amount");
-        assertThat(definition.branches()).containsExactly(new Branch("ods.events", List.of("ods.items"),
-                definition.branches().getFirst().filter()));
+        assertThat(definition.branches()).extracting(Branch::baseTable).containsExactly("ods.events");
+        assertThat(definition.branches().getFirst().dimensions()).containsExactly("ods.items");
         assertThat(definition.branches().getFirst().filter()).isPresent();
     }
 
@@ -48,6 +48,8 @@ public class TestMaterializedViewAnalyzer
                 GROUP BY day, region""");
         assertThat(definition.keys()).containsExactly(new Key("day", "day"), new Key("region", "region"));
         assertThat(definition.branches()).extracting(Branch::baseTable).containsExactly("ods.plays", "ods.likes", "ods.shares");
+        assertThat(definition.branchColumns()).containsExactly("day", "region", "plays", "likes", "user_id");
+        assertThat(definition.branches().get(1).projections()).hasSize(5);
         assertThat(definition.branches().get(1).filter()).isPresent();
         assertThat(definition.branches().get(0).filter()).isEqualTo(Optional.empty());
     }

@@ -1,0 +1,329 @@
+package io.hybridlakehouse.plugin.mv;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.metadata.TableMode;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.NewSegment;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.connector.ConnectorMaterializedViewDefinition;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorTableMetadata;
+import io.trino.spi.connector.MaterializedViewFreshness;
+import io.trino.spi.connector.SaveMode;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.type.TypeId;
+import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.Table;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static com.google.common.collect.ImmutableList.toImmutableList;
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
+import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
+import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
+import static io.trino.spi.connector.MaterializedViewFreshness.Freshness.STALE;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Synchronous materialized views of one transaction: CREATE (validate, create the state
+ * table, register, build from the bases), REFRESH, DROP, the definitions Trino reads, and
+ * the maintenance an INSERT into a base commits with its rows.
+ * <p>
+ * Trino reads a view through the query its definition returns: while the view is built
+ * that is the user's query over the bases; once built it is the merge of the state table
+ * by key. The view is reported {@code STALE} so that Trino always runs that query (a
+ * {@code FRESH} view would need a storage table holding final rows); its data is current
+ * after every INSERT all the same.
+ */
+public final class MaterializedViews
+{
+    private static final Logger log = Logger.get(MaterializedViews.class);
+    private static final int INSERT_ATTEMPTS = 3;
+
+    /**
+     * What this needs of the transaction's metadata.
+     */
+    public interface Tables
+    {
+        void createTable(ConnectorSession session, ConnectorTableMetadata table);
+
+        void dropTable(ConnectorSession session, SchemaTableName table);
+
+        Table icebergTable(ConnectorSession session, SchemaTableName table);
+
+        Map<String, Object> tableProperties(ConnectorSession session, SchemaTableName table);
+    }
+
+    private final String catalogName;
+    private final SegmentStore segmentStore;
+    private final ViewMaintenance maintenance;
+    private final TypeManager typeManager;
+    private final Tables tables;
+
+    public MaterializedViews(String catalogName, SegmentStore segmentStore, ViewMaintenance maintenance, TypeManager typeManager, Tables tables)
+    {
+        this.catalogName = requireNonNull(catalogName, "catalogName is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.maintenance = requireNonNull(maintenance, "maintenance is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.tables = requireNonNull(tables, "tables is null");
+    }
+
+    public Optional<SynchronousView> view(SchemaTableName name)
+    {
+        return segmentStore.view(name);
+    }
+
+    public List<SchemaTableName> list(Optional<String> schema)
+    {
+        return segmentStore.views().stream()
+                .map(SynchronousView::name)
+                .filter(name -> schema.map(name.getSchemaName()::equals).orElse(true))
+                .collect(toImmutableList());
+    }
+
+    public Optional<ConnectorMaterializedViewDefinition> definition(SchemaTableName name)
+    {
+        return view(name).map(this::definition);
+    }
+
+    public Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions(Optional<String> schema)
+    {
+        Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = new LinkedHashMap<>();
+        segmentStore.views().stream()
+                .filter(view -> schema.map(view.name().getSchemaName()::equals).orElse(true))
+                .forEach(view -> definitions.put(view.name(), definition(view)));
+        return definitions;
+    }
+
+    private ConnectorMaterializedViewDefinition definition(SynchronousView view)
+    {
+        String sql = view.building()
+                ? view.definitionSql()
+                : new ViewStateLayout(view, typeManager).mergeQuery(catalogName, view.stateTable().getSchemaName(), view.stateTable().getTableName(), view.columns());
+        return new ConnectorMaterializedViewDefinition(
+                sql,
+                Optional.empty(),
+                Optional.of(catalogName),
+                Optional.of(view.name().getSchemaName()),
+                view.columns().stream()
+                        .map(column -> new ConnectorMaterializedViewDefinition.Column(column.name(), TypeId.of(column.type()), Optional.empty()))
+                        .collect(toImmutableList()),
+                Optional.of(Duration.ZERO),
+                view.comment(),
+                view.owner(),
+                ImmutableList.of());
+    }
+
+    public static MaterializedViewFreshness freshness()
+    {
+        return new MaterializedViewFreshness(STALE, Optional.empty());
+    }
+
+    public Map<String, Object> properties(ConnectorSession session, SchemaTableName name)
+    {
+        return view(name).map(view -> tables.tableProperties(session, view.stateTable())).orElse(ImmutableMap.of());
+    }
+
+    public void create(ConnectorSession session, SchemaTableName name, ConnectorMaterializedViewDefinition definition, Map<String, Object> properties, boolean replace, boolean ignoreExisting)
+    {
+        Optional<SynchronousView> existing = view(name);
+        if (existing.isPresent()) {
+            if (ignoreExisting) {
+                return;
+            }
+            if (!replace) {
+                throw new TrinoException(io.trino.spi.StandardErrorCode.ALREADY_EXISTS, "Materialized view already exists: " + name);
+            }
+            drop(session, name);
+        }
+        SynchronousViewDefinition analyzed = MaterializedViewAnalyzer.analyze(definition.getOriginalSql());
+        String defaultSchema = definition.getSchema().orElse(name.getSchemaName());
+        List<SchemaTableName> bases = analyzed.branches().stream().map(branch -> {
+            if (!branch.dimensions().isEmpty()) {
+                throw unsupported("a JOIN with dimension table %s: write-time dimension joins are not available yet; stitch the dimension columns into the base table".formatted(String.join(", ", branch.dimensions())));
+            }
+            return resolve(branch.baseTable(), defaultSchema);
+        }).toList();
+        Map<SchemaTableName, Table> baseTables = new LinkedHashMap<>();
+        for (SchemaTableName base : bases) {
+            baseTables.put(base, hybridBase(session, base));
+        }
+        List<SynchronousView.ViewColumn> columns = definition.getColumns().stream()
+                .map(column -> new SynchronousView.ViewColumn(column.getName(), column.getType().getId()))
+                .collect(toImmutableList());
+        SynchronousView view = new SynchronousView(
+                name,
+                definition.getOriginalSql(),
+                definition.getComment(),
+                Optional.of(session.getUser()),
+                columns,
+                bases,
+                stateTableName(name),
+                true);
+        maintenance.validate(view, baseTables);
+        build(session, view, properties, baseTables);
+    }
+
+    public void refresh(ConnectorSession session, SchemaTableName name)
+    {
+        SynchronousView current = view(name).orElseThrow(() -> new TrinoException(io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND, "Materialized view not found: " + name));
+        Map<SchemaTableName, Table> baseTables = new LinkedHashMap<>();
+        for (SchemaTableName base : current.bases()) {
+            baseTables.put(base, hybridBase(session, base));
+        }
+        // the new state table gets a location of its own
+        Map<String, Object> properties = tables.tableProperties(session, current.stateTable()).entrySet().stream()
+                .filter(entry -> !entry.getKey().equals("location"))
+                .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
+        build(session, current.withState(stateTableName(name), true), properties, baseTables);
+        tables.dropTable(session, current.stateTable());
+    }
+
+    /**
+     * Creates the state table, registers the view at its bases' versions and fills the state
+     * from the rows visible at them; INSERTs committed after the registration maintain the
+     * new state themselves, so no row is counted twice or missed. A failure leaves nothing.
+     */
+    private void build(ConnectorSession session, SynchronousView view, Map<String, Object> properties, Map<SchemaTableName, Table> baseTables)
+    {
+        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
+        List<ColumnMetadata> stateColumns = layout.columns().stream()
+                .map(column -> new ColumnMetadata(column.name(), column.type()))
+                .collect(toImmutableList());
+        tables.createTable(session, new ConnectorTableMetadata(view.stateTable(), stateColumns, withoutViewOnlyProperties(properties), Optional.of("State of materialized view " + view.name())));
+        List<NewSegment> written = ImmutableList.of();
+        try {
+            String stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
+            List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
+            Map<String, Long> versions = segmentStore.registerView(view, baseUuids);
+            long start = System.nanoTime();
+            written = maintenance.build(session, view, baseTables, versions);
+            segmentStore.finishViewBuild(view, stateUuid, written);
+            log.info("Built materialized view %s from %s in %.1f s: %s state files", view.name(), view.bases(), (System.nanoTime() - start) / 1e9, written.size());
+        }
+        catch (RuntimeException e) {
+            maintenance.deleteQuietly(session, written);
+            segmentStore.dropView(view.name());
+            tables.dropTable(session, view.stateTable());
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> withoutViewOnlyProperties(Map<String, Object> properties)
+    {
+        return properties.entrySet().stream()
+                .filter(entry -> entry.getValue() != null)
+                .filter(entry -> !entry.getKey().equals("storage_schema"))
+                .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    public boolean drop(ConnectorSession session, SchemaTableName name)
+    {
+        Optional<SynchronousView> view = view(name);
+        if (view.isEmpty()) {
+            return false;
+        }
+        segmentStore.dropView(name);
+        tables.dropTable(session, view.get().stateTable());
+        return true;
+    }
+
+    /**
+     * Commits an INSERT's segments together with the deltas of every view of the table, in one
+     * metastore transaction; a view registered meanwhile makes it compute the deltas again.
+     */
+    public List<Segment> commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files)
+    {
+        List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
+        if (views.isEmpty()) {
+            return segmentStore.commitInsert(baseUuid, segments);
+        }
+        Table base = tables.icebergTable(session, baseName);
+        for (int attempt = 1; ; attempt++) {
+            Map<String, List<NewSegment>> deltas = maintenance.insertDeltas(session, baseName, base, views, files);
+            List<NewSegment> deltaFiles = deltas.values().stream().flatMap(List::stream).toList();
+            Set<SchemaTableName> expected = views.stream().map(SynchronousView::name).collect(toImmutableSet());
+            try {
+                maintenance.beforeInsertCommit();
+                return segmentStore.commitInsert(baseUuid, segments, deltas, expected);
+            }
+            catch (SegmentStore.ViewsChangedException e) {
+                maintenance.deleteQuietly(session, deltaFiles);
+                if (attempt >= INSERT_ATTEMPTS) {
+                    throw new TrinoException(HYBRID_COMMIT_ERROR, "INSERT into %s failed: %s; run it again".formatted(baseName, e.getMessage()), e);
+                }
+                views = segmentStore.viewsOfBase(baseUuid);
+            }
+            catch (RuntimeException e) {
+                maintenance.deleteQuietly(session, deltaFiles);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Refuses a statement that would change a base's rows past its views' maintenance.
+     */
+    public void checkNoViews(String baseUuid, SchemaTableName base, String operation)
+    {
+        List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
+        if (!views.isEmpty()) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s are maintained from its INSERTs. Drop them first (and create them again afterwards)"
+                    .formatted(operation, base, views.stream().map(SynchronousView::name).toList()));
+        }
+    }
+
+    private Table hybridBase(ConnectorSession session, SchemaTableName base)
+    {
+        Table table;
+        try {
+            table = tables.icebergTable(session, base);
+        }
+        catch (TrinoException e) {
+            throw unsupported("the base table %s, which does not exist in catalog %s".formatted(base, catalogName));
+        }
+        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
+        if (state.isEmpty() || state.get().mode() != TableMode.HYBRID) {
+            throw unsupported("the base table %s, which is not in hybrid mode: synchronous views are maintained by hot-tier INSERTs (ALTER TABLE ... SET PROPERTIES mode = 'hybrid')".formatted(base));
+        }
+        if (SynchronousView.isStateTable(base)) {
+            throw unsupported("a view over the state of another view (%s)".formatted(base));
+        }
+        return table;
+    }
+
+    private SchemaTableName resolve(String qualifiedName, String defaultSchema)
+    {
+        List<String> parts = List.of(qualifiedName.toLowerCase(Locale.ROOT).replace("\"", "").split("\\."));
+        return switch (parts.size()) {
+            case 1 -> new SchemaTableName(defaultSchema, parts.get(0));
+            case 2 -> new SchemaTableName(parts.get(0), parts.get(1));
+            case 3 -> {
+                if (!parts.get(0).equals(catalogName)) {
+                    throw unsupported("the table %s of catalog %s: a synchronous view reads tables of its own catalog %s".formatted(qualifiedName, parts.get(0), catalogName));
+                }
+                yield new SchemaTableName(parts.get(1), parts.get(2));
+            }
+            default -> throw unsupported("the table name " + qualifiedName);
+        };
+    }
+
+    private static SchemaTableName stateTableName(SchemaTableName view)
+    {
+        return new SchemaTableName(view.getSchemaName(), SynchronousView.STATE_TABLE_PREFIX + view.getTableName() + "_" + Long.toString(System.currentTimeMillis(), 36));
+    }
+}

@@ -1,0 +1,68 @@
+package io.hybridlakehouse.plugin.mv;
+
+import io.trino.spi.connector.SchemaTableName;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A synchronous materialized view as the metastore keeps it: the user's definition, its
+ * output columns, the bases whose INSERTs maintain it, and the hybrid table holding its
+ * partial aggregates ({@code stateTable}), which reads merge by key.
+ *
+ * @param bases the base table of each branch of the definition, in branch order
+ * @param building true while the state table is being filled from the bases (CREATE, REFRESH):
+ * queries then compute the view from its bases
+ */
+public record SynchronousView(
+        SchemaTableName name,
+        String definitionSql,
+        Optional<String> comment,
+        Optional<String> owner,
+        List<ViewColumn> columns,
+        List<SchemaTableName> bases,
+        SchemaTableName stateTable,
+        boolean building)
+{
+    public static final String STATE_TABLE_PREFIX = "_mv_";
+
+    public SynchronousView
+    {
+        requireNonNull(name, "name is null");
+        requireNonNull(definitionSql, "definitionSql is null");
+        requireNonNull(comment, "comment is null");
+        requireNonNull(owner, "owner is null");
+        columns = List.copyOf(columns);
+        bases = List.copyOf(bases);
+        requireNonNull(stateTable, "stateTable is null");
+    }
+
+    public SynchronousViewDefinition definition()
+    {
+        return MaterializedViewAnalyzer.analyze(definitionSql);
+    }
+
+    public SynchronousView withState(SchemaTableName newStateTable, boolean newBuilding)
+    {
+        return new SynchronousView(name, definitionSql, comment, owner, columns, bases, newStateTable, newBuilding);
+    }
+
+    public static boolean isStateTable(SchemaTableName table)
+    {
+        return table.getTableName().startsWith(STATE_TABLE_PREFIX);
+    }
+
+    /**
+     * @param type the column's Trino type signature
+     */
+    public record ViewColumn(String name, String type)
+    {
+        public ViewColumn
+        {
+            requireNonNull(name, "name is null");
+            requireNonNull(type, "type is null");
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package io.hybridlakehouse.plugin.mv;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.airlift.slice.Slice;
+import io.airlift.slice.XxHash64;
+import io.airlift.stats.cardinality.HyperLogLog;
+import io.hybridlakehouse.plugin.mv.RowExpressions.RowExpression;
+import io.hybridlakehouse.plugin.mv.RowExpressions.RowPredicate;
+import io.hybridlakehouse.plugin.mv.ViewStateLayout.AggregateLayout;
+import io.trino.spi.Page;
+import io.trino.spi.PageBuilder;
+import io.trino.spi.block.BlockBuilder;
+import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.Type;
+import io.trino.spi.type.TypeManager;
+import io.trino.spi.type.VarcharType;
+import io.trino.sql.parser.SqlParser;
+import io.trino.sql.tree.Expression;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
+import static io.trino.spi.type.BigintType.BIGINT;
+import static io.trino.spi.type.DateType.DATE;
+import static io.trino.spi.type.DoubleType.DOUBLE;
+import static io.trino.spi.type.IntegerType.INTEGER;
+import static io.trino.spi.type.RealType.REAL;
+import static io.trino.spi.type.SmallintType.SMALLINT;
+import static io.trino.spi.type.TinyintType.TINYINT;
+import static io.trino.spi.type.TypeUtils.writeNativeValue;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The partial aggregates of one branch of a view over rows of its base table: rows that
+ * pass the branch's filter are grouped by the view's keys in a hash table, and the groups
+ * become rows of the view's state table. Memory is bounded by the number of groups, which
+ * {@link #groups()} reports so a caller can flush early (reads merge duplicate keys).
+ */
+final class ViewDeltaAggregator
+{
+    // Trino's approx_distinct: maximum standard error 0.023, hence 2048 buckets
+    static final int APPROX_DISTINCT_BUCKETS = 2048;
+    private static final SqlParser PARSER = new SqlParser();
+
+    private final ViewStateLayout layout;
+    private final List<RowExpression> keys;
+    private final List<Optional<RowExpression>> arguments;
+    private final Optional<RowPredicate> filter;
+    private final Map<List<Object>, State[]> groups = new HashMap<>();
+
+    /**
+     * @param baseColumns the base table's top-level columns, in the channel order of the pages to aggregate
+     */
+    ViewDeltaAggregator(SynchronousViewDefinition definition, int branch, ViewStateLayout layout, List<String> baseColumns, List<Type> baseTypes, TypeManager typeManager)
+    {
+        this.layout = requireNonNull(layout, "layout is null");
+        RowExpressions expressions = new RowExpressions(typeManager);
+        ImmutableMap.Builder<String, Integer> channels = ImmutableMap.builder();
+        for (int channel = 0; channel < baseColumns.size(); channel++) {
+            channels.put(baseColumns.get(channel).toLowerCase(Locale.ROOT), channel);
+        }
+        SynchronousViewDefinition.Branch branchDefinition = definition.branches().get(branch);
+        ImmutableMap.Builder<String, Expression> projections = ImmutableMap.builder();
+        for (int column = 0; column < definition.branchColumns().size(); column++) {
+            projections.put(definition.branchColumns().get(column), parse(branchDefinition.projections().get(column)));
+        }
+        RowExpressions.Scope scope = new RowExpressions.Scope(channels.buildOrThrow(), baseTypes, projections.buildOrThrow());
+        RowExpressions.Scope baseOnly = new RowExpressions.Scope(scope.channels(), scope.types(), Map.of());
+
+        this.keys = definition.keys().stream().map(key -> expressions.compile(parse(key.expression()), scope)).toList();
+        for (int key = 0; key < keys.size(); key++) {
+            checkAssignable(keys.get(key).type(), layout.keyColumns().get(key).type(), "the key " + layout.keyColumns().get(key).name());
+        }
+        ImmutableList.Builder<Optional<RowExpression>> arguments = ImmutableList.builder();
+        for (AggregateLayout aggregate : layout.aggregates()) {
+            Optional<RowExpression> argument = aggregate.aggregate().argument().map(text -> expressions.compile(parse(text), scope));
+            argument.ifPresent(value -> checkArgument(aggregate, value.type()));
+            arguments.add(argument);
+        }
+        this.arguments = arguments.build();
+        this.filter = branchDefinition.filter().map(text -> expressions.compilePredicate(parse(text), baseOnly));
+    }
+
+    private static Expression parse(String expression)
+    {
+        return PARSER.createExpression(expression);
+    }
+
+    private static void checkAssignable(Type from, Type to, String what)
+    {
+        if (from.equals(to) || from instanceof VarcharType && to instanceof VarcharType
+                || isInteger(from) && (to == BIGINT || to == INTEGER) || from == DATE && to == DATE) {
+            return;
+        }
+        if (from.getClass().equals(to.getClass()) && !(from instanceof DecimalType)) {
+            return;
+        }
+        throw unsupported("%s of type %s computed as %s".formatted(what, to, from));
+    }
+
+    private static void checkArgument(AggregateLayout aggregate, Type type)
+    {
+        switch (aggregate.aggregate().function()) {
+            case SUM, AVG -> {
+                if (!(isInteger(type) || type == DOUBLE || type instanceof DecimalType)) {
+                    throw unsupported("%s of %s: sum and avg take integer, double or decimal values".formatted(aggregate.aggregate().function().name().toLowerCase(Locale.ROOT), type));
+                }
+            }
+            case APPROX_DISTINCT -> {
+                if (!(isInteger(type) || type == DATE || type instanceof VarcharType)) {
+                    throw unsupported("approx_distinct of %s: count distinct integer, date or varchar values".formatted(type));
+                }
+            }
+            case MIN, MAX -> {
+                if (type == REAL || type == DOUBLE) {
+                    // NaN ordering and -0.0 would need Trino's own comparison
+                    throw unsupported("min/max of %s: use decimal or integer columns".formatted(type));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static boolean isInteger(Type type)
+    {
+        return type == TINYINT || type == SMALLINT || type == INTEGER || type == BIGINT;
+    }
+
+    void add(Page page)
+    {
+        for (int position = 0; position < page.getPositionCount(); position++) {
+            if (filter.isPresent() && !Boolean.TRUE.equals(filter.get().test(page, position))) {
+                continue;
+            }
+            List<Object> key = new ArrayList<>(keys.size());
+            for (int index = 0; index < keys.size(); index++) {
+                RowExpression expression = keys.get(index);
+                key.add(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), layout.keyColumns().get(index).type()));
+            }
+            State[] states = groups.computeIfAbsent(key, _ -> newStates());
+            for (int aggregate = 0; aggregate < states.length; aggregate++) {
+                Optional<RowExpression> argument = arguments.get(aggregate);
+                if (argument.isEmpty()) {
+                    states[aggregate].add(Boolean.TRUE, BIGINT);
+                    continue;
+                }
+                Object value = argument.get().evaluate(page, position);
+                if (value != null) {
+                    states[aggregate].add(value, argument.get().type());
+                }
+            }
+        }
+    }
+
+    int groups()
+    {
+        return groups.size();
+    }
+
+    /**
+     * The groups as rows of the state table (key columns, then each aggregate's state columns), emptied afterwards.
+     */
+    Page toStatePage()
+    {
+        List<Type> types = layout.columns().stream().map(ViewStateLayout.StateColumn::type).toList();
+        PageBuilder page = new PageBuilder(groups.size(), types);
+        for (Map.Entry<List<Object>, State[]> group : groups.entrySet()) {
+            page.declarePosition();
+            int channel = 0;
+            for (Object keyValue : group.getKey()) {
+                writeNativeValue(types.get(channel), page.getBlockBuilder(channel), keyValue);
+                channel++;
+            }
+            for (State state : group.getValue()) {
+                channel = state.write(page, channel);
+            }
+        }
+        groups.clear();
+        return page.build();
+    }
+
+    private State[] newStates()
+    {
+        State[] states = new State[layout.aggregates().size()];
+        for (int index = 0; index < states.length; index++) {
+            AggregateLayout aggregate = layout.aggregates().get(index);
+            states[index] = switch (aggregate.aggregate().function()) {
+                case COUNT_ALL, COUNT -> new CountState();
+                case SUM -> new SumState(aggregate.outputType());
+                case MIN -> new ExtremeState(aggregate.outputType(), false);
+                case MAX -> new ExtremeState(aggregate.outputType(), true);
+                case AVG -> new AverageState(aggregate.stateColumns().getFirst().type());
+                case APPROX_DISTINCT -> new SketchState();
+            };
+        }
+        return states;
+    }
+
+    private interface State
+    {
+        void add(Object value, Type type);
+
+        // writes its state columns from channel on; returns the next channel
+        int write(PageBuilder page, int channel);
+    }
+
+    private static final class CountState
+            implements State
+    {
+        private long count;
+
+        @Override
+        public void add(Object value, Type type)
+        {
+            count++;
+        }
+
+        @Override
+        public int write(PageBuilder page, int channel)
+        {
+            BIGINT.writeLong(page.getBlockBuilder(channel), count);
+            return channel + 1;
+        }
+    }
+
+    /**
+     * A sum in the type Trino's {@code sum} returns: bigint (overflow fails, as in Trino), double or decimal(38, s).
+     */
+    private static final class SumState
+            implements State
+    {
+        private final Type type;
+        private long longSum;
+        private double doubleSum;
+        private BigInteger decimalSum = BigInteger.ZERO;
+        private boolean empty = true;
+
+        SumState(Type type)
+        {
+            this.type = type;
+        }
+
+        @Override
+        public void add(Object value, Type valueType)
+        {
+            empty = false;
+            if (type == BIGINT) {
+                longSum = Math.addExact(longSum, (long) RowExpressions.coerce(value, valueType, BIGINT));
+            }
+            else if (type == DOUBLE) {
+                doubleSum += RowExpressions.toDouble(value, valueType);
+            }
+            else {
+                decimalSum = decimalSum.add(RowExpressions.unscaled(RowExpressions.coerce(value, valueType, type)));
+            }
+        }
+
+        @Override
+        public int write(PageBuilder page, int channel)
+        {
+            BlockBuilder block = page.getBlockBuilder(channel);
+            if (empty) {
+                block.appendNull();
+            }
+            else if (type == BIGINT) {
+                BIGINT.writeLong(block, longSum);
+            }
+            else if (type == DOUBLE) {
+                DOUBLE.writeDouble(block, doubleSum);
+            }
+            else {
+                writeNativeValue(type, block, RowExpressions.decimalOf(decimalSum, (DecimalType) type));
+            }
+            return channel + 1;
+        }
+    }
+
+    private static final class AverageState
+            implements State
+    {
+        private final SumState sum;
+        private long count;
+
+        AverageState(Type sumType)
+        {
+            this.sum = new SumState(sumType);
+        }
+
+        @Override
+        public void add(Object value, Type type)
+        {
+            sum.add(value, type);
+            count++;
+        }
+
+        @Override
+        public int write(PageBuilder page, int channel)
+        {
+            int next = sum.write(page, channel);
+            BIGINT.writeLong(page.getBlockBuilder(next), count);
+            return next + 1;
+        }
+    }
+
+    private static final class ExtremeState
+            implements State
+    {
+        private final Type type;
+        private final boolean maximum;
+        private Object value;
+
+        ExtremeState(Type type, boolean maximum)
+        {
+            this.type = type;
+            this.maximum = maximum;
+        }
+
+        @Override
+        public void add(Object candidate, Type candidateType)
+        {
+            Object coerced = RowExpressions.coerce(candidate, candidateType, type);
+            if (value == null) {
+                value = coerced;
+                return;
+            }
+            int order = RowExpressions.compare(coerced, type, value, type);
+            if (maximum ? order > 0 : order < 0) {
+                value = coerced;
+            }
+        }
+
+        @Override
+        public int write(PageBuilder page, int channel)
+        {
+            writeNativeValue(type, page.getBlockBuilder(channel), value);
+            return channel + 1;
+        }
+    }
+
+    /**
+     * {@code approx_distinct}'s own sketch: values hashed with the type's XxHash64 operator into a HyperLogLog of 2048 buckets.
+     */
+    private static final class SketchState
+            implements State
+    {
+        private final HyperLogLog sketch = HyperLogLog.newInstance(APPROX_DISTINCT_BUCKETS);
+
+        @Override
+        public void add(Object value, Type type)
+        {
+            sketch.addHash(value instanceof Slice slice ? XxHash64.hash(slice) : XxHash64.hash((long) value));
+        }
+
+        @Override
+        public int write(PageBuilder page, int channel)
+        {
+            writeNativeValue(io.trino.spi.type.VarbinaryType.VARBINARY, page.getBlockBuilder(channel), sketch.serialize());
+            return channel + 1;
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package io.hybridlakehouse.plugin.mv;
+
+import com.google.common.annotations.VisibleForTesting;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.inject.Inject;
+import io.airlift.json.JsonCodec;
+import io.airlift.log.Logger;
+import io.airlift.slice.Slice;
+import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.NewSegment;
+import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.trino.filesystem.Location;
+import io.trino.filesystem.TrinoFileSystem;
+import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergConnector;
+import io.trino.plugin.iceberg.IcebergFileFormat;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
+import io.trino.plugin.iceberg.IcebergMetadata;
+import io.trino.plugin.iceberg.IcebergMetadataFactory;
+import io.trino.plugin.iceberg.IcebergPageSourceProvider;
+import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
+import io.trino.plugin.iceberg.PartitionData;
+import io.trino.plugin.iceberg.delete.DeleteFile;
+import io.trino.spi.Page;
+import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ConnectorInsertTableHandle;
+import io.trino.spi.connector.ConnectorPageSink;
+import io.trino.spi.connector.ConnectorPageSource;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorTableHandle;
+import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.RetryMode;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.SourcePage;
+import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.type.Type;
+import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.PartitionSpecParser;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+import static com.google.common.collect.ImmutableList.toImmutableList;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
+import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Computes a view's partial aggregates from rows of its bases and writes them as segments
+ * of its state table: for an INSERT (the files it just wrote) and for a build (every row
+ * visible at the versions the view was registered at). Files are read with Iceberg's page
+ * source and written with Iceberg's page sink, so state tables are partitioned and sorted
+ * like any table of the catalog.
+ */
+public class ViewMaintenance
+{
+    private static final Logger log = Logger.get(ViewMaintenance.class);
+    // groups held in memory before they are written out; reads merge the duplicates this creates
+    private static final int MAX_GROUPS_IN_MEMORY = 200_000;
+
+    private final SegmentStore segmentStore;
+    private final TypeManager typeManager;
+    private final IcebergMetadataFactory metadataFactory;
+    private final IcebergConnector iceberg;
+    private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
+    private final JsonCodec<CommitTaskData> commitTaskCodec;
+    private final IcebergFileSystemFactory fileSystemFactory;
+    private final HotSegmentSplits segments;
+    private volatile Runnable beforeInsertCommit = () -> {};
+
+    @Inject
+    public ViewMaintenance(
+            SegmentStore segmentStore,
+            TypeManager typeManager,
+            IcebergMetadataFactory metadataFactory,
+            IcebergConnector iceberg,
+            IcebergPageSourceProviderFactory pageSourceProviderFactory,
+            JsonCodec<CommitTaskData> commitTaskCodec,
+            IcebergFileSystemFactory fileSystemFactory)
+    {
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.metadataFactory = requireNonNull(metadataFactory, "metadataFactory is null");
+        this.iceberg = requireNonNull(iceberg, "iceberg is null");
+        this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
+        this.segments = new HotSegmentSplits(commitTaskCodec);
+    }
+
+    /**
+     * Runs between writing an INSERT's view deltas and committing them; tests inject failures here.
+     */
+    @VisibleForTesting
+    public void setBeforeInsertCommitForTesting(Runnable beforeInsertCommit)
+    {
+        this.beforeInsertCommit = requireNonNull(beforeInsertCommit, "beforeInsertCommit is null");
+    }
+
+    public void beforeInsertCommit()
+    {
+        beforeInsertCommit.run();
+    }
+
+    /**
+     * Fails with a clear error if the view cannot be maintained from its bases' columns.
+     */
+    public void validate(SynchronousView view, Map<SchemaTableName, Table> bases)
+    {
+        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
+        SynchronousViewDefinition definition = view.definition();
+        for (int branch = 0; branch < definition.branches().size(); branch++) {
+            aggregator(view, definition, branch, layout, bases.get(view.bases().get(branch)));
+        }
+    }
+
+    /**
+     * The deltas of the views of {@code base} for the data files an INSERT wrote, by state table uuid.
+     */
+    public Map<String, List<NewSegment>> insertDeltas(ConnectorSession session, SchemaTableName baseName, Table base, List<SynchronousView> views, List<CommitTaskData> files)
+    {
+        ImmutableMap.Builder<String, List<NewSegment>> deltas = ImmutableMap.builder();
+        for (SynchronousView view : views) {
+            deltas.put(stateTableUuid(session, view), computeAndWrite(session, view, baseName, base, (aggregator, flush) -> {
+                for (CommitTaskData file : files) {
+                    readFile(session, base, file.path(), file.fileSizeInBytes(), file.metrics().recordCount(), file.partitionSpecJson(),
+                            file.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> {
+                                aggregator.add(page);
+                                flush.run();
+                            });
+                }
+            }));
+        }
+        return deltas.buildOrThrow();
+    }
+
+    /**
+     * The state of a view built from every row of its bases visible at {@code versions} (by base uuid).
+     */
+    public List<NewSegment> build(ConnectorSession session, SynchronousView view, Map<SchemaTableName, Table> bases, Map<String, Long> versions)
+    {
+        ImmutableList.Builder<NewSegment> written = ImmutableList.builder();
+        for (SchemaTableName baseName : view.bases().stream().distinct().toList()) {
+            Table base = bases.get(baseName);
+            base.refresh();
+            long version = versions.get(base.uuid().toString());
+            // the version was pinned before this snapshot was loaded (see HotTierPin)
+            long tieredThrough = HotTierPin.tieredThrough(base.properties());
+            List<Segment> hot = segmentStore.visibleSegments(base.uuid().toString(), version, tieredThrough);
+            written.addAll(computeAndWrite(session, view, baseName, base, (aggregator, flush) -> {
+                for (Segment segment : hot) {
+                    CommitTaskData task = segments.decode(segment);
+                    readFile(session, base, task.path(), task.fileSizeInBytes(), segment.recordCount(), task.partitionSpecJson(),
+                            task.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> {
+                                aggregator.add(page);
+                                flush.run();
+                            });
+                }
+                if (base.currentSnapshot() == null) {
+                    return;
+                }
+                try (CloseableIterable<FileScanTask> tasks = base.newScan().useSnapshot(base.currentSnapshot().snapshotId()).planFiles()) {
+                    for (FileScanTask task : tasks) {
+                        readFile(session, base, task.file().location(), task.file().fileSizeInBytes(), task.file().recordCount(),
+                                PartitionSpecParser.toJson(task.spec()), PartitionData.toJson(task.file().partition()),
+                                task.deletes().stream().map(DeleteFile::fromIceberg).collect(toImmutableList()),
+                                Optional.ofNullable(task.file().dataSequenceNumber()).orElse(0L),
+                                page -> {
+                                    aggregator.add(page);
+                                    flush.run();
+                                });
+                    }
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+        }
+        return written.build();
+    }
+
+    private interface RowFeed
+    {
+        void feed(ViewDeltaAggregator aggregator, Runnable flushIfFull);
+    }
+
+    /**
+     * Aggregates the rows {@code feed} reads for every branch of the view over {@code baseName} and writes them to its state table.
+     */
+    private List<NewSegment> computeAndWrite(ConnectorSession session, SynchronousView view, SchemaTableName baseName, Table base, RowFeed feed)
+    {
+        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
+        SynchronousViewDefinition definition = view.definition();
+        List<Page> pages = new ArrayList<>();
+        for (int branch = 0; branch < definition.branches().size(); branch++) {
+            if (!view.bases().get(branch).equals(baseName)) {
+                continue;
+            }
+            ViewDeltaAggregator aggregator = aggregator(view, definition, branch, layout, base);
+            feed.feed(aggregator, () -> {
+                if (aggregator.groups() >= MAX_GROUPS_IN_MEMORY) {
+                    pages.add(aggregator.toStatePage());
+                }
+            });
+            if (aggregator.groups() > 0) {
+                pages.add(aggregator.toStatePage());
+            }
+        }
+        return write(session, view, layout, pages);
+    }
+
+    private ViewDeltaAggregator aggregator(SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
+    {
+        List<IcebergColumnHandle> columns = getTopLevelColumns(base.schema(), typeManager);
+        return new ViewDeltaAggregator(
+                definition,
+                branch,
+                layout,
+                columns.stream().map(IcebergColumnHandle::getName).toList(),
+                columns.stream().map(IcebergColumnHandle::getType).map(Type.class::cast).toList(),
+                typeManager);
+    }
+
+    private void readFile(ConnectorSession session, Table table, String path, long fileSize, long recordCount, String partitionSpecJson, String partitionDataJson,
+            List<DeleteFile> deletes, long dataSequenceNumber, Consumer<Page> consumer)
+    {
+        Schema schema = table.schema();
+        PartitionSpec spec = PartitionSpecParser.fromJson(schema, partitionSpecJson);
+        org.apache.iceberg.types.Type[] partitionTypes = spec.fields().stream()
+                .map(field -> field.transform().getResultType(schema.findType(field.sourceId())))
+                .toArray(org.apache.iceberg.types.Type[]::new);
+        String partitionJson = partitionDataJson != null ? partitionDataJson : PartitionData.toJson(new PartitionData(new Object[0]));
+        PartitionData partition = PartitionData.fromJson(partitionJson, partitionTypes);
+        List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
+        IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
+        try (ConnectorPageSource source = pageSources.createPageSource(
+                session, ImmutableList.copyOf(columns), schema, spec, partition, deletes, DynamicFilter.EMPTY,
+                TupleDomain.all(), TupleDomain.all(), path, 0, fileSize, fileSize, recordCount, partitionJson, IcebergFileFormat.PARQUET,
+                table.io().properties(), dataSequenceNumber, Optional.empty())) {
+            while (!source.isFinished()) {
+                SourcePage page = source.getNextSourcePage();
+                if (page != null && page.getPositionCount() > 0) {
+                    consumer.accept(page.getPage());
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes state rows through Iceberg's page sink for the state table (partitioning and sorting
+     * included) and returns the files as segments, not yet committed.
+     */
+    private List<NewSegment> write(ConnectorSession session, SynchronousView view, ViewStateLayout layout, List<Page> pages)
+    {
+        if (pages.isEmpty()) {
+            return ImmutableList.of();
+        }
+        // a metadata of its own: the caller's may hold the transaction of its INSERT
+        IcebergMetadata metadata = metadataFactory.create(session.getIdentity());
+        ConnectorTableHandle handle = metadata.getTableHandle(session, view.stateTable(), Optional.empty(), Optional.empty());
+        if (handle == null) {
+            throw new TrinoException(HYBRID_WRITER_ERROR, "State table %s of materialized view %s is missing: drop and create the view again".formatted(view.stateTable(), view.name()));
+        }
+        Map<String, ColumnHandle> handles = metadata.getColumnHandles(session, handle);
+        List<ColumnHandle> columns = layout.columns().stream().map(column -> handles.get(column.name())).collect(toImmutableList());
+        ConnectorInsertTableHandle insert = metadata.beginInsert(session, handle, columns, RetryMode.NO_RETRIES);
+        ConnectorPageSink sink = iceberg.getPageSinkProvider().createPageSink(null, session, insert, () -> 0);
+        Collection<Slice> fragments;
+        try {
+            for (Page page : pages) {
+                sink.appendPage(page);
+            }
+            fragments = sink.finish().get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sink.abort();
+            throw new TrinoException(HYBRID_WRITER_ERROR, "Interrupted while writing materialized view " + view.name(), e);
+        }
+        catch (ExecutionException | RuntimeException e) {
+            sink.abort();
+            throw new TrinoException(HYBRID_WRITER_ERROR, "Writing materialized view %s failed: %s".formatted(view.name(), e.getMessage()), e);
+        }
+        return fragments.stream().map(fragment -> NewSegment.of(fragment, commitTaskCodec.fromJson(fragment.getBytes()))).collect(toImmutableList());
+    }
+
+    private String stateTableUuid(ConnectorSession session, SynchronousView view)
+    {
+        return segmentStore.getTable(view.stateTable())
+                .orElseThrow(() -> new TrinoException(HYBRID_WRITER_ERROR, "State table %s of materialized view %s is missing: drop and create the view again".formatted(view.stateTable(), view.name())))
+                .tableUuid();
+    }
+
+    public void deleteQuietly(ConnectorSession session, Collection<NewSegment> files)
+    {
+        if (files.isEmpty()) {
+            return;
+        }
+        TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), ImmutableMap.of());
+        try {
+            fileSystem.deleteFiles(files.stream().map(file -> Location.of(file.path())).collect(toImmutableList()));
+        }
+        catch (IOException e) {
+            log.warn(e, "Failed to delete %s unused materialized view files; the orphan sweep removes them", files.size());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.hybridlakehouse.plugin.mv;
+
+import com.google.common.collect.ImmutableList;
+import io.airlift.json.JsonCodec;
+import io.trino.spi.connector.SchemaTableName;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+import static io.airlift.json.JsonCodec.jsonCodec;
+
+/**
+ * The metastore rows of synchronous views, read and written inside the segment store's
+ * transactions, so an INSERT's commit sees exactly the views registered before it.
+ */
+public final class ViewRows
+{
+    private static final JsonCodec<SynchronousView> CODEC = jsonCodec(SynchronousView.class);
+
+    private ViewRows() {}
+
+    public static List<SynchronousView> all(Connection connection)
+            throws SQLException
+    {
+        return read(connection, "SELECT definition_json, building FROM hybrid_materialized_views ORDER BY schema_name, view_name");
+    }
+
+    public static Optional<SynchronousView> get(Connection connection, SchemaTableName name)
+            throws SQLException
+    {
+        return read(connection, "SELECT definition_json, building FROM hybrid_materialized_views WHERE schema_name = ? AND view_name = ?",
+                name.getSchemaName(), name.getTableName()).stream().findFirst();
+    }
+
+    public static List<SynchronousView> ofBase(Connection connection, String baseUuid)
+            throws SQLException
+    {
+        return read(connection, "SELECT v.definition_json, v.building FROM hybrid_materialized_views v JOIN hybrid_view_bases b " +
+                "ON v.schema_name = b.schema_name AND v.view_name = b.view_name WHERE b.base_uuid = ? ORDER BY v.schema_name, v.view_name", baseUuid);
+    }
+
+    public static void put(Connection connection, SynchronousView view, List<String> baseUuids)
+            throws SQLException
+    {
+        delete(connection, view.name());
+        try (PreparedStatement statement = connection.prepareStatement(
+                "INSERT INTO hybrid_materialized_views (schema_name, view_name, definition_json, building) VALUES (?, ?, ?, ?)")) {
+            statement.setString(1, view.name().getSchemaName());
+            statement.setString(2, view.name().getTableName());
+            statement.setString(3, CODEC.toJson(view));
+            statement.setInt(4, view.building() ? 1 : 0);
+            statement.executeUpdate();
+        }
+        for (String baseUuid : baseUuids.stream().distinct().toList()) {
+            try (PreparedStatement statement = connection.prepareStatement("INSERT INTO hybrid_view_bases (schema_name, view_name, base_uuid) VALUES (?, ?, ?)")) {
+                statement.setString(1, view.name().getSchemaName());
+                statement.setString(2, view.name().getTableName());
+                statement.setString(3, baseUuid);
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    public static void delete(Connection connection, SchemaTableName name)
+            throws SQLException
+    {
+        for (String table : List.of("hybrid_materialized_views", "hybrid_view_bases")) {
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE schema_name = ? AND view_name = ?")) {
+                statement.setString(1, name.getSchemaName());
+                statement.setString(2, name.getTableName());
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    public static void setBuilding(Connection connection, SynchronousView view, boolean building)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE hybrid_materialized_views SET definition_json = ?, building = ? WHERE schema_name = ? AND view_name = ?")) {
+            statement.setString(1, CODEC.toJson(view.withState(view.stateTable(), building)));
+            statement.setInt(2, building ? 1 : 0);
+            statement.setString(3, view.name().getSchemaName());
+            statement.setString(4, view.name().getTableName());
+            statement.executeUpdate();
+        }
+    }
+
+    public static boolean hasBuildingView(Connection connection, String baseUuid)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM hybrid_materialized_views v JOIN hybrid_view_bases b " +
+                "ON v.schema_name = b.schema_name AND v.view_name = b.view_name WHERE b.base_uuid = ? AND v.building = 1")) {
+            statement.setString(1, baseUuid);
+            try (ResultSet resultSet = statement.executeQuery()) {
+                resultSet.next();
+                return resultSet.getLong(1) > 0;
+            }
+        }
+    }
+
+    private static List<SynchronousView> read(Connection connection, String sql, String... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            ImmutableList.Builder<SynchronousView> views = ImmutableList.builder();
+            try (ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    SynchronousView view = CODEC.fromJson(resultSet.getString(1));
+                    views.add(view.withState(view.stateTable(), resultSet.getInt(2) != 0));
+                }
+            }
+            return views.build();
+        }
+    }
+}

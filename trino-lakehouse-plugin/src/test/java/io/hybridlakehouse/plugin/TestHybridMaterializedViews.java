@@ -1,0 +1,236 @@
+package io.hybridlakehouse.plugin;
+
+import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Synchronous materialized views: after every INSERT, and in every tier state of base and
+ * view, {@code SELECT * FROM mv} equals the view's defining query run on its bases.
+ */
+public class TestHybridMaterializedViews
+        extends AbstractTestQueryFramework
+{
+    private static final String EVENTS = """
+            SELECT
+                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) AS timestamp(6)) AS ts,
+                element_at(ARRAY['beijing', 'shanghai', 'guangdong', 'overseas'], x %% 4 + 1) AS region,
+                CAST(x %% 97 AS bigint) AS user_id,
+                CAST(x %% 1000 / 10.0 AS decimal(12, 2)) AS amount,
+                CASE WHEN x %% 5 = 0 THEN NULL ELSE CAST(x %% 7 AS integer) END AS score,
+                element_at(ARRAY['ios', 'android', 'pc'], x %% 3 + 1) AS device
+            FROM UNNEST(sequence(%d, %d)) t(x)""";
+
+    private static final String DAILY = """
+            SELECT date_trunc('day', ts) AS day, region,
+                   count(*) AS events, count(score) AS scored, sum(amount) AS amount, sum(score) AS score_sum,
+                   min(amount) AS low, max(ts) AS last_seen, avg(amount) AS mean_amount, avg(score) AS mean_score,
+                   approx_distinct(user_id) AS users
+            FROM plays
+            WHERE device <> 'pc' OR amount > 50
+            GROUP BY date_trunc('day', ts), region""";
+
+    private static final String STITCHED = """
+            SELECT day, region, sum(plays) AS plays, sum(likes) AS likes, approx_distinct(user_id) AS users, max(amount) AS top_amount
+            FROM (
+                SELECT date_trunc('day', ts) AS day, region, 1 AS plays, 0 AS likes, user_id, amount FROM plays
+                UNION ALL
+                SELECT date_trunc('day', ts), region, 0, 1, user_id, amount FROM likes WHERE device IN ('ios', 'android'))
+            GROUP BY day, region""";
+
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        return LakehouseQueryRunner.builder()
+                .setWarehouse(Files.createTempDirectory("hybrid-mv"))
+                .build();
+    }
+
+    @Test
+    public void testSingleBaseViewEqualsItsQueryInEveryTierState()
+    {
+        createBase("plays");
+        insert("plays", 0, 499);
+        assertUpdate("CREATE MATERIALIZED VIEW daily_plays WITH (partitioning = ARRAY['day(day)']) AS " + DAILY);
+        assertView("daily_plays", DAILY);
+
+        insert("plays", 500, 650);
+        assertView("daily_plays", DAILY);
+        assertUpdate("CALL system.tier_table('tpch', 'plays')");
+        assertView("daily_plays", DAILY);
+        insert("plays", 651, 700);
+        insert("plays", 20, 40);
+        assertView("daily_plays", DAILY);
+
+        // the state table compacts and tiers like any table
+        String state = stateTable("daily_plays");
+        assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(state));
+        assertView("daily_plays", DAILY);
+        assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(state));
+        insert("plays", 701, 720);
+        assertView("daily_plays", DAILY);
+
+        // REFRESH rebuilds from the base rows
+        assertUpdate("REFRESH MATERIALIZED VIEW daily_plays");
+        assertView("daily_plays", DAILY);
+        assertThat(stateTable("daily_plays")).isNotEqualTo(state);
+        insert("plays", 721, 730);
+        assertView("daily_plays", DAILY);
+
+        assertUpdate("DROP MATERIALIZED VIEW daily_plays");
+        assertThat(computeActual("SHOW TABLES LIKE '\\_mv\\_daily\\_plays%' ESCAPE '\\'").getRowCount()).isZero();
+        assertUpdate("DROP TABLE plays");
+    }
+
+    @Test
+    public void testMetricStitchingOfTwoBases()
+            throws Exception
+    {
+        createBase("plays");
+        createBase("likes");
+        insert("plays", 0, 300);
+        insert("likes", 100, 250);
+        assertUpdate("CREATE MATERIALIZED VIEW stitched AS " + STITCHED);
+        assertView("stitched", STITCHED);
+
+        // concurrent INSERTs into both bases while the state compacts: exact at the end
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> plays = executor.submit(() -> {
+                for (int i = 0; i < 6; i++) {
+                    insert("plays", 1000 + i * 10, 1009 + i * 10);
+                }
+            });
+            Future<?> likes = executor.submit(() -> {
+                for (int i = 0; i < 6; i++) {
+                    insert("likes", 2000 + i * 10, 2009 + i * 10);
+                }
+            });
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable("stitched")));
+            plays.get(2, TimeUnit.MINUTES);
+            likes.get(2, TimeUnit.MINUTES);
+        }
+        finally {
+            executor.shutdownNow();
+        }
+        assertView("stitched", STITCHED);
+        assertUpdate("DROP MATERIALIZED VIEW stitched");
+        assertUpdate("DROP TABLE plays");
+        assertUpdate("DROP TABLE likes");
+    }
+
+    @Test
+    public void testFailedInsertChangesNeitherBaseNorView()
+    {
+        createBase("failing");
+        insert("failing", 0, 100);
+        String definition = "SELECT region, count(*) AS events, sum(amount) AS amount FROM failing GROUP BY region";
+        assertUpdate("CREATE MATERIALIZED VIEW failing_view AS " + definition);
+        List<?> before = computeActual("SELECT * FROM failing_view ORDER BY region").getMaterializedRows();
+        long baseRows = (long) computeScalar("SELECT count(*) FROM failing");
+        ViewMaintenance maintenance = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(ViewMaintenance.class);
+        maintenance.setBeforeInsertCommitForTesting(() -> {
+            throw new RuntimeException("injected failure between writing view deltas and the commit");
+        });
+        try {
+            assertQueryFails("INSERT INTO failing " + EVENTS.formatted(200, 300), ".*injected failure between writing view deltas and the commit.*");
+        }
+        finally {
+            maintenance.setBeforeInsertCommitForTesting(() -> {});
+        }
+        assertThat(computeScalar("SELECT count(*) FROM failing")).isEqualTo(baseRows);
+        assertThat(computeActual("SELECT * FROM failing_view ORDER BY region").getMaterializedRows()).isEqualTo(before);
+        insert("failing", 200, 300);
+        assertView("failing_view", definition);
+        assertUpdate("DROP MATERIALIZED VIEW failing_view");
+        assertUpdate("DROP TABLE failing");
+    }
+
+    @Test
+    public void testBaseRetentionKeepsViewRows()
+    {
+        assertUpdate("CREATE TABLE kept (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) " +
+                "WITH (partitioning = ARRAY['day(ts)'])");
+        insert("kept", 0, 400);
+        String definition = "SELECT date_trunc('day', ts) AS day, count(*) AS events FROM kept GROUP BY date_trunc('day', ts)";
+        assertUpdate("CREATE MATERIALIZED VIEW kept_daily WITH (retention = '3650d', partitioning = ARRAY['day(day)']) AS " + definition);
+        List<?> before = computeActual("SELECT * FROM kept_daily ORDER BY day").getMaterializedRows();
+        assertUpdate("ALTER TABLE kept SET PROPERTIES retention = '1d'");
+        assertUpdate("CALL system.apply_retention('tpch', 'kept')");
+        assertThat(computeScalar("SELECT count(*) FROM kept")).isEqualTo(0L);
+        // the view has its own retention: the base's never deletes view rows
+        assertThat(computeActual("SELECT * FROM kept_daily ORDER BY day").getMaterializedRows()).isEqualTo(before);
+        assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW kept_daily")).contains("retention = '3650d'");
+        assertUpdate("DROP MATERIALIZED VIEW kept_daily");
+        assertUpdate("DROP TABLE kept");
+    }
+
+    @Test
+    public void testMetadataAndRefusals()
+    {
+        createBase("listed");
+        insert("listed", 0, 50);
+        assertUpdate("CREATE MATERIALIZED VIEW listed_view COMMENT 'per region' AS SELECT region, count(*) AS events FROM listed GROUP BY region");
+        assertUpdate("CREATE MATERIALIZED VIEW IF NOT EXISTS listed_view AS SELECT region, count(*) AS events FROM listed GROUP BY region");
+        assertThat(computeActual("SELECT name FROM system.metadata.materialized_views WHERE catalog_name = 'lakehouse' AND schema_name = 'tpch'").getOnlyColumnAsSet())
+                .contains("listed_view");
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).contains("listed_view").noneMatch(name -> ((String) name).startsWith("_mv_"));
+        assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW listed_view")).contains("CREATE MATERIALIZED VIEW");
+
+        assertQueryFails("DELETE FROM listed WHERE region = 'beijing'", ".*Cannot run DELETE, UPDATE and MERGE on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
+        assertQueryFails("DROP TABLE listed", ".*Cannot run DROP TABLE on tpch.listed: materialized views.*");
+        assertQueryFails("ALTER TABLE listed SET PROPERTIES mode = 'lake'", ".*Cannot run ALTER TABLE ... SET PROPERTIES mode = 'lake' on tpch.listed.*");
+        assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(stateTable("listed_view")), ".*holds the state of a materialized view.*");
+
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(DISTINCT user_id) AS users FROM listed GROUP BY region", "count\\(DISTINCT ...\\).*use approx_distinct");
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM listed GROUP BY region ORDER BY region", "ORDER BY");
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM listed GROUP BY region HAVING count(*) > 1", "HAVING");
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM tpch.tiny.orders o JOIN listed l ON o.orderkey = l.user_id GROUP BY region", "dimension joins are not available yet");
+        assertUpdate("CREATE TABLE lake_base (region varchar) WITH (mode = 'lake')");
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM lake_base GROUP BY region", "not in hybrid mode");
+        assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, sum(amount * 2) AS c FROM listed GROUP BY region", "aggregate a column");
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).doesNotContain("bad");
+
+        assertUpdate("DROP MATERIALIZED VIEW listed_view");
+        assertUpdate("DROP TABLE listed");
+        assertUpdate("DROP TABLE lake_base");
+    }
+
+    private void assertRejected(String sql, String message)
+    {
+        assertQueryFails(sql, "(?s).*Materialized view not supported: .*" + message + ".*");
+    }
+
+    private void createBase(String name)
+    {
+        assertUpdate("CREATE TABLE %s (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) WITH (partitioning = ARRAY['day(ts)'])".formatted(name));
+    }
+
+    private void insert(String table, int from, int to)
+    {
+        assertUpdate("INSERT INTO %s %s".formatted(table, EVENTS.formatted(from, to)), to - from + 1);
+    }
+
+    private void assertView(String view, String definition)
+    {
+        assertThat(query("SELECT * FROM " + view)).matches(definition);
+    }
+
+    private String stateTable(String view)
+    {
+        String sql = (String) computeScalar("SHOW CREATE MATERIALIZED VIEW " + view);
+        int start = sql.indexOf("\"_mv_");
+        return sql.substring(start + 1, sql.indexOf('"', start + 1));
+    }
+}
