@@ -21,6 +21,7 @@ public class HybridConfig
     private String metastoreUser;
     private String metastorePassword;
     private int compactionSegmentThreshold = 10;
+    private long dimensionMaxRows = 1_000_000;
 
     @NotNull
     @Pattern(regexp = "^(/|file:/|local:/|s3://).*", message = "must be an absolute local path, a file:/ URI or an s3:// URI")
@@ -86,6 +87,20 @@ public class HybridConfig
     public HybridConfig setCompactionSegmentThreshold(int compactionSegmentThreshold)
     {
         this.compactionSegmentThreshold = compactionSegmentThreshold;
+        return this;
+    }
+
+    @Min(1)
+    public long getDimensionMaxRows()
+    {
+        return dimensionMaxRows;
+    }
+
+    @Config("hybrid.materialized-views.dimension-max-rows")
+    @ConfigDescription("Most rows a dimension table joined at write time by a materialized view may have; it is held in memory for INSERTs into the view's bases")
+    public HybridConfig setDimensionMaxRows(long dimensionMaxRows)
+    {
+        this.dimensionMaxRows = dimensionMaxRows;
         return this;
     }
 }

@@ -19,7 +19,8 @@ public class TestHybridConfig
                 .setMetastoreUrl(null)
                 .setMetastoreUser(null)
                 .setMetastorePassword(null)
-                .setCompactionSegmentThreshold(10));
+                .setCompactionSegmentThreshold(10)
+                .setDimensionMaxRows(1_000_000));
     }
 
     @Test
@@ -31,6 +32,7 @@ public class TestHybridConfig
                 .put("hybrid.metastore.user", "lakehouse")
                 .put("hybrid.metastore.password", "secret")
                 .put("hybrid.compaction.segment-threshold", "25")
+                .put("hybrid.materialized-views.dimension-max-rows", "5000")
                 .buildOrThrow();
 
         HybridConfig expected = new HybridConfig()
@@ -38,7 +40,8 @@ public class TestHybridConfig
                 .setMetastoreUrl("jdbc:postgresql://db:5432/lakehouse")
                 .setMetastoreUser("lakehouse")
                 .setMetastorePassword("secret")
-                .setCompactionSegmentThreshold(25);
+                .setCompactionSegmentThreshold(25)
+                .setDimensionMaxRows(5000);
 
         assertFullMapping(properties, expected);
     }

@@ -148,7 +148,7 @@ public final class MaterializedViewAnalyzer
             collectUnionBranches(query.getQueryBody(), branches);
             return branches.build();
         }
-        return ImmutableList.of(branch(relation, where, ImmutableList.of()));
+        return ImmutableList.of(branch(from, where, ImmutableList.of()));
     }
 
     private static void collectUnionBranches(Node body, ImmutableList.Builder<SynchronousViewDefinition.Branch> branches)
@@ -184,16 +184,28 @@ public final class MaterializedViewAnalyzer
     private static SynchronousViewDefinition.Branch branch(Relation relation, Optional<Expression> where, List<String> projections)
     {
         where.ifPresent(MaterializedViewAnalyzer::checkPredicate);
-        ImmutableList.Builder<String> dimensions = ImmutableList.builder();
-        String base = baseTable(relation, dimensions);
-        return new SynchronousViewDefinition.Branch(base, dimensions.build(), where.map(Expression::toString), projections);
+        ImmutableList.Builder<SynchronousViewDefinition.Dimension> dimensions = ImmutableList.builder();
+        Table base = baseTable(relation, dimensions);
+        return new SynchronousViewDefinition.Branch(base.getName().toString(), aliasOf(relation, base), dimensions.build(), where.map(Expression::toString), projections);
     }
 
-    private static String baseTable(Relation relation, ImmutableList.Builder<String> dimensions)
+    private static String aliasOf(Relation relation, Table table)
+    {
+        Relation unaliased = relation;
+        while (unaliased instanceof Join join) {
+            unaliased = join.getLeft();
+        }
+        if (unaliased instanceof AliasedRelation aliased) {
+            return aliased.getAlias().getValue().toLowerCase(Locale.ROOT);
+        }
+        return table.getName().getSuffix().toLowerCase(Locale.ROOT);
+    }
+
+    private static Table baseTable(Relation relation, ImmutableList.Builder<SynchronousViewDefinition.Dimension> dimensions)
     {
         Relation unaliased = relation instanceof AliasedRelation aliased ? aliased.getRelation() : relation;
         if (unaliased instanceof Table table) {
-            return table.getName().toString();
+            return table;
         }
         if (unaliased instanceof Join join) {
             if (join.getType() != Join.Type.INNER && join.getType() != Join.Type.LEFT) {
@@ -206,10 +218,39 @@ public final class MaterializedViewAnalyzer
             if (!(right instanceof Table dimension)) {
                 throw unsupported("a join with a subquery: join dimension tables by name");
             }
-            dimensions.add(dimension.getName().toString());
-            return baseTable(join.getLeft(), dimensions);
+            String alias = join.getRight() instanceof AliasedRelation aliased ? aliased.getAlias().getValue().toLowerCase(Locale.ROOT) : dimension.getName().getSuffix().toLowerCase(Locale.ROOT);
+            // the fact side comes first: dimensions are joined in order onto it
+            Table base = baseTable(join.getLeft(), dimensions);
+            dimensions.add(new SynchronousViewDefinition.Dimension(dimension.getName().toString(), alias, join.getType() == Join.Type.LEFT, joinKeys(on.getExpression(), alias)));
+            return base;
         }
         throw unsupported("reading from %s: read one base table, or a UNION ALL of base tables in a subquery".formatted(unaliased.getClass().getSimpleName()));
+    }
+
+    private static List<SynchronousViewDefinition.JoinKey> joinKeys(Expression condition, String dimensionAlias)
+    {
+        ImmutableList.Builder<SynchronousViewDefinition.JoinKey> keys = ImmutableList.builder();
+        List<Expression> terms = condition instanceof LogicalExpression logical ? logical.getTerms() : List.of(condition);
+        for (Expression term : terms) {
+            ComparisonExpression equality = (ComparisonExpression) term;
+            boolean leftIsDimension = qualifier(equality.getLeft()).equals(Optional.of(dimensionAlias));
+            boolean rightIsDimension = qualifier(equality.getRight()).equals(Optional.of(dimensionAlias));
+            if (leftIsDimension == rightIsDimension) {
+                throw unsupported("the join condition %s: compare a column of the dimension %s (qualified with its name or alias) with a column of the tables before it".formatted(term, dimensionAlias));
+            }
+            Expression dimensionSide = leftIsDimension ? equality.getLeft() : equality.getRight();
+            Expression probeSide = leftIsDimension ? equality.getRight() : equality.getLeft();
+            keys.add(new SynchronousViewDefinition.JoinKey(probeSide.toString(), ((DereferenceExpression) dimensionSide).getField().orElseThrow().getValue().toLowerCase(Locale.ROOT)));
+        }
+        return keys.build();
+    }
+
+    private static Optional<String> qualifier(Expression expression)
+    {
+        if (expression instanceof DereferenceExpression dereference && dereference.getBase() instanceof Identifier base) {
+            return Optional.of(base.getValue().toLowerCase(Locale.ROOT));
+        }
+        return Optional.empty();
     }
 
     private static boolean isEqualityConjunction(Expression expression)

@@ -152,12 +152,7 @@ public final class MaterializedViews
         }
         SynchronousViewDefinition analyzed = MaterializedViewAnalyzer.analyze(definition.getOriginalSql());
         String defaultSchema = definition.getSchema().orElse(name.getSchemaName());
-        List<SchemaTableName> bases = analyzed.branches().stream().map(branch -> {
-            if (!branch.dimensions().isEmpty()) {
-                throw unsupported("a JOIN with dimension table %s: write-time dimension joins are not available yet; stitch the dimension columns into the base table".formatted(String.join(", ", branch.dimensions())));
-            }
-            return resolve(branch.baseTable(), defaultSchema);
-        }).toList();
+        List<SchemaTableName> bases = analyzed.branches().stream().map(branch -> resolve(branch.baseTable(), defaultSchema, catalogName)).toList();
         Map<SchemaTableName, Table> baseTables = new LinkedHashMap<>();
         for (SchemaTableName base : bases) {
             baseTables.put(base, hybridBase(session, base));
@@ -171,10 +166,11 @@ public final class MaterializedViews
                 definition.getComment(),
                 Optional.of(session.getUser()),
                 columns,
+                defaultSchema,
                 bases,
                 stateTableName(name),
                 true);
-        maintenance.validate(view, baseTables);
+        maintenance.validate(session, view, baseTables);
         build(session, view, properties, baseTables);
     }
 
@@ -306,7 +302,7 @@ public final class MaterializedViews
         return table;
     }
 
-    private SchemaTableName resolve(String qualifiedName, String defaultSchema)
+    public static SchemaTableName resolve(String qualifiedName, String defaultSchema, String catalogName)
     {
         List<String> parts = List.of(qualifiedName.toLowerCase(Locale.ROOT).replace("\"", "").split("\\."));
         return switch (parts.size()) {

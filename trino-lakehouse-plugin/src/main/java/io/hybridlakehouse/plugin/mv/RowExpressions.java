@@ -46,6 +46,7 @@ import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
@@ -126,8 +127,11 @@ final class RowExpressions
     RowExpression compile(Expression expression, Scope scope)
     {
         return switch (expression) {
-            case Identifier identifier -> column(identifier.getValue(), scope);
-            case DereferenceExpression dereference when dereference.getField().isPresent() -> column(dereference.getField().get().getValue(), scope);
+            case Identifier identifier -> column(Optional.empty(), identifier.getValue(), scope);
+            case DereferenceExpression dereference when dereference.getField().isPresent() -> column(
+                    dereference.getBase() instanceof Identifier qualifier ? Optional.of(qualifier.getValue()) : Optional.empty(),
+                    dereference.getField().get().getValue(),
+                    scope);
             case LongLiteral literal -> constant(literal.getParsedValue() == (int) literal.getParsedValue() ? INTEGER : BIGINT, literal.getParsedValue());
             case StringLiteral literal -> constant(VarcharType.createVarcharType(Math.max(1, literal.getValue().length())), Slices.utf8Slice(literal.getValue()));
             case NullLiteral _ -> new NullConstant();
@@ -342,9 +346,12 @@ final class RowExpressions
         return BigDecimal.valueOf((long) value);
     }
 
-    private RowExpression column(String name, Scope scope)
+    private RowExpression column(Optional<String> qualifier, String name, Scope scope)
     {
         String key = name.toLowerCase(Locale.ROOT);
+        if (qualifier.isPresent() && scope.channels().containsKey(qualifier.get().toLowerCase(Locale.ROOT) + "." + key)) {
+            key = qualifier.get().toLowerCase(Locale.ROOT) + "." + key;
+        }
         Expression projected = scope.projections().get(key);
         if (projected != null) {
             // a name the UNION ALL branch projects: the branch's own expression over its base table
@@ -535,6 +542,24 @@ final class RowExpressions
             return toMicros(value, from);
         }
         throw unsupported("a value of %s where %s is expected".formatted(from, to));
+    }
+
+    /**
+     * A value as a hash key that equals the same value of another numeric type (join keys of integer and bigint columns, say).
+     */
+    static Object normalizedKey(Object value, Type type)
+    {
+        if (value == null) {
+            return null;
+        }
+        if (type == TINYINT || type == SMALLINT || type == INTEGER || type == BIGINT) {
+            return value;
+        }
+        if (type instanceof DecimalType) {
+            BigDecimal decimal = toBigDecimal(value, type).stripTrailingZeros();
+            return decimal.scale() <= 0 && decimal.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0 && decimal.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0 ? (Object) decimal.longValueExact() : decimal;
+        }
+        return value;
     }
 
     static Object decimalOf(BigInteger unscaled, DecimalType type)

@@ -12,6 +12,7 @@ import static java.util.Objects.requireNonNull;
  * output columns, the bases whose INSERTs maintain it, and the hybrid table holding its
  * partial aggregates ({@code stateTable}), which reads merge by key.
  *
+ * @param defaultSchema the schema unqualified table names of the definition are in
  * @param bases the base table of each branch of the definition, in branch order
  * @param building true while the state table is being filled from the bases (CREATE, REFRESH):
  * queries then compute the view from its bases
@@ -22,6 +23,7 @@ public record SynchronousView(
         Optional<String> comment,
         Optional<String> owner,
         List<ViewColumn> columns,
+        String defaultSchema,
         List<SchemaTableName> bases,
         SchemaTableName stateTable,
         boolean building)
@@ -35,6 +37,7 @@ public record SynchronousView(
         requireNonNull(comment, "comment is null");
         requireNonNull(owner, "owner is null");
         columns = List.copyOf(columns);
+        requireNonNull(defaultSchema, "defaultSchema is null");
         bases = List.copyOf(bases);
         requireNonNull(stateTable, "stateTable is null");
     }
@@ -46,7 +49,7 @@ public record SynchronousView(
 
     public SynchronousView withState(SchemaTableName newStateTable, boolean newBuilding)
     {
-        return new SynchronousView(name, definitionSql, comment, owner, columns, bases, newStateTable, newBuilding);
+        return new SynchronousView(name, definitionSql, comment, owner, columns, defaultSchema, bases, newStateTable, newBuilding);
     }
 
     public static boolean isStateTable(SchemaTableName table)

@@ -60,16 +60,40 @@ public record SynchronousViewDefinition(List<Key> keys, List<Aggregate> aggregat
 
     /**
      * @param baseTable the table whose INSERTs feed this branch
-     * @param dimensions tables joined at write time, looked up as of each INSERT
+     * @param baseAlias the name its columns are qualified with (its alias, or its own name)
+     * @param dimensions tables joined at write time, looked up as of each INSERT, in join order
      */
-    public record Branch(String baseTable, List<String> dimensions, Optional<String> filter, List<String> projections)
+    public record Branch(String baseTable, String baseAlias, List<Dimension> dimensions, Optional<String> filter, List<String> projections)
     {
         public Branch
         {
             requireNonNull(baseTable, "baseTable is null");
+            requireNonNull(baseAlias, "baseAlias is null");
             dimensions = List.copyOf(dimensions);
             requireNonNull(filter, "filter is null");
             projections = List.copyOf(projections);
+        }
+    }
+
+    /**
+     * A dimension joined at write time on equalities of an expression over the rows joined so far with a column of the dimension.
+     */
+    public record Dimension(String table, String alias, boolean leftJoin, List<JoinKey> keys)
+    {
+        public Dimension
+        {
+            requireNonNull(table, "table is null");
+            requireNonNull(alias, "alias is null");
+            keys = List.copyOf(keys);
+        }
+    }
+
+    public record JoinKey(String probeExpression, String dimensionColumn)
+    {
+        public JoinKey
+        {
+            requireNonNull(probeExpression, "probeExpression is null");
+            requireNonNull(dimensionColumn, "dimensionColumn is null");
         }
     }
 }

@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.mv.RowExpressions.RowPredicate;
 import io.hybridlakehouse.plugin.mv.ViewStateLayout.AggregateLayout;
 import io.trino.spi.Page;
 import io.trino.spi.PageBuilder;
+import io.trino.spi.block.Block;
 import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.Type;
@@ -53,25 +54,41 @@ final class ViewDeltaAggregator
     private final List<RowExpression> keys;
     private final List<Optional<RowExpression>> arguments;
     private final Optional<RowPredicate> filter;
+    private final List<DimensionJoin> joins;
     private final Map<List<Object>, State[]> groups = new HashMap<>();
+
+    private record DimensionJoin(DimensionIndex index, List<RowExpression> probes, boolean left) {}
 
     /**
      * @param baseColumns the base table's top-level columns, in the channel order of the pages to aggregate
      */
-    ViewDeltaAggregator(SynchronousViewDefinition definition, int branch, ViewStateLayout layout, List<String> baseColumns, List<Type> baseTypes, TypeManager typeManager)
+    ViewDeltaAggregator(SynchronousViewDefinition definition, int branch, ViewStateLayout layout, List<String> baseColumns, List<Type> baseTypes, List<DimensionIndex> dimensions, TypeManager typeManager)
     {
         this.layout = requireNonNull(layout, "layout is null");
         RowExpressions expressions = new RowExpressions(typeManager);
-        ImmutableMap.Builder<String, Integer> channels = ImmutableMap.builder();
-        for (int channel = 0; channel < baseColumns.size(); channel++) {
-            channels.put(baseColumns.get(channel).toLowerCase(Locale.ROOT), channel);
-        }
         SynchronousViewDefinition.Branch branchDefinition = definition.branches().get(branch);
+
+        // the columns of the base, then of each dimension in join order: the channels of a joined page
+        Map<String, Integer> channels = new HashMap<>();
+        Map<String, Integer> unqualifiedUses = new HashMap<>();
+        List<Type> types = new ArrayList<>(baseTypes);
+        addColumns(channels, unqualifiedUses, branchDefinition.baseAlias(), baseColumns, 0);
+        ImmutableList.Builder<DimensionJoin> joins = ImmutableList.builder();
+        for (int index = 0; index < dimensions.size(); index++) {
+            SynchronousViewDefinition.Dimension dimension = branchDefinition.dimensions().get(index);
+            RowExpressions.Scope probeScope = new RowExpressions.Scope(unique(channels, unqualifiedUses), types, Map.of());
+            List<RowExpression> probes = dimension.keys().stream().map(key -> expressions.compile(parse(key.probeExpression()), probeScope)).toList();
+            joins.add(new DimensionJoin(dimensions.get(index), probes, dimension.leftJoin()));
+            addColumns(channels, unqualifiedUses, dimension.alias(), dimensions.get(index).columns(), types.size());
+            types.addAll(dimensions.get(index).types());
+        }
+        this.joins = joins.build();
+
         ImmutableMap.Builder<String, Expression> projections = ImmutableMap.builder();
         for (int column = 0; column < definition.branchColumns().size(); column++) {
             projections.put(definition.branchColumns().get(column), parse(branchDefinition.projections().get(column)));
         }
-        RowExpressions.Scope scope = new RowExpressions.Scope(channels.buildOrThrow(), baseTypes, projections.buildOrThrow());
+        RowExpressions.Scope scope = new RowExpressions.Scope(unique(channels, unqualifiedUses), types, projections.buildOrThrow());
         RowExpressions.Scope baseOnly = new RowExpressions.Scope(scope.channels(), scope.types(), Map.of());
 
         this.keys = definition.keys().stream().map(key -> expressions.compile(parse(key.expression()), scope)).toList();
@@ -86,6 +103,28 @@ final class ViewDeltaAggregator
         }
         this.arguments = arguments.build();
         this.filter = branchDefinition.filter().map(text -> expressions.compilePredicate(parse(text), baseOnly));
+    }
+
+    private static void addColumns(Map<String, Integer> channels, Map<String, Integer> unqualifiedUses, String alias, List<String> columns, int offset)
+    {
+        for (int column = 0; column < columns.size(); column++) {
+            String name = columns.get(column).toLowerCase(Locale.ROOT);
+            channels.put(alias + "." + name, offset + column);
+            channels.putIfAbsent(name, offset + column);
+            unqualifiedUses.merge(name, 1, Integer::sum);
+        }
+    }
+
+    // a column name that two joined tables share is reachable only qualified
+    private static Map<String, Integer> unique(Map<String, Integer> channels, Map<String, Integer> unqualifiedUses)
+    {
+        Map<String, Integer> unique = new HashMap<>(channels);
+        unqualifiedUses.forEach((name, uses) -> {
+            if (uses > 1) {
+                unique.remove(name);
+            }
+        });
+        return unique;
     }
 
     private static Expression parse(String expression)
@@ -133,8 +172,9 @@ final class ViewDeltaAggregator
         return type == TINYINT || type == SMALLINT || type == INTEGER || type == BIGINT;
     }
 
-    void add(Page page)
+    void add(Page basePage)
     {
+        Page page = join(basePage);
         for (int position = 0; position < page.getPositionCount(); position++) {
             if (filter.isPresent() && !Boolean.TRUE.equals(filter.get().test(page, position))) {
                 continue;
@@ -157,6 +197,45 @@ final class ViewDeltaAggregator
                 }
             }
         }
+    }
+
+    /**
+     * The base rows with the columns of each dimension appended, looked up by join key; an inner
+     * join drops rows without a match, a left join keeps them with NULLs.
+     */
+    private Page join(Page page)
+    {
+        Page current = page;
+        for (DimensionJoin join : joins) {
+            int count = current.getPositionCount();
+            List<Type> dimensionTypes = join.index().types();
+            BlockBuilder[] builders = dimensionTypes.stream().map(type -> type.createBlockBuilder(null, count)).toArray(BlockBuilder[]::new);
+            int[] retained = new int[count];
+            int kept = 0;
+            for (int position = 0; position < count; position++) {
+                List<Object> key = new ArrayList<>(join.probes().size());
+                for (RowExpression probe : join.probes()) {
+                    key.add(RowExpressions.normalizedKey(probe.evaluate(current, position), probe.type()));
+                }
+                Optional<Object[]> row = key.contains(null) ? Optional.empty() : join.index().lookup(key);
+                if (row.isEmpty() && !join.left()) {
+                    continue;
+                }
+                retained[kept++] = position;
+                for (int column = 0; column < builders.length; column++) {
+                    writeNativeValue(dimensionTypes.get(column), builders[column], row.isPresent() ? row.get()[column] : null);
+                }
+            }
+            Block[] blocks = new Block[current.getChannelCount() + builders.length];
+            for (int channel = 0; channel < current.getChannelCount(); channel++) {
+                blocks[channel] = current.getBlock(channel).getPositions(retained, 0, kept);
+            }
+            for (int column = 0; column < builders.length; column++) {
+                blocks[current.getChannelCount() + column] = builders[column].build();
+            }
+            current = new Page(kept, blocks);
+        }
+        return current;
     }
 
     int groups()

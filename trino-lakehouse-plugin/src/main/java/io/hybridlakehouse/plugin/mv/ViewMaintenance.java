@@ -7,7 +7,9 @@ import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
+import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -20,6 +22,7 @@ import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
+import io.trino.plugin.iceberg.IcebergMetadataAccess;
 import io.trino.plugin.iceberg.IcebergMetadataFactory;
 import io.trino.plugin.iceberg.IcebergPageSourceProvider;
 import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
@@ -27,6 +30,7 @@ import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.delete.DeleteFile;
 import io.trino.spi.Page;
 import io.trino.spi.TrinoException;
+import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorPageSink;
@@ -44,6 +48,7 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 
@@ -54,6 +59,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
@@ -83,7 +89,13 @@ public class ViewMaintenance
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final HotSegmentSplits segments;
+    private final String catalogName;
+    private final long dimensionMaxRows;
+    // dimension lookups by table version: loaded once, used by every INSERT until the dimension changes
+    private final Map<DimensionKey, DimensionIndex> dimensionCache = new ConcurrentHashMap<>();
     private volatile Runnable beforeInsertCommit = () -> {};
+
+    private record DimensionKey(String tableUuid, long version, long snapshotId, List<String> keyColumns) {}
 
     @Inject
     public ViewMaintenance(
@@ -93,7 +105,9 @@ public class ViewMaintenance
             IcebergConnector iceberg,
             IcebergPageSourceProviderFactory pageSourceProviderFactory,
             JsonCodec<CommitTaskData> commitTaskCodec,
-            IcebergFileSystemFactory fileSystemFactory)
+            IcebergFileSystemFactory fileSystemFactory,
+            CatalogName catalogName,
+            HybridConfig config)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
@@ -103,6 +117,8 @@ public class ViewMaintenance
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
+        this.catalogName = catalogName.toString();
+        this.dimensionMaxRows = config.getDimensionMaxRows();
     }
 
     /**
@@ -122,12 +138,12 @@ public class ViewMaintenance
     /**
      * Fails with a clear error if the view cannot be maintained from its bases' columns.
      */
-    public void validate(SynchronousView view, Map<SchemaTableName, Table> bases)
+    public void validate(ConnectorSession session, SynchronousView view, Map<SchemaTableName, Table> bases)
     {
         ViewStateLayout layout = new ViewStateLayout(view, typeManager);
         SynchronousViewDefinition definition = view.definition();
         for (int branch = 0; branch < definition.branches().size(); branch++) {
-            aggregator(view, definition, branch, layout, bases.get(view.bases().get(branch)));
+            aggregator(session, view, definition, branch, layout, bases.get(view.bases().get(branch)));
         }
     }
 
@@ -162,36 +178,10 @@ public class ViewMaintenance
             base.refresh();
             long version = versions.get(base.uuid().toString());
             // the version was pinned before this snapshot was loaded (see HotTierPin)
-            long tieredThrough = HotTierPin.tieredThrough(base.properties());
-            List<Segment> hot = segmentStore.visibleSegments(base.uuid().toString(), version, tieredThrough);
-            written.addAll(computeAndWrite(session, view, baseName, base, (aggregator, flush) -> {
-                for (Segment segment : hot) {
-                    CommitTaskData task = segments.decode(segment);
-                    readFile(session, base, task.path(), task.fileSizeInBytes(), segment.recordCount(), task.partitionSpecJson(),
-                            task.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> {
-                                aggregator.add(page);
-                                flush.run();
-                            });
-                }
-                if (base.currentSnapshot() == null) {
-                    return;
-                }
-                try (CloseableIterable<FileScanTask> tasks = base.newScan().useSnapshot(base.currentSnapshot().snapshotId()).planFiles()) {
-                    for (FileScanTask task : tasks) {
-                        readFile(session, base, task.file().location(), task.file().fileSizeInBytes(), task.file().recordCount(),
-                                PartitionSpecParser.toJson(task.spec()), PartitionData.toJson(task.file().partition()),
-                                task.deletes().stream().map(DeleteFile::fromIceberg).collect(toImmutableList()),
-                                Optional.ofNullable(task.file().dataSequenceNumber()).orElse(0L),
-                                page -> {
-                                    aggregator.add(page);
-                                    flush.run();
-                                });
-                    }
-                }
-                catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }));
+            written.addAll(computeAndWrite(session, view, baseName, base, (aggregator, flush) -> readVisibleRows(session, base, Optional.of(version), page -> {
+                aggregator.add(page);
+                flush.run();
+            })));
         }
         return written.build();
     }
@@ -213,7 +203,7 @@ public class ViewMaintenance
             if (!view.bases().get(branch).equals(baseName)) {
                 continue;
             }
-            ViewDeltaAggregator aggregator = aggregator(view, definition, branch, layout, base);
+            ViewDeltaAggregator aggregator = aggregator(session, view, definition, branch, layout, base);
             feed.feed(aggregator, () -> {
                 if (aggregator.groups() >= MAX_GROUPS_IN_MEMORY) {
                     pages.add(aggregator.toStatePage());
@@ -226,16 +216,89 @@ public class ViewMaintenance
         return write(session, view, layout, pages);
     }
 
-    private ViewDeltaAggregator aggregator(SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
+    private ViewDeltaAggregator aggregator(ConnectorSession session, SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
     {
         List<IcebergColumnHandle> columns = getTopLevelColumns(base.schema(), typeManager);
+        List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
+                .map(dimension -> dimension(session, MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName), dimension))
+                .collect(toImmutableList());
         return new ViewDeltaAggregator(
                 definition,
                 branch,
                 layout,
                 columns.stream().map(IcebergColumnHandle::getName).toList(),
                 columns.stream().map(IcebergColumnHandle::getType).map(Type.class::cast).toList(),
+                dimensions,
                 typeManager);
+    }
+
+    /**
+     * The rows of a dimension as of now, by the join's key columns: a dimension row is looked up
+     * as of each INSERT, and later changes to the dimension do not rewrite what was aggregated.
+     */
+    private DimensionIndex dimension(ConnectorSession session, SchemaTableName name, SynchronousViewDefinition.Dimension dimension)
+    {
+        IcebergMetadata metadata = metadataFactory.create(session.getIdentity());
+        if (metadata.getTableHandle(session, name, Optional.empty(), Optional.empty()) == null) {
+            throw RowExpressions.unsupported("the dimension table %s, which does not exist".formatted(name));
+        }
+        Table table = IcebergMetadataAccess.icebergTable(metadata, session, name);
+        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
+        List<IcebergColumnHandle> columns = getTopLevelColumns(table.schema(), typeManager);
+        List<String> names = columns.stream().map(IcebergColumnHandle::getName).toList();
+        List<String> keyColumns = dimension.keys().stream().map(SynchronousViewDefinition.JoinKey::dimensionColumn).toList();
+        for (String keyColumn : keyColumns) {
+            if (!names.contains(keyColumn)) {
+                throw RowExpressions.unsupported("the join column %s, which dimension table %s does not have".formatted(keyColumn, name));
+            }
+        }
+        DimensionKey key = new DimensionKey(
+                table.uuid().toString(),
+                state.map(HybridTableState::version).orElse(-1L),
+                Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId).orElse(-1L),
+                keyColumns);
+        DimensionIndex cached = dimensionCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        DimensionIndex index = new DimensionIndex(name, names, columns.stream().map(IcebergColumnHandle::getType).map(Type.class::cast).toList(),
+                keyColumns.stream().map(names::indexOf).toList());
+        readVisibleRows(session, table, state.map(HybridTableState::version), page -> index.add(page, dimensionMaxRows));
+        if (dimensionCache.size() >= 16) {
+            dimensionCache.clear();
+        }
+        dimensionCache.put(key, index);
+        return index;
+    }
+
+    /**
+     * Every row of the table visible at {@code version} of its hot tier (pinned before its snapshot was loaded) and in its current snapshot.
+     */
+    private void readVisibleRows(ConnectorSession session, Table table, Optional<Long> version, Consumer<Page> consumer)
+    {
+        long tieredThrough = HotTierPin.tieredThrough(table.properties());
+        if (version.isPresent()) {
+            for (Segment segment : segmentStore.visibleSegments(table.uuid().toString(), version.get(), tieredThrough)) {
+                CommitTaskData task = segments.decode(segment);
+                readFile(session, table, task.path(), task.fileSizeInBytes(), segment.recordCount(), task.partitionSpecJson(),
+                        task.partitionDataJson().orElse(null), ImmutableList.of(), 0, consumer);
+            }
+        }
+        if (table.currentSnapshot() == null) {
+            return;
+        }
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(table.currentSnapshot().snapshotId()).planFiles()) {
+            for (FileScanTask task : tasks) {
+                readFile(session, table, task.file().location(), task.file().fileSizeInBytes(), task.file().recordCount(),
+                        PartitionSpecParser.toJson(task.spec()), PartitionData.toJson(task.file().partition()),
+                        task.deletes().stream().map(DeleteFile::fromIceberg).collect(toImmutableList()),
+                        Optional.ofNullable(task.file().dataSequenceNumber()).orElse(0L),
+                        consumer);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void readFile(ConnectorSession session, Table table, String path, long fileSize, long recordCount, String partitionSpecJson, String partitionDataJson,

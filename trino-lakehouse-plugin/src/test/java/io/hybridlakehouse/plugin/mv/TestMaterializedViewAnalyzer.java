@@ -32,7 +32,9 @@ public class TestMaterializedViewAnalyzer
                 AggregateFunction.MAX, AggregateFunction.AVG, AggregateFunction.APPROX_DISTINCT);
         assertThat(definition.aggregates().get(5).argument()).contains("e.amount");
         assertThat(definition.branches()).extracting(Branch::baseTable).containsExactly("ods.events");
-        assertThat(definition.branches().getFirst().dimensions()).containsExactly("ods.items");
+        assertThat(definition.branches().getFirst().baseAlias()).isEqualTo("e");
+        assertThat(definition.branches().getFirst().dimensions()).containsExactly(
+                new SynchronousViewDefinition.Dimension("ods.items", "d", false, List.of(new SynchronousViewDefinition.JoinKey("e.item_id", "item_id"))));
         assertThat(definition.branches().getFirst().filter()).isPresent();
     }
 
