@@ -292,6 +292,54 @@ public class TestLakehouseServerEndToEnd
     }
 
     /**
+     * A stitched materialized view over two streaming ODS tables with a dimension joined at
+     * write time, current after every INSERT through the CLI; the bases keep days, the view months.
+     */
+    @Test
+    public void testStitchedMaterializedViewThroughCli()
+            throws Exception
+    {
+        for (String table : List.of("ods_plays", "ods_likes")) {
+            cli.execute("CREATE TABLE lakehouse.demo.%s WITH (partitioning = ARRAY['day(event_time)']) AS SELECT * FROM lakehouse.demo.ods_events WITH NO DATA".formatted(table)).assertSuccess();
+        }
+        cli.execute("INSERT INTO lakehouse.demo.ods_plays SELECT * FROM lakehouse.demo.ods_events WHERE event_type = 'view' AND user_id <= 2000").assertSuccess();
+        String definition = """
+                SELECT day, region, category, sum(plays) AS plays, sum(likes) AS likes, approx_distinct(user_id) AS users
+                FROM (
+                    SELECT date_trunc('day', p.event_time) AS day, p.region, i.category, 1 AS plays, 0 AS likes, p.user_id
+                    FROM lakehouse.demo.ods_plays p JOIN lakehouse.demo.dim_item i ON p.item_id = i.item_id
+                    UNION ALL
+                    SELECT date_trunc('day', l.event_time), l.region, i.category, 0, 1, l.user_id
+                    FROM lakehouse.demo.ods_likes l JOIN lakehouse.demo.dim_item i ON l.item_id = i.item_id)
+                GROUP BY day, region, category""";
+        cli.execute("CREATE MATERIALIZED VIEW lakehouse.demo.dws_region_daily WITH (retention = '365d', partitioning = ARRAY['day(day)']) AS " + definition).assertSuccess();
+        String view = "SELECT * FROM lakehouse.demo.dws_region_daily ORDER BY day, region, category";
+        String reference = "SELECT * FROM (%s) ORDER BY day, region, category".formatted(definition);
+        assertThat(query(view)).isEqualTo(query(reference)).isNotEmpty();
+
+        for (int batch = 0; batch < 3; batch++) {
+            cli.execute("INSERT INTO lakehouse.demo.ods_likes SELECT * FROM lakehouse.demo.ods_events WHERE event_type = 'like' AND user_id %% 3 = %d".formatted(batch)).assertSuccess();
+            assertThat(query(view)).isEqualTo(query(reference));
+            cli.execute("INSERT INTO lakehouse.demo.ods_plays SELECT * FROM lakehouse.demo.ods_events WHERE event_type = 'view' AND user_id > 2000 AND user_id %% 3 = %d".formatted(batch)).assertSuccess();
+            assertThat(query(view)).isEqualTo(query(reference));
+        }
+        assertThat(String.join("\n", query("SHOW CREATE MATERIALIZED VIEW lakehouse.demo.dws_region_daily"))).contains("retention = '365d'");
+
+        // the bases keep 7 days, the view its 365: the demo rows are weeks old, so base retention drops them all
+        List<String> before = query(view);
+        cli.execute("ALTER TABLE lakehouse.demo.ods_plays SET PROPERTIES retention = '7d'").assertSuccess();
+        cli.execute("ALTER TABLE lakehouse.demo.ods_likes SET PROPERTIES retention = '7d'").assertSuccess();
+        cli.execute("CALL lakehouse.system.apply_retention('demo', 'ods_plays')").assertSuccess();
+        cli.execute("CALL lakehouse.system.apply_retention('demo', 'ods_likes')").assertSuccess();
+        assertThat(query("SELECT count(*) FROM lakehouse.demo.ods_plays")).containsExactly("\"0\"");
+        assertThat(query(view)).isEqualTo(before);
+
+        cli.execute("DROP MATERIALIZED VIEW lakehouse.demo.dws_region_daily").assertSuccess();
+        cli.execute("DROP TABLE lakehouse.demo.ods_plays").assertSuccess();
+        cli.execute("DROP TABLE lakehouse.demo.ods_likes").assertSuccess();
+    }
+
+    /**
      * What a user does after a crash: kill -9 the server, {@code up} again, and query at once
      * (a partitioned CREATE TABLE AS, an INSERT, a scan) with no sleep in between. Runs last:
      * it replaces the server the other tests share.

@@ -109,6 +109,7 @@ public class HybridMetadata
     private final Map<HotTierPin, List<Segment>> visibleSegments = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, PendingCreate> pendingCreates = new ConcurrentHashMap<>();
     private final Map<String, Set<Integer>> promotedFieldIds = new ConcurrentHashMap<>();
+    private volatile Map<SchemaTableName, HybridTableState> metastoreSnapshot;
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -178,7 +179,7 @@ public class HybridMetadata
             return super.getTableHandle(session, tableName, startVersion, endVersion);
         }
         // the hot-tier version is pinned before Iceberg loads its snapshot (see HotTierPin)
-        Optional<HybridTableState> state = segmentStore.getTable(tableName);
+        Optional<HybridTableState> state = Optional.ofNullable(metastoreSnapshot().get(tableName)).or(() -> segmentStore.getTable(tableName));
         ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, endVersion);
         if (handle instanceof IcebergTableHandle icebergHandle) {
             Optional<HybridTableState> sameTable = state.filter(table -> table.tableUuid().equals(tableUuid(session, tableName)));
@@ -188,6 +189,21 @@ public class HybridMetadata
                     .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle))));
         }
         return handle;
+    }
+
+    /**
+     * The versions of every hybrid table, read once per transaction in one metastore read: a
+     * query that reads a materialized view and its bases pins them at the same point, which
+     * an INSERT (committing base rows and view deltas in one transaction) moves atomically.
+     */
+    private Map<SchemaTableName, HybridTableState> metastoreSnapshot()
+    {
+        Map<SchemaTableName, HybridTableState> snapshot = metastoreSnapshot;
+        if (snapshot == null) {
+            snapshot = segmentStore.listTables().stream().collect(ImmutableMap.toImmutableMap(HybridTableState::name, table -> table, (first, _) -> first));
+            metastoreSnapshot = snapshot;
+        }
+        return snapshot;
     }
 
     /**
@@ -427,10 +443,11 @@ public class HybridMetadata
         List<NewSegment> segments = fragments.stream()
                 .map(fragment -> NewSegment.of(fragment, commitTaskCodec.fromJson(fragment.getBytes())))
                 .collect(toImmutableList());
+        MaterializedViews.InsertCommit committed;
         try {
             // with the deltas of the table's materialized views, in the same metastore transaction
-            List<Segment> committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks);
-            log.debug("Committed %s hot segments to %s", committed.size(), table.name());
+            committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks);
+            log.debug("Committed %s hot segments to %s", committed.segments().size(), table.name());
         }
         catch (RuntimeException e) {
             deleteFiles(session, segments.stream().map(NewSegment::path).toList());
@@ -441,6 +458,10 @@ public class HybridMetadata
         }
         cacheWarmer.writeThrough(session.getIdentity(), segments.stream().map(NewSegment::path).toList());
         autoCompaction.afterInsert(session, icebergTable(session, table.name()));
+        // the deltas of the table's views pile up in their state tables just as INSERTs do in the base
+        for (SynchronousView view : committed.views()) {
+            autoCompaction.afterInsert(session, icebergTable(session, view.stateTable()));
+        }
         return Optional.empty();
     }
 

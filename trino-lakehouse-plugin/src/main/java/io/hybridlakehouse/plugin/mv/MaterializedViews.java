@@ -242,11 +242,11 @@ public final class MaterializedViews
      * Commits an INSERT's segments together with the deltas of every view of the table, in one
      * metastore transaction; a view registered meanwhile makes it compute the deltas again.
      */
-    public List<Segment> commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files)
+    public InsertCommit commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files)
     {
         List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
         if (views.isEmpty()) {
-            return segmentStore.commitInsert(baseUuid, segments);
+            return new InsertCommit(segmentStore.commitInsert(baseUuid, segments), views);
         }
         Table base = tables.icebergTable(session, baseName);
         for (int attempt = 1; ; attempt++) {
@@ -255,7 +255,7 @@ public final class MaterializedViews
             Set<SchemaTableName> expected = views.stream().map(SynchronousView::name).collect(toImmutableSet());
             try {
                 maintenance.beforeInsertCommit();
-                return segmentStore.commitInsert(baseUuid, segments, deltas, expected);
+                return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, deltas, expected), views);
             }
             catch (SegmentStore.ViewsChangedException e) {
                 maintenance.deleteQuietly(session, deltaFiles);
@@ -270,6 +270,11 @@ public final class MaterializedViews
             }
         }
     }
+
+    /**
+     * An INSERT's committed segments and the views it maintained.
+     */
+    public record InsertCommit(List<Segment> segments, List<SynchronousView> views) {}
 
     /**
      * Refuses a statement that would change a base's rows past its views' maintenance.
