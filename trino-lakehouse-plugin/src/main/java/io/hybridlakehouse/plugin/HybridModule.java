@@ -23,6 +23,7 @@ import io.hybridlakehouse.plugin.procedure.WarmCacheProcedure;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
@@ -64,6 +65,7 @@ public class HybridModule
         binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(ViewMaintenance.class).in(Scopes.SINGLETON);
+        binder.bind(ViewStateFolding.class).in(Scopes.SINGLETON);
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
         binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);
         binder.bind(BackgroundSession.class).in(Scopes.SINGLETON);

@@ -41,11 +41,13 @@ public class TestHybridMaterializedViews
             GROUP BY date_trunc('day', ts), region""";
 
     private static final String STITCHED = """
-            SELECT day, region, sum(plays) AS plays, sum(likes) AS likes, approx_distinct(user_id) AS users, max(amount) AS top_amount
+            SELECT day, region, sum(plays) AS plays, sum(likes) AS likes, sum(shares) AS shares, approx_distinct(user_id) AS users, max(amount) AS top_amount
             FROM (
-                SELECT date_trunc('day', ts) AS day, region, 1 AS plays, 0 AS likes, user_id, amount FROM plays
+                SELECT date_trunc('day', ts) AS day, region, 1 AS plays, 0 AS likes, 0 AS shares, user_id, amount FROM plays
                 UNION ALL
-                SELECT date_trunc('day', ts), region, 0, 1, user_id, amount FROM likes WHERE device IN ('ios', 'android'))
+                SELECT date_trunc('day', ts), region, 0, 1, 0, user_id, amount FROM likes WHERE device IN ('ios', 'android')
+                UNION ALL
+                SELECT date_trunc('day', ts), region, 0, 0, 1, user_id, amount FROM shares)
             GROUP BY day, region""";
 
     @Override
@@ -75,7 +77,10 @@ public class TestHybridMaterializedViews
 
         // the state table compacts and tiers like any table
         String state = stateTable("daily_plays");
+        assertThat((long) computeScalar("SELECT count(*) FROM \"%s\"".formatted(state))).isGreaterThan((long) computeScalar("SELECT count(*) FROM daily_plays"));
         assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(state));
+        // compaction folds the deltas of each partition into one row per key
+        assertThat(computeScalar("SELECT count(*) FROM \"%s\"".formatted(state))).isEqualTo(computeScalar("SELECT count(*) FROM daily_plays"));
         assertView("daily_plays", DAILY);
         assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(state));
         insert("plays", 701, 720);
@@ -99,12 +104,19 @@ public class TestHybridMaterializedViews
     {
         createBase("plays");
         createBase("likes");
+        createBase("shares");
         insert("plays", 0, 300);
         insert("likes", 100, 250);
+        insert("shares", 50, 60);
         assertUpdate("CREATE MATERIALIZED VIEW stitched AS " + STITCHED);
         assertView("stitched", STITCHED);
+        insert("shares", 61, 90);
+        assertView("stitched", STITCHED);
+        assertThat(computeScalar("SELECT count(*) FROM \"stitched$segments\" WHERE state = 'ACTIVE'")).isNotEqualTo(0L);
+        assertThat(computeScalar("SELECT sum(record_count) FROM \"stitched$partitions\""))
+                .isEqualTo(computeScalar("SELECT count(*) FROM \"%s\"".formatted(stateTable("stitched"))));
 
-        // concurrent INSERTs into both bases while the state compacts: exact at the end
+        // concurrent INSERTs into two bases while the state compacts and tiers: exact at the end
         ExecutorService executor = Executors.newFixedThreadPool(2);
         try {
             Future<?> plays = executor.submit(() -> {
@@ -118,6 +130,7 @@ public class TestHybridMaterializedViews
                 }
             });
             assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable("stitched")));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable("stitched")));
             plays.get(2, TimeUnit.MINUTES);
             likes.get(2, TimeUnit.MINUTES);
         }
@@ -128,6 +141,33 @@ public class TestHybridMaterializedViews
         assertUpdate("DROP MATERIALIZED VIEW stitched");
         assertUpdate("DROP TABLE plays");
         assertUpdate("DROP TABLE likes");
+        assertUpdate("DROP TABLE shares");
+    }
+
+    @Test
+    public void testCreateWhileInsertsGoOn()
+            throws Exception
+    {
+        createBase("streaming");
+        insert("streaming", 0, 2000);
+        String definition = "SELECT region, device, count(*) AS events, sum(amount) AS amount, approx_distinct(user_id) AS users FROM streaming GROUP BY region, device";
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> stream = executor.submit(() -> {
+                for (int i = 0; i < 15; i++) {
+                    insert("streaming", 3000 + i * 20, 3019 + i * 20);
+                }
+            });
+            // the view registers at some point of the stream: INSERTs before it are built in, INSERTs after it maintain it
+            assertUpdate("CREATE MATERIALIZED VIEW streaming_view AS " + definition);
+            stream.get(2, TimeUnit.MINUTES);
+        }
+        finally {
+            executor.shutdownNow();
+        }
+        assertView("streaming_view", definition);
+        assertUpdate("DROP MATERIALIZED VIEW streaming_view");
+        assertUpdate("DROP TABLE streaming");
     }
 
     @Test

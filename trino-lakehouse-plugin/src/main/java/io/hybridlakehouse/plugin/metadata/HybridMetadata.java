@@ -578,21 +578,23 @@ public class HybridMetadata
     }
 
     @Override
-    public Optional<SystemTable> getSystemTable(ConnectorSession session, SchemaTableName tableName)
+    public Optional<SystemTable> getSystemTable(ConnectorSession session, SchemaTableName requestedName)
     {
+        // mv$segments and mv$partitions of a materialized view are those of its state table
+        SchemaTableName tableName = stateTableHiddenName(requestedName).orElse(requestedName);
         Optional<SchemaTableName> segmentsBase = HiddenTables.baseTable(tableName, SegmentsTable.SUFFIX);
         if (segmentsBase.isPresent()) {
             if (getTableHandle(session, segmentsBase.get(), Optional.empty(), Optional.empty()) == null) {
                 return Optional.empty();
             }
             String uuid = tableUuid(session, segmentsBase.get());
-            return Optional.of(new SegmentsTable(tableName, () -> segmentStore.allSegments(uuid)));
+            return Optional.of(new SegmentsTable(requestedName, () -> segmentStore.allSegments(uuid)));
         }
         Optional<SchemaTableName> partitionsBase = HiddenTables.baseTable(tableName, PartitionsTable.SUFFIX);
         if (partitionsBase.isPresent() && getTableHandle(session, partitionsBase.get(), Optional.empty(), Optional.empty()) instanceof IcebergTableHandle handle) {
             Optional<HotTierPin> pin = hotTierPin(session, handle);
             return Optional.of(new PartitionsTable(
-                    tableName,
+                    requestedName,
                     icebergTable(session, partitionsBase.get()),
                     handle.getSnapshotId(),
                     () -> pin.map(this::visibleSegments).orElse(ImmutableList.of()),
@@ -600,6 +602,16 @@ public class HybridMetadata
                     typeManager));
         }
         return super.getSystemTable(session, tableName);
+    }
+
+    private Optional<SchemaTableName> stateTableHiddenName(SchemaTableName hiddenName)
+    {
+        int separator = hiddenName.getTableName().indexOf('$');
+        if (separator <= 0) {
+            return Optional.empty();
+        }
+        return views.view(new SchemaTableName(hiddenName.getSchemaName(), hiddenName.getTableName().substring(0, separator)))
+                .map(view -> new SchemaTableName(hiddenName.getSchemaName(), view.stateTable().getTableName() + hiddenName.getTableName().substring(separator)));
     }
 
     @Override

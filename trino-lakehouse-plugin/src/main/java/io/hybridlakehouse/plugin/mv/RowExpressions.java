@@ -92,6 +92,21 @@ final class RowExpressions
         Object evaluate(Page page, int position);
     }
 
+    private interface Evaluator
+    {
+        Object evaluate(Page page, int position);
+    }
+
+    private record Computed(Type type, Evaluator evaluator)
+            implements RowExpression
+    {
+        @Override
+        public Object evaluate(Page page, int position)
+        {
+            return evaluator.evaluate(page, position);
+        }
+    }
+
     /**
      * NULL: of no type until compared or cast.
      */
@@ -362,38 +377,12 @@ final class RowExpressions
             throw unsupported("the column %s, which the base table does not have".formatted(name));
         }
         Type type = scope.types().get(channel);
-        return new RowExpression()
-        {
-            @Override
-            public Type type()
-            {
-                return type;
-            }
-
-            @Override
-            public Object evaluate(Page page, int position)
-            {
-                return readNativeValue(type, page.getBlock(channel), position);
-            }
-        };
+        return new Computed(type, (page, position) -> readNativeValue(type, page.getBlock(channel), position));
     }
 
     private static RowExpression constant(Type type, Object value)
     {
-        return new RowExpression()
-        {
-            @Override
-            public Type type()
-            {
-                return type;
-            }
-
-            @Override
-            public Object evaluate(Page page, int position)
-            {
-                return value;
-            }
-        };
+        return new Computed(type, (_, _) -> value);
     }
 
     private static RowExpression decimalConstant(BigDecimal value)
@@ -500,21 +489,10 @@ final class RowExpressions
 
     private static RowExpression derived(Type type, RowExpression input, java.util.function.Function<Object, Object> function)
     {
-        return new RowExpression()
-        {
-            @Override
-            public Type type()
-            {
-                return type;
-            }
-
-            @Override
-            public Object evaluate(Page page, int position)
-            {
-                Object value = input.evaluate(page, position);
-                return value == null ? null : function.apply(value);
-            }
-        };
+        return new Computed(type, (page, position) -> {
+            Object value = input.evaluate(page, position);
+            return value == null ? null : function.apply(value);
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import io.airlift.log.Logger;
 import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
@@ -24,6 +25,7 @@ import io.trino.plugin.iceberg.IcebergSortingFileWriter;
 import io.trino.plugin.iceberg.MetricsWrapper;
 import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.TrinoSortField;
+import io.trino.spi.Page;
 import io.trino.spi.PageSorter;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ConnectorPageSource;
@@ -74,6 +76,7 @@ public class SegmentCompactor
     private final CacheWarmer cacheWarmer;
     private final PageSorter pageSorter;
     private final SortingFileWriterConfig sortingConfig;
+    private final ViewStateFolding stateFolding;
 
     @Inject
     public SegmentCompactor(
@@ -85,7 +88,8 @@ public class SegmentCompactor
             TypeManager typeManager,
             CacheWarmer cacheWarmer,
             PageSorter pageSorter,
-            SortingFileWriterConfig sortingConfig)
+            SortingFileWriterConfig sortingConfig,
+            ViewStateFolding stateFolding)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -97,6 +101,7 @@ public class SegmentCompactor
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.pageSorter = requireNonNull(pageSorter, "pageSorter is null");
         this.sortingConfig = requireNonNull(sortingConfig, "sortingConfig is null");
+        this.stateFolding = requireNonNull(stateFolding, "stateFolding is null");
     }
 
     public record Result(int partitions, int inputSegments, long peakWriterMemoryBytes) {}
@@ -187,6 +192,8 @@ public class SegmentCompactor
                 writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties()));
         long rows = 0;
         long peakMemory = 0;
+        // the state of a materialized view is folded to one row per key on the way
+        Optional<ViewStateFolding.Folder> folder = stateFolding.folderFor(table);
         try {
             for (Segment input : inputs) {
                 CommitTaskData task = segments.decode(input);
@@ -197,12 +204,22 @@ public class SegmentCompactor
                     while (!source.isFinished()) {
                         SourcePage page = source.getNextSourcePage();
                         if (page != null && page.getPositionCount() > 0) {
+                            if (folder.isPresent()) {
+                                folder.get().add(page.getPage());
+                                continue;
+                            }
                             writer.appendRows(page.getPage());
                             rows += page.getPositionCount();
                             peakMemory = Math.max(peakMemory, writer.getMemoryUsage());
                         }
                     }
                 }
+            }
+            if (folder.isPresent()) {
+                Page folded = folder.get().result();
+                writer.appendRows(folded);
+                rows = folded.getPositionCount();
+                peakMemory = Math.max(peakMemory, writer.getMemoryUsage());
             }
             writer.commit();
         }

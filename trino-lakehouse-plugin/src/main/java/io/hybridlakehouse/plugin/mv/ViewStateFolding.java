@@ -1,0 +1,154 @@
+package io.hybridlakehouse.plugin.mv;
+
+import com.google.inject.Inject;
+import io.airlift.slice.Slice;
+import io.airlift.stats.cardinality.HyperLogLog;
+import io.hybridlakehouse.plugin.mv.ViewStateLayout.AggregateLayout;
+import io.hybridlakehouse.plugin.mv.ViewStateLayout.StateColumn;
+import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.spi.Page;
+import io.trino.spi.PageBuilder;
+import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.Type;
+import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.Table;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.trino.spi.type.BigintType.BIGINT;
+import static io.trino.spi.type.DoubleType.DOUBLE;
+import static io.trino.spi.type.TypeUtils.readNativeValue;
+import static io.trino.spi.type.TypeUtils.writeNativeValue;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Folds the rows of a view's state table by key when its segments are compacted: each
+ * INSERT leaves a row per key it touched, compaction leaves one per key, merged the way
+ * reads merge them (sums, minimum, maximum, average's sum and count, sketches).
+ */
+public class ViewStateFolding
+{
+    private final SegmentStore segmentStore;
+    private final TypeManager typeManager;
+
+    @Inject
+    public ViewStateFolding(SegmentStore segmentStore, TypeManager typeManager)
+    {
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+    }
+
+    /**
+     * A folder for the table's rows if it is the state table of a view.
+     */
+    public Optional<Folder> folderFor(Table table)
+    {
+        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
+        if (state.isEmpty() || !SynchronousView.isStateTable(state.get().name())) {
+            return Optional.empty();
+        }
+        return segmentStore.views().stream()
+                .filter(view -> view.stateTable().equals(state.get().name()))
+                .findFirst()
+                .map(view -> new Folder(new ViewStateLayout(view, typeManager)));
+    }
+
+    public static final class Folder
+    {
+        private final ViewStateLayout layout;
+        private final List<Type> types;
+        private final int keyCount;
+        private final Map<List<Object>, Object[]> groups = new HashMap<>();
+
+        private Folder(ViewStateLayout layout)
+        {
+            this.layout = layout;
+            this.types = layout.columns().stream().map(StateColumn::type).toList();
+            this.keyCount = layout.keyColumns().size();
+        }
+
+        public void add(Page page)
+        {
+            for (int position = 0; position < page.getPositionCount(); position++) {
+                List<Object> key = new ArrayList<>(keyCount);
+                for (int channel = 0; channel < keyCount; channel++) {
+                    key.add(readNativeValue(types.get(channel), page.getBlock(channel), position));
+                }
+                Object[] row = new Object[types.size() - keyCount];
+                for (int channel = keyCount; channel < types.size(); channel++) {
+                    row[channel - keyCount] = readNativeValue(types.get(channel), page.getBlock(channel), position);
+                }
+                groups.merge(key, row, this::merge);
+            }
+        }
+
+        private Object[] merge(Object[] left, Object[] right)
+        {
+            int column = 0;
+            for (AggregateLayout aggregate : layout.aggregates()) {
+                switch (aggregate.aggregate().function()) {
+                    case COUNT_ALL, COUNT, SUM -> left[column] = add(left[column], right[column], aggregate.stateColumns().getFirst().type());
+                    case MIN, MAX -> left[column] = extreme(left[column], right[column], aggregate.outputType(), aggregate.aggregate().function() == SynchronousViewDefinition.AggregateFunction.MAX);
+                    case AVG -> {
+                        left[column] = add(left[column], right[column], aggregate.stateColumns().get(0).type());
+                        left[column + 1] = add(left[column + 1], right[column + 1], BIGINT);
+                    }
+                    case APPROX_DISTINCT -> {
+                        HyperLogLog merged = HyperLogLog.newInstance((Slice) left[column]);
+                        merged.mergeWith(HyperLogLog.newInstance((Slice) right[column]));
+                        left[column] = merged.serialize();
+                    }
+                }
+                column += aggregate.stateColumns().size();
+            }
+            return left;
+        }
+
+        private static Object add(Object left, Object right, Type type)
+        {
+            if (left == null || right == null) {
+                return left == null ? right : left;
+            }
+            if (type == BIGINT) {
+                return Math.addExact((long) left, (long) right);
+            }
+            if (type == DOUBLE) {
+                return (double) left + (double) right;
+            }
+            return RowExpressions.decimalOf(RowExpressions.unscaled(left).add(RowExpressions.unscaled(right)), (DecimalType) type);
+        }
+
+        private static Object extreme(Object left, Object right, Type type, boolean maximum)
+        {
+            if (left == null || right == null) {
+                return left == null ? right : left;
+            }
+            int order = RowExpressions.compare(right, type, left, type);
+            return (maximum ? order > 0 : order < 0) ? right : left;
+        }
+
+        /**
+         * One row per key.
+         */
+        public Page result()
+        {
+            PageBuilder page = new PageBuilder(groups.size(), types);
+            for (Map.Entry<List<Object>, Object[]> group : groups.entrySet()) {
+                page.declarePosition();
+                for (int channel = 0; channel < keyCount; channel++) {
+                    writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getKey().get(channel));
+                }
+                for (int channel = keyCount; channel < types.size(); channel++) {
+                    writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getValue()[channel - keyCount]);
+                }
+            }
+            groups.clear();
+            return page.build();
+        }
+    }
+}
