@@ -34,7 +34,8 @@ public class TestBenchmarkQuick
             List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, List.of(20_000L), output), message -> System.out.println("[bench] " + message)).run();
             assertThat(results).extracting(Benchmark.Result::workload).contains(
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
-                    "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half");
+                    "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",
+                    "append: INSERT with 1 MV", "append: INSERT with 3 MVs", "MV build from existing rows", "MV read vs aggregation on base");
             assertThat(results).allSatisfy(result -> {
                 assertThat(result.ratio()).isFinite().isPositive();
                 assertThat(result.oursMillis()).isNotEmpty();
@@ -44,7 +45,7 @@ public class TestBenchmarkQuick
             server.down();
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(11);
+        assertThat(json.size()).isEqualTo(15);
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();

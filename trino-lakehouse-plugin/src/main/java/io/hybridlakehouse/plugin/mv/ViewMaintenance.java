@@ -152,19 +152,60 @@ public class ViewMaintenance
      */
     public Map<String, List<NewSegment>> insertDeltas(ConnectorSession session, SchemaTableName baseName, Table base, List<SynchronousView> views, List<CommitTaskData> files)
     {
+        // every view's branches over this base, fed from one read of the INSERT's files
+        List<ViewBranches> targets = views.stream().map(view -> new ViewBranches(session, view, baseName, base)).toList();
+        for (CommitTaskData file : files) {
+            readFile(session, base, file.path(), file.fileSizeInBytes(), file.metrics().recordCount(), file.partitionSpecJson(),
+                    file.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> targets.forEach(target -> target.add(page)));
+        }
         ImmutableMap.Builder<String, List<NewSegment>> deltas = ImmutableMap.builder();
-        for (SynchronousView view : views) {
-            deltas.put(stateTableUuid(session, view), computeAndWrite(session, view, baseName, base, (aggregator, flush) -> {
-                for (CommitTaskData file : files) {
-                    readFile(session, base, file.path(), file.fileSizeInBytes(), file.metrics().recordCount(), file.partitionSpecJson(),
-                            file.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> {
-                                aggregator.add(page);
-                                flush.run();
-                            });
-                }
-            }));
+        for (ViewBranches target : targets) {
+            deltas.put(stateTableUuid(session, target.view), write(session, target.view, target.layout, target.finish()));
         }
         return deltas.buildOrThrow();
+    }
+
+    /**
+     * The aggregators of one view's branches over one base, and the state pages they produced.
+     */
+    private final class ViewBranches
+    {
+        private final SynchronousView view;
+        private final ViewStateLayout layout;
+        private final List<ViewDeltaAggregator> aggregators = new ArrayList<>();
+        private final List<Page> pages = new ArrayList<>();
+
+        ViewBranches(ConnectorSession session, SynchronousView view, SchemaTableName baseName, Table base)
+        {
+            this.view = view;
+            this.layout = new ViewStateLayout(view, typeManager);
+            SynchronousViewDefinition definition = view.definition();
+            for (int branch = 0; branch < definition.branches().size(); branch++) {
+                if (view.bases().get(branch).equals(baseName)) {
+                    aggregators.add(aggregator(session, view, definition, branch, layout, base));
+                }
+            }
+        }
+
+        void add(Page page)
+        {
+            for (ViewDeltaAggregator aggregator : aggregators) {
+                aggregator.add(page);
+                if (aggregator.groups() >= MAX_GROUPS_IN_MEMORY) {
+                    pages.add(aggregator.toStatePage());
+                }
+            }
+        }
+
+        List<Page> finish()
+        {
+            for (ViewDeltaAggregator aggregator : aggregators) {
+                if (aggregator.groups() > 0) {
+                    pages.add(aggregator.toStatePage());
+                }
+            }
+            return pages;
+        }
     }
 
     /**
@@ -178,42 +219,11 @@ public class ViewMaintenance
             base.refresh();
             long version = versions.get(base.uuid().toString());
             // the version was pinned before this snapshot was loaded (see HotTierPin)
-            written.addAll(computeAndWrite(session, view, baseName, base, (aggregator, flush) -> readVisibleRows(session, base, Optional.of(version), page -> {
-                aggregator.add(page);
-                flush.run();
-            })));
+            ViewBranches target = new ViewBranches(session, view, baseName, base);
+            readVisibleRows(session, base, Optional.of(version), target::add);
+            written.addAll(write(session, view, target.layout, target.finish()));
         }
         return written.build();
-    }
-
-    private interface RowFeed
-    {
-        void feed(ViewDeltaAggregator aggregator, Runnable flushIfFull);
-    }
-
-    /**
-     * Aggregates the rows {@code feed} reads for every branch of the view over {@code baseName} and writes them to its state table.
-     */
-    private List<NewSegment> computeAndWrite(ConnectorSession session, SynchronousView view, SchemaTableName baseName, Table base, RowFeed feed)
-    {
-        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
-        SynchronousViewDefinition definition = view.definition();
-        List<Page> pages = new ArrayList<>();
-        for (int branch = 0; branch < definition.branches().size(); branch++) {
-            if (!view.bases().get(branch).equals(baseName)) {
-                continue;
-            }
-            ViewDeltaAggregator aggregator = aggregator(session, view, definition, branch, layout, base);
-            feed.feed(aggregator, () -> {
-                if (aggregator.groups() >= MAX_GROUPS_IN_MEMORY) {
-                    pages.add(aggregator.toStatePage());
-                }
-            });
-            if (aggregator.groups() > 0) {
-                pages.add(aggregator.toStatePage());
-            }
-        }
-        return write(session, view, layout, pages);
     }
 
     private ViewDeltaAggregator aggregator(ConnectorSession session, SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
