@@ -270,6 +270,9 @@ public class TestHybridMaterializedViews
 
         assertQueryFails("DELETE FROM listed WHERE region = 'beijing'", ".*Cannot run DELETE, UPDATE and MERGE on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
         assertQueryFails("DROP TABLE listed", ".*Cannot run DROP TABLE on tpch.listed: materialized views.*");
+        assertQueryFails("ALTER TABLE listed DROP COLUMN device", ".*Cannot run ALTER TABLE ... DROP COLUMN on tpch.listed: materialized views.*");
+        assertQueryFails("ALTER TABLE listed RENAME COLUMN region TO area", ".*Cannot run ALTER TABLE ... RENAME COLUMN on tpch.listed.*");
+        assertQueryFails("ALTER TABLE listed ALTER COLUMN score SET DATA TYPE bigint", ".*Cannot run ALTER TABLE ... SET DATA TYPE on tpch.listed.*");
         assertQueryFails("ALTER TABLE listed SET PROPERTIES mode = 'lake'", ".*Cannot run ALTER TABLE ... SET PROPERTIES mode = 'lake' on tpch.listed.*");
         assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(stateTable("listed_view")), ".*holds the state of a materialized view.*");
 

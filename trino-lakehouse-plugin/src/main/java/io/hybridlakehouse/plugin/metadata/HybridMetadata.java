@@ -58,6 +58,7 @@ import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.statistics.ComputedStatistics;
 import io.trino.spi.statistics.TableStatistics;
+import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
 
@@ -771,6 +772,28 @@ public class HybridMetadata
             throw new TrinoException(NOT_SUPPORTED, "%s holds the state of a materialized view: INSERT into the view's base tables instead".formatted(name));
         }
         return super.beginInsert(session, tableHandle, columns, retryMode);
+    }
+
+    // a view reads its bases' columns by name and type on every INSERT: they stay as they are while it exists
+    @Override
+    public void dropColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle column)
+    {
+        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... DROP COLUMN");
+        super.dropColumn(session, tableHandle, column);
+    }
+
+    @Override
+    public void renameColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle source, String target)
+    {
+        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... RENAME COLUMN");
+        super.renameColumn(session, tableHandle, source, target);
+    }
+
+    @Override
+    public void setColumnType(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle column, Type type)
+    {
+        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... SET DATA TYPE");
+        super.setColumnType(session, tableHandle, column, type);
     }
 
     private void checkNoViews(ConnectorSession session, SchemaTableName table, String operation)
