@@ -440,10 +440,15 @@ public class HybridMetadata
         if (state.isEmpty() || state.get().mode() == TableMode.LAKE) {
             return super.finishInsert(session, insertHandle, sourceTableHandles, fragments, computedStatistics);
         }
-        List<CommitTaskData> tasks = fragments.stream().map(fragment -> commitTaskCodec.fromJson(fragment.getBytes())).collect(toImmutableList());
-        List<NewSegment> segments = fragments.stream()
-                .map(fragment -> NewSegment.of(fragment, commitTaskCodec.fromJson(fragment.getBytes())))
-                .collect(toImmutableList());
+        ImmutableList.Builder<CommitTaskData> taskList = ImmutableList.builder();
+        ImmutableList.Builder<NewSegment> segmentList = ImmutableList.builder();
+        for (Slice fragment : fragments) {
+            CommitTaskData task = commitTaskCodec.fromJson(fragment.getBytes());
+            taskList.add(task);
+            segmentList.add(NewSegment.of(fragment, task));
+        }
+        List<CommitTaskData> tasks = taskList.build();
+        List<NewSegment> segments = segmentList.build();
         MaterializedViews.InsertCommit committed;
         try {
             // with the deltas of the table's materialized views, in the same metastore transaction
