@@ -24,6 +24,7 @@ import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.mv.ViewStateFolding;
+import io.hybridlakehouse.plugin.segment.DataFileReader;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
@@ -63,6 +64,7 @@ public class HybridModule
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
         binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
+        binder.bind(DataFileReader.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(ViewMaintenance.class).in(Scopes.SINGLETON);
         binder.bind(ViewStateFolding.class).in(Scopes.SINGLETON);

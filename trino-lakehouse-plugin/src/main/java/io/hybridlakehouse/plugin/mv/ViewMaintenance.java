@@ -9,6 +9,7 @@ import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
 import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
+import io.hybridlakehouse.plugin.segment.DataFileReader;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
@@ -19,13 +20,10 @@ import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergConnector;
-import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
 import io.trino.plugin.iceberg.IcebergMetadataAccess;
 import io.trino.plugin.iceberg.IcebergMetadataFactory;
-import io.trino.plugin.iceberg.IcebergPageSourceProvider;
-import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
 import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.delete.DeleteFile;
 import io.trino.spi.Page;
@@ -34,20 +32,14 @@ import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorPageSink;
-import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTableHandle;
-import io.trino.spi.connector.DynamicFilter;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SchemaTableName;
-import io.trino.spi.connector.SourcePage;
-import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
@@ -85,7 +77,7 @@ public class ViewMaintenance
     private final TypeManager typeManager;
     private final IcebergMetadataFactory metadataFactory;
     private final IcebergConnector iceberg;
-    private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
+    private final DataFileReader dataFiles;
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final HotSegmentSplits segments;
@@ -103,7 +95,7 @@ public class ViewMaintenance
             TypeManager typeManager,
             IcebergMetadataFactory metadataFactory,
             IcebergConnector iceberg,
-            IcebergPageSourceProviderFactory pageSourceProviderFactory,
+            DataFileReader dataFiles,
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
             CatalogName catalogName,
@@ -113,7 +105,7 @@ public class ViewMaintenance
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.metadataFactory = requireNonNull(metadataFactory, "metadataFactory is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
-        this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
@@ -155,8 +147,7 @@ public class ViewMaintenance
         // every view's branches over this base, fed from one read of the INSERT's files
         List<ViewBranches> targets = views.stream().map(view -> new ViewBranches(session, view, baseName, base)).toList();
         for (CommitTaskData file : files) {
-            readFile(session, base, file.path(), file.fileSizeInBytes(), file.metrics().recordCount(), file.partitionSpecJson(),
-                    file.partitionDataJson().orElse(null), ImmutableList.of(), 0, page -> targets.forEach(target -> target.add(page)));
+            dataFiles.read(session, base, DataFileReader.DataFile.of(file, file.metrics().recordCount()), page -> targets.forEach(target -> target.add(page)));
         }
         ImmutableMap.Builder<String, List<NewSegment>> deltas = ImmutableMap.builder();
         for (ViewBranches target : targets) {
@@ -290,8 +281,7 @@ public class ViewMaintenance
         if (version.isPresent()) {
             for (Segment segment : segmentStore.visibleSegments(table.uuid().toString(), version.get(), tieredThrough)) {
                 CommitTaskData task = segments.decode(segment);
-                readFile(session, table, task.path(), task.fileSizeInBytes(), segment.recordCount(), task.partitionSpecJson(),
-                        task.partitionDataJson().orElse(null), ImmutableList.of(), 0, consumer);
+                dataFiles.read(session, table, DataFileReader.DataFile.of(task, segment.recordCount()), consumer);
             }
         }
         if (table.currentSnapshot() == null) {
@@ -299,39 +289,14 @@ public class ViewMaintenance
         }
         try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(table.currentSnapshot().snapshotId()).planFiles()) {
             for (FileScanTask task : tasks) {
-                readFile(session, table, task.file().location(), task.file().fileSizeInBytes(), task.file().recordCount(),
-                        PartitionSpecParser.toJson(task.spec()), PartitionData.toJson(task.file().partition()),
+                dataFiles.read(session, table, new DataFileReader.DataFile(
+                        task.file().location(),
+                        task.file().fileSizeInBytes(),
+                        task.file().recordCount(),
+                        PartitionSpecParser.toJson(task.spec()),
+                        Optional.of(PartitionData.toJson(task.file().partition())),
                         task.deletes().stream().map(DeleteFile::fromIceberg).collect(toImmutableList()),
-                        Optional.ofNullable(task.file().dataSequenceNumber()).orElse(0L),
-                        consumer);
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void readFile(ConnectorSession session, Table table, String path, long fileSize, long recordCount, String partitionSpecJson, String partitionDataJson,
-            List<DeleteFile> deletes, long dataSequenceNumber, Consumer<Page> consumer)
-    {
-        Schema schema = table.schema();
-        PartitionSpec spec = PartitionSpecParser.fromJson(schema, partitionSpecJson);
-        org.apache.iceberg.types.Type[] partitionTypes = spec.fields().stream()
-                .map(field -> field.transform().getResultType(schema.findType(field.sourceId())))
-                .toArray(org.apache.iceberg.types.Type[]::new);
-        String partitionJson = partitionDataJson != null ? partitionDataJson : PartitionData.toJson(new PartitionData(new Object[0]));
-        PartitionData partition = PartitionData.fromJson(partitionJson, partitionTypes);
-        List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
-        IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
-        try (ConnectorPageSource source = pageSources.createPageSource(
-                session, ImmutableList.copyOf(columns), schema, spec, partition, deletes, DynamicFilter.EMPTY,
-                TupleDomain.all(), TupleDomain.all(), path, 0, fileSize, fileSize, recordCount, partitionJson, IcebergFileFormat.PARQUET,
-                table.io().properties(), dataSequenceNumber, Optional.empty())) {
-            while (!source.isFinished()) {
-                SourcePage page = source.getNextSourcePage();
-                if (page != null && page.getPositionCount() > 0) {
-                    consumer.accept(page.getPage());
-                }
+                        Optional.ofNullable(task.file().dataSequenceNumber()).orElse(0L)), consumer);
             }
         }
         catch (IOException e) {

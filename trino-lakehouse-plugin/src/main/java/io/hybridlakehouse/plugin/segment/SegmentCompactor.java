@@ -17,9 +17,7 @@ import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergFileWriter;
 import io.trino.plugin.iceberg.IcebergFileWriterFactory;
-import io.trino.plugin.iceberg.IcebergPageSourceProvider;
 import io.trino.plugin.hive.SortingFileWriterConfig;
-import io.trino.plugin.iceberg.IcebergPageSourceProviderFactory;
 import io.trino.plugin.iceberg.IcebergSessionProperties;
 import io.trino.plugin.iceberg.IcebergSortingFileWriter;
 import io.trino.plugin.iceberg.MetricsWrapper;
@@ -28,12 +26,8 @@ import io.trino.plugin.iceberg.TrinoSortField;
 import io.trino.spi.Page;
 import io.trino.spi.PageSorter;
 import io.trino.spi.TrinoException;
-import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.ConnectorSession;
-import io.trino.spi.connector.DynamicFilter;
 import io.trino.spi.connector.SortOrder;
-import io.trino.spi.connector.SourcePage;
-import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.FileContent;
 import org.apache.iceberg.MetricsConfig;
@@ -71,7 +65,7 @@ public class SegmentCompactor
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final IcebergFileWriterFactory writerFactory;
-    private final IcebergPageSourceProviderFactory pageSourceProviderFactory;
+    private final DataFileReader dataFiles;
     private final TypeManager typeManager;
     private final CacheWarmer cacheWarmer;
     private final PageSorter pageSorter;
@@ -84,7 +78,7 @@ public class SegmentCompactor
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
             IcebergFileWriterFactory writerFactory,
-            IcebergPageSourceProviderFactory pageSourceProviderFactory,
+            DataFileReader dataFiles,
             TypeManager typeManager,
             CacheWarmer cacheWarmer,
             PageSorter pageSorter,
@@ -96,7 +90,7 @@ public class SegmentCompactor
         this.segments = new HotSegmentSplits(commitTaskCodec);
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.writerFactory = requireNonNull(writerFactory, "writerFactory is null");
-        this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.pageSorter = requireNonNull(pageSorter, "pageSorter is null");
@@ -186,7 +180,6 @@ public class SegmentCompactor
                 : table.locationProvider().newDataLocation(fileName));
         TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), table.io().properties());
         List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
-        IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
 
         IcebergFileWriter writer = sortedIfTableIsSorted(session, fileSystem, table, columns,
                 writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties()));
@@ -194,27 +187,22 @@ public class SegmentCompactor
         long peakMemory = 0;
         // the state of a materialized view is folded to one row per key on the way
         Optional<ViewStateFolding.Folder> folder = stateFolding.folderFor(table);
+        // rows written and the writer's peak memory
+        long[] written = new long[2];
         try {
             for (Segment input : inputs) {
-                CommitTaskData task = segments.decode(input);
-                try (ConnectorPageSource source = pageSources.createPageSource(
-                        session, ImmutableList.copyOf(columns), schema, spec, partition, ImmutableList.of(), DynamicFilter.EMPTY,
-                        TupleDomain.all(), TupleDomain.all(), task.path(), 0, task.fileSizeInBytes(), task.fileSizeInBytes(),
-                        input.recordCount(), partitionDataJson, task.fileFormat(), table.io().properties(), 0, Optional.empty())) {
-                    while (!source.isFinished()) {
-                        SourcePage page = source.getNextSourcePage();
-                        if (page != null && page.getPositionCount() > 0) {
-                            if (folder.isPresent()) {
-                                folder.get().add(page.getPage());
-                                continue;
-                            }
-                            writer.appendRows(page.getPage());
-                            rows += page.getPositionCount();
-                            peakMemory = Math.max(peakMemory, writer.getMemoryUsage());
-                        }
+                dataFiles.read(session, table, DataFileReader.DataFile.of(segments.decode(input), input.recordCount()), page -> {
+                    if (folder.isPresent()) {
+                        folder.get().add(page);
+                        return;
                     }
-                }
+                    writer.appendRows(page);
+                    written[0] += page.getPositionCount();
+                    written[1] = Math.max(written[1], writer.getMemoryUsage());
+                });
             }
+            rows = written[0];
+            peakMemory = written[1];
             if (folder.isPresent()) {
                 Page folded = folder.get().result();
                 writer.appendRows(folded);
@@ -223,7 +211,7 @@ public class SegmentCompactor
             }
             writer.commit();
         }
-        catch (IOException | RuntimeException e) {
+        catch (RuntimeException e) {
             writer.rollback();
             throw new TrinoException(HYBRID_WRITER_ERROR, "Compacting %d segments of %s failed: %s".formatted(inputs.size(), table.name(), e.getMessage()), e);
         }
