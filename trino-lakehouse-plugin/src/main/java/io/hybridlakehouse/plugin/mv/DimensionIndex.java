@@ -77,11 +77,6 @@ public final class DimensionIndex
         return types;
     }
 
-    public List<Type> keyTypes()
-    {
-        return keyChannels.stream().map(types::get).toList();
-    }
-
     Optional<Object[]> lookup(List<Object> key)
     {
         return Optional.ofNullable(rows.get(key));

@@ -153,10 +153,7 @@ public final class MaterializedViews
         SynchronousViewDefinition analyzed = MaterializedViewAnalyzer.analyze(definition.getOriginalSql());
         String defaultSchema = definition.getSchema().orElse(name.getSchemaName());
         List<SchemaTableName> bases = analyzed.branches().stream().map(branch -> resolve(branch.baseTable(), defaultSchema, catalogName)).toList();
-        Map<SchemaTableName, Table> baseTables = new LinkedHashMap<>();
-        for (SchemaTableName base : bases) {
-            baseTables.put(base, hybridBase(session, base));
-        }
+        Map<SchemaTableName, Table> baseTables = hybridBases(session, bases);
         List<SynchronousView.ViewColumn> columns = definition.getColumns().stream()
                 .map(column -> new SynchronousView.ViewColumn(column.getName(), column.getType().getId()))
                 .collect(toImmutableList());
@@ -177,10 +174,7 @@ public final class MaterializedViews
     public void refresh(ConnectorSession session, SchemaTableName name)
     {
         SynchronousView current = view(name).orElseThrow(() -> new TrinoException(io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND, "Materialized view not found: " + name));
-        Map<SchemaTableName, Table> baseTables = new LinkedHashMap<>();
-        for (SchemaTableName base : current.bases()) {
-            baseTables.put(base, hybridBase(session, base));
-        }
+        Map<SchemaTableName, Table> baseTables = hybridBases(session, current.bases());
         // the new state table gets a location of its own
         Map<String, Object> properties = tables.tableProperties(session, current.stateTable()).entrySet().stream()
                 .filter(entry -> !entry.getKey().equals("location"))
@@ -286,6 +280,15 @@ public final class MaterializedViews
             throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s are maintained from its INSERTs. Drop them first (and create them again afterwards)"
                     .formatted(operation, base, views.stream().map(SynchronousView::name).toList()));
         }
+    }
+
+    private Map<SchemaTableName, Table> hybridBases(ConnectorSession session, List<SchemaTableName> bases)
+    {
+        Map<SchemaTableName, Table> tables = new LinkedHashMap<>();
+        for (SchemaTableName base : bases) {
+            tables.put(base, hybridBase(session, base));
+        }
+        return tables;
     }
 
     private Table hybridBase(ConnectorSession session, SchemaTableName base)
