@@ -29,7 +29,9 @@ import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
+import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.system.CacheStatsTable;
+import io.hybridlakehouse.plugin.system.MaterializedViewRewritesTable;
 import io.hybridlakehouse.plugin.system.TieringStatusTable;
 import io.hybridlakehouse.plugin.tiering.BackgroundSession;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
@@ -74,6 +76,9 @@ public class HybridModule
         binder.bind(RetentionApplier.class).in(Scopes.SINGLETON);
         binder.bind(TieringService.class).in(Scopes.SINGLETON);
         newSetBinder(binder, SystemTable.class).addBinding().to(TieringStatusTable.class).in(Scopes.SINGLETON);
+        binder.bind(RewriteStats.class).in(Scopes.SINGLETON);
+        newExporter(binder).export(RewriteStats.class).withGeneratedName();
+        newSetBinder(binder, SystemTable.class).addBinding().to(MaterializedViewRewritesTable.class).in(Scopes.SINGLETON);
 
         // the cache: Iceberg's key provider class is bound to ours, which applies table policies and admission
         binder.bind(CacheAdmission.class).in(Scopes.SINGLETON);

@@ -9,6 +9,17 @@ import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.mv.MaterializedViews;
+import io.hybridlakehouse.plugin.mv.RegisteredView;
+import io.hybridlakehouse.plugin.rewrite.AggregationRewrite;
+import io.hybridlakehouse.plugin.rewrite.DerivedColumnHandle;
+import io.hybridlakehouse.plugin.rewrite.DerivedKeyConstraints;
+import io.hybridlakehouse.plugin.rewrite.ProjectedKeys;
+import io.hybridlakehouse.plugin.rewrite.RewriteStats;
+import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
+import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
+import io.hybridlakehouse.plugin.rewrite.ViewRewriter;
+import io.hybridlakehouse.plugin.segment.MetastoreSnapshot;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
@@ -26,6 +37,7 @@ import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorMetadata;
 import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
 import io.trino.plugin.iceberg.IcebergMetadataAccess;
@@ -36,7 +48,21 @@ import io.trino.plugin.iceberg.IcebergWritableTableHandle;
 import io.trino.plugin.iceberg.procedure.IcebergRemoveOrphanFilesHandle;
 import io.trino.plugin.iceberg.procedure.IcebergTableExecuteHandle;
 import io.trino.spi.TrinoException;
+import io.trino.spi.connector.AggregateFunction;
+import io.trino.spi.connector.AggregationApplicationResult;
 import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.connector.ConnectorPartitioningHandle;
+import io.trino.spi.connector.ConnectorTableProperties;
+import io.trino.spi.connector.ConnectorTableSchema;
+import io.trino.spi.connector.LimitApplicationResult;
+import io.trino.spi.connector.ProjectionApplicationResult;
+import io.trino.spi.connector.SampleApplicationResult;
+import io.trino.spi.connector.SampleType;
+import io.trino.spi.connector.SortItem;
+import io.trino.spi.connector.TableScanRedirectApplicationResult;
+import io.trino.spi.connector.TopNApplicationResult;
+import io.trino.spi.expression.ConnectorExpression;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorMergeTableHandle;
 import io.trino.spi.connector.ConnectorOutputMetadata;
@@ -57,6 +83,7 @@ import io.trino.spi.connector.SaveMode;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.statistics.ComputedStatistics;
+import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
@@ -110,7 +137,9 @@ public class HybridMetadata
     private final Map<HotTierPin, List<Segment>> visibleSegments = new ConcurrentHashMap<>();
     private final Map<SchemaTableName, PendingCreate> pendingCreates = new ConcurrentHashMap<>();
     private final Map<String, Set<Integer>> promotedFieldIds = new ConcurrentHashMap<>();
-    private volatile Map<SchemaTableName, HybridTableState> metastoreSnapshot;
+    private final AggregationRewrite aggregationRewrite;
+    private volatile MetastoreSnapshot metastoreSnapshot;
+    private volatile Map<SchemaTableName, HybridTableState> snapshotTables;
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -123,6 +152,7 @@ public class HybridMetadata
             CacheWarmer cacheWarmer,
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
+            RewriteStats rewriteStats,
             String catalogName)
     {
         super(iceberg, HybridMetadata.class.getClassLoader());
@@ -136,6 +166,7 @@ public class HybridMetadata
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
+        this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager, catalogName), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
         {
             @Override
@@ -199,12 +230,149 @@ public class HybridMetadata
      */
     private Map<SchemaTableName, HybridTableState> metastoreSnapshot()
     {
-        Map<SchemaTableName, HybridTableState> snapshot = metastoreSnapshot;
-        if (snapshot == null) {
-            snapshot = segmentStore.listTables().stream().collect(ImmutableMap.toImmutableMap(HybridTableState::name, table -> table, (first, _) -> first));
+        Map<SchemaTableName, HybridTableState> tables = snapshotTables;
+        if (tables == null) {
+            MetastoreSnapshot snapshot = segmentStore.snapshot();
+            tables = snapshot.tables().stream().collect(ImmutableMap.toImmutableMap(HybridTableState::name, table -> table, (first, _) -> first));
             metastoreSnapshot = snapshot;
+            snapshotTables = tables;
         }
-        return snapshot;
+        return tables;
+    }
+
+    /**
+     * The views of a base as of the transaction's metastore snapshot, which pinned the base and the views' state tables too.
+     */
+    private List<RegisteredView> viewsOfPinnedBase(SchemaTableName base)
+    {
+        Optional<HybridTableState> state = pinnedStates.getOrDefault(base, Optional.empty());
+        if (state.isEmpty() || metastoreSnapshot == null) {
+            return ImmutableList.of();
+        }
+        return metastoreSnapshot.viewsOfBase(state.get().tableUuid());
+    }
+
+    @Override
+    public Optional<ProjectionApplicationResult<ConnectorTableHandle>> applyProjection(ConnectorSession session, ConnectorTableHandle handle, List<ConnectorExpression> projections, Map<String, ColumnHandle> assignments)
+    {
+        if (handle instanceof RollupTableHandle) {
+            return Optional.empty();
+        }
+        boolean keysTaken = assignments.values().stream().anyMatch(DerivedColumnHandle.class::isInstance);
+        if (keysTaken || (HybridSessionProperties.isMvRewriteEnabled(session) && !viewsOfPinnedBase(((IcebergTableHandle) handle).getSchemaTableName()).isEmpty())) {
+            Optional<ProjectionApplicationResult<ConnectorTableHandle>> result = ProjectedKeys.apply(handle, projections, assignments);
+            // Iceberg cannot take projections over a scan that already returns derived keys
+            if (result.isPresent() || keysTaken) {
+                return result;
+            }
+        }
+        return super.applyProjection(session, handle, projections, assignments);
+    }
+
+    @Override
+    public Optional<AggregationApplicationResult<ConnectorTableHandle>> applyAggregation(ConnectorSession session, ConnectorTableHandle handle, List<AggregateFunction> aggregates, Map<String, ColumnHandle> assignments, List<List<ColumnHandle>> groupingSets)
+    {
+        if (!(handle instanceof IcebergTableHandle base)) {
+            return Optional.empty();
+        }
+        return aggregationRewrite.apply(session, base, viewsOfPinnedBase(base.getSchemaTableName()), aggregates, assignments, groupingSets, stateTable -> {
+            if (!(getTableHandle(session, stateTable, Optional.empty(), Optional.empty()) instanceof IcebergTableHandle stateHandle)) {
+                return Optional.empty();
+            }
+            Map<String, IcebergColumnHandle> columns = new HashMap<>();
+            getColumnHandles(session, stateHandle).forEach((name, column) -> columns.put(name, (IcebergColumnHandle) column));
+            return Optional.of(new ViewRewriter.StateTable(stateHandle, columns, () -> {
+                Estimate rows = getTableStatistics(session, stateHandle).getRowCount();
+                return rows.isUnknown() ? Long.MAX_VALUE : (long) rows.getValue();
+            }));
+        });
+    }
+
+    // a rollup's handle is the connector's own: Iceberg's metadata knows nothing of it
+    @Override
+    public ConnectorTableProperties getTableProperties(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle ? new ConnectorTableProperties() : super.getTableProperties(session, table);
+    }
+
+    @Override
+    public void validateScan(ConnectorSession session, ConnectorTableHandle table)
+    {
+        if (!(table instanceof RollupTableHandle)) {
+            super.validateScan(session, table);
+        }
+    }
+
+    @Override
+    public Optional<ConnectorTableHandle> applyPartitioning(ConnectorSession session, ConnectorTableHandle table, Optional<ConnectorPartitioningHandle> partitioningHandle, List<ColumnHandle> columns)
+    {
+        return table instanceof RollupTableHandle ? Optional.empty() : super.applyPartitioning(session, table, partitioningHandle, columns);
+    }
+
+    @Override
+    public Optional<TableScanRedirectApplicationResult> applyTableScanRedirect(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle ? Optional.empty() : super.applyTableScanRedirect(session, table);
+    }
+
+    @Override
+    public boolean allowSplittingReadIntoMultipleSubQueries(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return !(table instanceof RollupTableHandle) && super.allowSplittingReadIntoMultipleSubQueries(session, table);
+    }
+
+    @Override
+    public SchemaTableName getTableName(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle rollup ? rollup.view() : super.getTableName(session, table);
+    }
+
+    @Override
+    public ConnectorTableSchema getTableSchema(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle rollup ? new ConnectorTableSchema(rollup.view(), ImmutableList.of()) : super.getTableSchema(session, table);
+    }
+
+    @Override
+    public Optional<Object> getInfo(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle ? Optional.empty() : super.getInfo(session, table);
+    }
+
+    @Override
+    public Map<String, ColumnHandle> getColumnHandles(ConnectorSession session, ConnectorTableHandle table)
+    {
+        return table instanceof RollupTableHandle ? ImmutableMap.of() : super.getColumnHandles(session, table);
+    }
+
+    @Override
+    public ColumnMetadata getColumnMetadata(ConnectorSession session, ConnectorTableHandle table, ColumnHandle column)
+    {
+        if (column instanceof RollupColumnHandle rollupColumn) {
+            return rollupColumn.columnMetadata();
+        }
+        if (column instanceof DerivedColumnHandle derived) {
+            return derived.columnMetadata();
+        }
+        return super.getColumnMetadata(session, table, column);
+    }
+
+    @Override
+    public Optional<LimitApplicationResult<ConnectorTableHandle>> applyLimit(ConnectorSession session, ConnectorTableHandle handle, long limit)
+    {
+        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyLimit(session, handle, limit);
+    }
+
+    @Override
+    public Optional<TopNApplicationResult<ConnectorTableHandle>> applyTopN(ConnectorSession session, ConnectorTableHandle handle, long topNCount, List<SortItem> sortItems, Map<String, ColumnHandle> assignments)
+    {
+        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyTopN(session, handle, topNCount, sortItems, assignments);
+    }
+
+    @Override
+    public Optional<SampleApplicationResult<ConnectorTableHandle>> applySample(ConnectorSession session, ConnectorTableHandle handle, SampleType sampleType, double sampleRatio)
+    {
+        return handle instanceof RollupTableHandle ? Optional.empty() : super.applySample(session, handle, sampleType, sampleRatio);
     }
 
     /**
@@ -264,6 +432,23 @@ public class HybridMetadata
     @Override
     public Optional<ConstraintApplicationResult<ConnectorTableHandle>> applyFilter(ConnectorSession session, ConnectorTableHandle table, Constraint constraint)
     {
+        if (table instanceof RollupTableHandle) {
+            return Optional.empty();
+        }
+        if (DerivedKeyConstraints.mentionsDerivedKeys(constraint)) {
+            // Iceberg filters on its own columns; the engine keeps checking the derived keys
+            return applyFilter(session, table, DerivedKeyConstraints.icebergPart(constraint))
+                    .map(result -> new ConstraintApplicationResult<>(result.getHandle(), DerivedKeyConstraints.withDerivedDomains(result.getRemainingFilter(), constraint), constraint.getExpression(), result.isPrecalculateStatistics()));
+        }
+        Optional<ConstraintApplicationResult<ConnectorTableHandle>> result = icebergFilter(session, table, constraint);
+        if (result.isPresent() && HybridSessionProperties.isMvRewriteEnabled(session) && !viewsOfPinnedBase(((IcebergTableHandle) table).getSchemaTableName()).isEmpty()) {
+            return Optional.of(ScanKeyFilters.takeOver(result.get()));
+        }
+        return result;
+    }
+
+    private Optional<ConstraintApplicationResult<ConnectorTableHandle>> icebergFilter(ConnectorSession session, ConnectorTableHandle table, Constraint constraint)
+    {
         Optional<ConstraintApplicationResult<ConnectorTableHandle>> result = super.applyFilter(session, table, constraint);
         if (result.isEmpty() || !(result.get().getHandle() instanceof IcebergTableHandle filtered)) {
             return result;
@@ -303,6 +488,9 @@ public class HybridMetadata
     @Override
     public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
     {
+        if (table instanceof RollupTableHandle rollup) {
+            return new ConnectorTableMetadata(rollup.view(), ImmutableList.of());
+        }
         ConnectorTableMetadata metadata = super.getTableMetadata(session, table);
         SchemaTableName name = ((IcebergTableHandle) table).getSchemaTableName();
         // the settings as of the version the transaction pinned, like the rest of the table's metadata
@@ -570,6 +758,9 @@ public class HybridMetadata
     @Override
     public TableStatistics getTableStatistics(ConnectorSession session, ConnectorTableHandle tableHandle)
     {
+        if (tableHandle instanceof RollupTableHandle) {
+            return TableStatistics.empty();
+        }
         IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
         TableStatistics cold = HybridSessionProperties.isReadColdTier(session) ? super.getTableStatistics(session, tableHandle) : TableStatistics.empty();
         if (!HybridSessionProperties.isReadHotTier(session)) {

@@ -1,10 +1,11 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
-import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.trino.spi.catalog.CatalogName;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
+import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
@@ -27,6 +28,7 @@ public class HybridMetadataFactory
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
     private final ViewMaintenance viewMaintenance;
+    private final RewriteStats rewriteStats;
     private final CatalogName catalogName;
 
     @Inject
@@ -40,6 +42,7 @@ public class HybridMetadataFactory
             CacheWarmer cacheWarmer,
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
+            RewriteStats rewriteStats,
             CatalogName catalogName)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
@@ -51,11 +54,12 @@ public class HybridMetadataFactory
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.viewMaintenance = requireNonNull(viewMaintenance, "viewMaintenance is null");
+        this.rewriteStats = requireNonNull(rewriteStats, "rewriteStats is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, catalogName.toString());
     }
 }

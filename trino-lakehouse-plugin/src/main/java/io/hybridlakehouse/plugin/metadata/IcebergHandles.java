@@ -9,11 +9,11 @@ import java.util.Map;
 /**
  * Copies of Iceberg's table handle with one part changed (it has no withers for these).
  */
-final class IcebergHandles
+public final class IcebergHandles
 {
     private IcebergHandles() {}
 
-    static IcebergTableHandle withStorageProperties(IcebergTableHandle handle, Map<String, String> storageProperties)
+    public static IcebergTableHandle withStorageProperties(IcebergTableHandle handle, Map<String, String> storageProperties)
     {
         return copy(handle, handle.getUnenforcedPredicate(), storageProperties);
     }

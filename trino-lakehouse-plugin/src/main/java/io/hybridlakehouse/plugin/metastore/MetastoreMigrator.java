@@ -31,7 +31,8 @@ public final class MetastoreMigrator
             "V3__tiering_and_retention.sql",
             "V4__cache_policy.sql",
             "V5__hot_tier_history.sql",
-            "V6__materialized_views.sql");
+            "V6__materialized_views.sql",
+            "V7__view_coverage.sql");
 
     private static final int WAL_ATTEMPTS = 50;
 

@@ -67,7 +67,7 @@ import static java.util.Objects.requireNonNull;
  * with Trino's semantics: native stack values, SQL three-valued logic, Trino's timestamp
  * rounding. What it cannot evaluate exactly is refused when the view is created.
  */
-final class RowExpressions
+public final class RowExpressions
 {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
 
@@ -298,7 +298,7 @@ final class RowExpressions
         throw unsupported("comparing %s with %s: compare values of one kind (cast literals to the column's type)".formatted(left, right));
     }
 
-    static int compare(Object left, Type leftType, Object right, Type rightType)
+    public static int compare(Object left, Type leftType, Object right, Type rightType)
     {
         if (isNumeric(leftType) && isNumeric(rightType)) {
             if (leftType == DOUBLE || leftType == REAL || rightType == DOUBLE || rightType == REAL) {
@@ -338,7 +338,7 @@ final class RowExpressions
         return type == DATE ? (long) value * MICROS_PER_DAY : (long) value;
     }
 
-    static double toDouble(Object value, Type type)
+    public static double toDouble(Object value, Type type)
     {
         if (type == DOUBLE) {
             return (double) value;
@@ -349,7 +349,7 @@ final class RowExpressions
         return toBigDecimal(value, type).doubleValue();
     }
 
-    static BigDecimal toBigDecimal(Object value, Type type)
+    public static BigDecimal toBigDecimal(Object value, Type type)
     {
         if (type instanceof DecimalType decimal) {
             BigInteger unscaled = decimal.isShort() ? BigInteger.valueOf((long) value) : ((Int128) value).toBigInteger();
@@ -434,7 +434,7 @@ final class RowExpressions
         return derived(type, value, micros -> truncateMicros((long) micros, unit));
     }
 
-    static long truncateMicros(long micros, String unit)
+    public static long truncateMicros(long micros, String unit)
     {
         return switch (unit) {
             case "second" -> Math.floorDiv(micros, 1_000_000L) * 1_000_000L;
@@ -498,7 +498,7 @@ final class RowExpressions
     /**
      * A value of one numeric type as the native value of another (union branches and aggregate states).
      */
-    static Object coerce(Object value, Type from, Type to)
+    public static Object coerce(Object value, Type from, Type to)
     {
         if (value == null || from.equals(to)) {
             return value;
@@ -540,12 +540,12 @@ final class RowExpressions
         return value;
     }
 
-    static Object decimalOf(BigInteger unscaled, DecimalType type)
+    public static Object decimalOf(BigInteger unscaled, DecimalType type)
     {
         return type.isShort() ? (Object) unscaled.longValueExact() : Int128.valueOf(unscaled);
     }
 
-    static BigInteger unscaled(Object value)
+    public static BigInteger unscaled(Object value)
     {
         return value instanceof Long unscaled ? BigInteger.valueOf(unscaled) : ((Int128) value).toBigInteger();
     }

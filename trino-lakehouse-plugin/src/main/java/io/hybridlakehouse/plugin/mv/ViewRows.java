@@ -8,8 +8,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static io.airlift.json.JsonCodec.jsonCodec;
 
@@ -34,6 +39,48 @@ public final class ViewRows
     {
         return read(connection, "SELECT definition_json, building FROM hybrid_materialized_views WHERE schema_name = ? AND view_name = ?",
                 name.getSchemaName(), name.getTableName()).stream().findFirst();
+    }
+
+    /**
+     * Every view with its bases and coverage.
+     */
+    public static List<RegisteredView> registered(Connection connection)
+            throws SQLException
+    {
+        Map<SchemaTableName, Set<String>> bases = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT schema_name, view_name, base_uuid FROM hybrid_view_bases");
+                ResultSet resultSet = statement.executeQuery()) {
+            while (resultSet.next()) {
+                bases.computeIfAbsent(new SchemaTableName(resultSet.getString(1), resultSet.getString(2)), _ -> new HashSet<>()).add(resultSet.getString(3));
+            }
+        }
+        ImmutableList.Builder<RegisteredView> views = ImmutableList.builder();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT definition_json, building, rows_removed_before FROM hybrid_materialized_views");
+                ResultSet resultSet = statement.executeQuery()) {
+            while (resultSet.next()) {
+                SynchronousView view = CODEC.fromJson(resultSet.getString(1));
+                long removedBefore = resultSet.getLong(3);
+                Optional<Instant> rowsRemovedBefore = resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(removedBefore));
+                views.add(new RegisteredView(view.withState(view.stateTable(), resultSet.getInt(2) != 0), bases.getOrDefault(view.name(), Set.of()), rowsRemovedBefore));
+            }
+        }
+        return views.build();
+    }
+
+    /**
+     * Records that retention removed rows before {@code before} from a view's base or from the view itself.
+     */
+    public static void markRowsRemoved(Connection connection, SchemaTableName view, Instant before)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE hybrid_materialized_views SET rows_removed_before = ? WHERE schema_name = ? AND view_name = ? AND (rows_removed_before IS NULL OR rows_removed_before < ?)")) {
+            statement.setLong(1, before.toEpochMilli());
+            statement.setString(2, view.getSchemaName());
+            statement.setString(3, view.getTableName());
+            statement.setLong(4, before.toEpochMilli());
+            statement.executeUpdate();
+        }
     }
 
     public static List<SynchronousView> ofBase(Connection connection, String baseUuid)

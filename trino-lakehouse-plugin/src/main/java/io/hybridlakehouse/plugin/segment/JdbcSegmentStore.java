@@ -77,15 +77,49 @@ public class JdbcSegmentStore
     @Override
     public List<HybridTableState> listTables()
     {
+        return inTransaction(JdbcSegmentStore::readTables);
+    }
+
+    private static List<HybridTableState> readTables(Connection connection)
+            throws SQLException
+    {
+        ImmutableList.Builder<HybridTableState> tables = ImmutableList.builder();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + TABLE_COLUMNS + " FROM hybrid_tables ORDER BY schema_name, table_name");
+                ResultSet resultSet = statement.executeQuery()) {
+            while (resultSet.next()) {
+                tables.add(tableState(resultSet));
+            }
+        }
+        return tables.build();
+    }
+
+    @Override
+    public MetastoreSnapshot snapshot()
+    {
         return inTransaction(connection -> {
-            ImmutableList.Builder<HybridTableState> tables = ImmutableList.builder();
-            try (PreparedStatement statement = connection.prepareStatement("SELECT " + TABLE_COLUMNS + " FROM hybrid_tables ORDER BY schema_name, table_name");
-                    ResultSet resultSet = statement.executeQuery()) {
-                while (resultSet.next()) {
-                    tables.add(tableState(resultSet));
+            boolean repeatableRead = !connection.getMetaData().getDatabaseProductName().equalsIgnoreCase("SQLite");
+            // SQLite reads one snapshot per transaction anyway; PostgreSQL needs REPEATABLE READ for both reads to see the same commits
+            if (repeatableRead) {
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
+            try {
+                return new MetastoreSnapshot(readTables(connection), ViewRows.registered(connection));
+            }
+            finally {
+                if (repeatableRead) {
+                    connection.commit();
+                    connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                 }
             }
-            return tables.build();
+        });
+    }
+
+    @Override
+    public void markViewRowsRemoved(SchemaTableName view, Instant before)
+    {
+        inTransaction(connection -> {
+            ViewRows.markRowsRemoved(connection, view, before);
+            return null;
         });
     }
 

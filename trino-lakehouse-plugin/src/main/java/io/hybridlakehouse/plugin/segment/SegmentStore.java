@@ -24,6 +24,16 @@ public interface SegmentStore
     List<HybridTableState> listTables();
 
     /**
+     * Every table and view, read in one transaction (see {@link MetastoreSnapshot}).
+     */
+    MetastoreSnapshot snapshot();
+
+    /**
+     * Records that retention removed rows with times before {@code before} from a base of the view or from the view.
+     */
+    void markViewRowsRemoved(SchemaTableName view, Instant before);
+
+    /**
      * Grows whenever this process registers, changes or drops a table, so caches of table
      * settings know to reload at once (changes made by other processes show on their next refresh).
      */

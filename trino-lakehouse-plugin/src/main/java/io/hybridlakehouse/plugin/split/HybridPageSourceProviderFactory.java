@@ -25,11 +25,6 @@ public class HybridPageSourceProviderFactory
     @Override
     public ConnectorPageSourceProvider createPageSourceProvider()
     {
-        ConnectorPageSourceProvider delegate = iceberg.createPageSourceProvider();
-        return (transaction, session, split, table, columns, dynamicFilter) -> {
-            HybridSplit hybridSplit = (HybridSplit) split;
-            return delegate.createPageSource(transaction, session, hybridSplit.split(), table, columns,
-                    PromotedColumnsDynamicFilter.without(dynamicFilter, hybridSplit.promotedFieldIds()));
-        };
+        return new HybridPageSourceProvider(iceberg.createPageSourceProvider());
     }
 }

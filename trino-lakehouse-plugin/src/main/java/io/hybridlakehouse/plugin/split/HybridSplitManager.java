@@ -10,6 +10,8 @@ import io.hybridlakehouse.plugin.function.WarmCacheSplit;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.metadata.HybridMetadata;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.rewrite.RollupSplit;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.trino.filesystem.cache.CachingHostAddressProvider;
 import io.trino.plugin.iceberg.CommitTaskData;
@@ -17,6 +19,7 @@ import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorSplitManager;
 import io.trino.spi.connector.ConnectorSplitSource;
 import io.trino.spi.connector.ConnectorTableHandle;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.airlift.concurrent.MoreFutures.getFutureValue;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -63,6 +67,9 @@ public class HybridSplitManager
     @Override
     public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
     {
+        if (table instanceof RollupTableHandle rollup) {
+            return new FixedSplitSource(ImmutableList.of(new RollupSplit(stateSplits(transaction, session, rollup))));
+        }
         IcebergTableHandle handle = (IcebergTableHandle) table;
         Set<Integer> promotedFieldIds = transactions.get(transaction, session).promotedFieldIds(session, handle);
         Optional<ConnectorSplitSource> cold = HybridSessionProperties.isReadColdTier(session)
@@ -73,6 +80,22 @@ public class HybridSplitManager
             return new HybridSplitSource(ImmutableList.of(), cold, promotedFieldIds);
         }
         return new HybridSplitSource(hotSplits(transaction, session, handle), cold, promotedFieldIds);
+    }
+
+    /**
+     * Every split of the view's state table, both tiers, for the one page source that merges them.
+     */
+    private List<HybridSplit> stateSplits(ConnectorTransactionHandle transaction, ConnectorSession session, RollupTableHandle rollup)
+    {
+        ImmutableList.Builder<HybridSplit> splits = ImmutableList.builder();
+        try (ConnectorSplitSource source = getSplits(transaction, session, rollup.stateTable(), DynamicFilter.EMPTY, Constraint.alwaysTrue())) {
+            while (!source.isFinished()) {
+                for (ConnectorSplit split : getFutureValue(source.getNextBatch(1000)).getSplits()) {
+                    splits.add((HybridSplit) split);
+                }
+            }
+        }
+        return splits.build();
     }
 
     private List<IcebergSplit> hotSplits(ConnectorTransactionHandle transaction, ConnectorSession session, IcebergTableHandle handle)

@@ -13,7 +13,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A dynamic filter without the columns whose type was widened: Iceberg would compare them
- * with file statistics of the old type (see {@code PromotedColumns}). The join still
+ * with file statistics of the old type (see {@code PromotedColumns}); and without the
+ * connector's derived grouping keys, which are no Iceberg columns. The join still
  * filters those rows; only the pruning is lost.
  */
 final class PromotedColumnsDynamicFilter
@@ -24,7 +25,7 @@ final class PromotedColumnsDynamicFilter
 
     static DynamicFilter without(DynamicFilter dynamicFilter, Set<Integer> promotedFieldIds)
     {
-        if (promotedFieldIds.isEmpty() || dynamicFilter.getColumnsCovered().isEmpty()) {
+        if (dynamicFilter.getColumnsCovered().stream().allMatch(column -> column instanceof IcebergColumnHandle icebergColumn && !promotedFieldIds.contains(icebergColumn.getId()))) {
             return dynamicFilter;
         }
         DynamicFilter filtered = new PromotedColumnsDynamicFilter(dynamicFilter, promotedFieldIds);
@@ -40,7 +41,7 @@ final class PromotedColumnsDynamicFilter
 
     private boolean kept(ColumnHandle column)
     {
-        return !(column instanceof IcebergColumnHandle icebergColumn && promotedFieldIds.contains(icebergColumn.getId()));
+        return column instanceof IcebergColumnHandle icebergColumn && !promotedFieldIds.contains(icebergColumn.getId());
     }
 
     @Override

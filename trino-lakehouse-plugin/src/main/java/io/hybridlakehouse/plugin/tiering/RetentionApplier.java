@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.rewrite.ViewCoverage;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -101,6 +102,9 @@ public class RetentionApplier
             }
         }
         int dropped = segmentStore.dropSegments(state.tableUuid(), expired.build(), Segment.EXPIRED);
+        if (dropped > 0 || coldDeleted) {
+            ViewCoverage.markRowsRemoved(segmentStore, name, state.tableUuid(), sourceColumn, keptFrom);
+        }
         log.info("Retention of %s: kept data from %s, dropped %s hot segments, cold files deleted: %s", name, keptFrom, dropped, coldDeleted);
         return Optional.of(new Result(keptFrom, dropped, coldDeleted));
     }

@@ -1,0 +1,113 @@
+package io.hybridlakehouse.plugin.rewrite;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.plugin.HybridSessionProperties;
+import io.hybridlakehouse.plugin.metadata.HotTierTimeTravel;
+import io.hybridlakehouse.plugin.mv.RegisteredView;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.spi.connector.AggregateFunction;
+import io.trino.spi.connector.AggregationApplicationResult;
+import io.trino.spi.connector.Assignment;
+import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorTableHandle;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.expression.ConnectorExpression;
+import io.trino.spi.expression.Variable;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code applyAggregation} for one transaction: the aggregation over a base table answered by
+ * the best of its views (see {@link ViewRewriter}), and every decision counted once per
+ * transaction in {@link RewriteStats}.
+ */
+public class AggregationRewrite
+{
+    private final ViewRewriter rewriter;
+    private final RewriteStats stats;
+    private final Set<RewriteStats.Decision> recorded = ConcurrentHashMap.newKeySet();
+
+    public AggregationRewrite(ViewRewriter rewriter, RewriteStats stats)
+    {
+        this.rewriter = requireNonNull(rewriter, "rewriter is null");
+        this.stats = requireNonNull(stats, "stats is null");
+    }
+
+    public Optional<AggregationApplicationResult<ConnectorTableHandle>> apply(
+            ConnectorSession session,
+            IcebergTableHandle handle,
+            List<RegisteredView> views,
+            List<AggregateFunction> aggregates,
+            Map<String, ColumnHandle> assignments,
+            List<List<ColumnHandle>> groupingSets,
+            ViewRewriter.StateTables stateTables)
+    {
+        if (views.isEmpty() || groupingSets.size() != 1) {
+            return Optional.empty();
+        }
+        SchemaTableName base = handle.getSchemaTableName();
+        Optional<String> refusal = refusal(session, handle);
+        if (refusal.isPresent()) {
+            views.forEach(view -> record(new RewriteStats.Decision(view.view().name(), base, RewriteStats.MISS, refusal.get())));
+            return Optional.empty();
+        }
+        ViewRewriter.Decision decision = rewriter.decide(new ViewRewriter.Aggregation(base, handle, aggregates, assignments, groupingSets.getFirst()), views, stateTables);
+        if (decision.rewrite().isEmpty()) {
+            decision.misses().forEach(miss -> record(new RewriteStats.Decision(miss.view(), base, RewriteStats.MISS, miss.reason())));
+            return Optional.empty();
+        }
+        ViewRewriter.Rewrite rewrite = decision.rewrite().get();
+        record(new RewriteStats.Decision(rewrite.view().view().name(), base, RewriteStats.HIT, "answered from the view"));
+
+        ImmutableList.Builder<Assignment> outputs = ImmutableList.builder();
+        ImmutableMap.Builder<ColumnHandle, ColumnHandle> groupingColumns = ImmutableMap.builder();
+        for (int index = 0; index < rewrite.keyOutputs().size(); index++) {
+            RollupColumnHandle key = rewrite.keyOutputs().get(index);
+            outputs.add(new Assignment("mv_key_" + index, key, key.type()));
+            groupingColumns.put(groupingSets.getFirst().get(index), key);
+        }
+        ImmutableList.Builder<ConnectorExpression> projections = ImmutableList.builder();
+        for (int index = 0; index < rewrite.aggregateOutputs().size(); index++) {
+            RollupColumnHandle aggregate = rewrite.aggregateOutputs().get(index);
+            String variable = "mv_aggregate_" + index;
+            outputs.add(new Assignment(variable, aggregate, aggregate.type()));
+            projections.add(new Variable(variable, aggregate.type()));
+        }
+        return Optional.of(new AggregationApplicationResult<>(rewrite.handle(), projections.build(), outputs.build(), groupingColumns.buildKeepingLast(), false));
+    }
+
+    /**
+     * Why no view may answer a query on this scan of the base, whatever its shape.
+     */
+    private static Optional<String> refusal(ConnectorSession session, IcebergTableHandle handle)
+    {
+        if (!HybridSessionProperties.isMvRewriteEnabled(session)) {
+            return Optional.of("session property mv_rewrite_enabled is false");
+        }
+        if (!HybridSessionProperties.isReadHotTier(session) || !HybridSessionProperties.isReadColdTier(session)) {
+            return Optional.of("read_hot_tier or read_cold_tier is false: the query reads part of the base, the view holds all of it");
+        }
+        if (HotTierTimeTravel.pointInTime(handle).isPresent()) {
+            return Optional.of("the query reads the base as of a past version");
+        }
+        if (handle.getLimit().isPresent() || handle.isRecordScannedFiles() || handle.getForAnalyze().orElse(false)) {
+            return Optional.of("the scan reads part of the base or serves a table procedure");
+        }
+        return Optional.empty();
+    }
+
+    private void record(RewriteStats.Decision decision)
+    {
+        if (recorded.add(decision)) {
+            stats.record(decision);
+        }
+    }
+}

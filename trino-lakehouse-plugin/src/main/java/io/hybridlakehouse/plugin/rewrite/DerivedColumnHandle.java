@@ -1,0 +1,58 @@
+package io.hybridlakehouse.plugin.rewrite;
+
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.type.Type;
+
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A grouping key computed from a base column ({@code date_trunc}, {@code CAST(x AS timestamp(3))},
+ * or, with neither, the widening of an integer column to {@code bigint} that avg and sum apply),
+ * accepted by {@code applyProjection} on tables with materialized views so that it reaches
+ * {@code applyAggregation} as a column. Where no view answers the query, the scan computes
+ * it from the column (see {@link DerivedColumnsPageSource}).
+ */
+public record DerivedColumnHandle(IcebergColumnHandle source, boolean castToMillis, Optional<String> unit, Type type)
+        implements ColumnHandle
+{
+    public DerivedColumnHandle
+    {
+        requireNonNull(source, "source is null");
+        requireNonNull(unit, "unit is null");
+        requireNonNull(type, "type is null");
+    }
+
+    /**
+     * True for {@code CAST(x AS bigint)} of a narrower integer column: the same values as the column.
+     */
+    public boolean isWidening()
+    {
+        return !castToMillis && unit.isEmpty();
+    }
+
+    public KeyExpression key()
+    {
+        return new KeyExpression(source.getName(), castToMillis, unit);
+    }
+
+    public Object compute(Object value)
+    {
+        Object cast = castToMillis ? TimeKeys.castToMillis(value, source.getType()) : value;
+        return unit.isPresent() ? TimeKeys.truncate(cast, type, unit.get()) : cast;
+    }
+
+    public ColumnMetadata columnMetadata()
+    {
+        return ColumnMetadata.builder().setName(toString()).setType(type).setNullable(true).build();
+    }
+
+    @Override
+    public String toString()
+    {
+        return key().toString();
+    }
+}

@@ -1,0 +1,248 @@
+package io.hybridlakehouse.plugin.rewrite;
+
+import io.airlift.slice.Slice;
+import io.airlift.stats.cardinality.HyperLogLog;
+import io.hybridlakehouse.plugin.mv.RowExpressions;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Aggregate;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Filter;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Key;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.spi.Page;
+import io.trino.spi.PageBuilder;
+import io.trino.spi.connector.ConnectorPageSource;
+import io.trino.spi.connector.SourcePage;
+import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.Type;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static io.trino.spi.type.BigintType.BIGINT;
+import static io.trino.spi.type.DoubleType.DOUBLE;
+import static io.trino.spi.type.TypeUtils.readNativeValue;
+import static io.trino.spi.type.TypeUtils.writeNativeValue;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Reads every state row of a view (one page source per state-table split), keeps the rows
+ * the query's filter admits, merges them by the query's grouping keys, and returns one row
+ * per group with the final value of each aggregate: the aggregation the query asked of its
+ * base, computed from the view's partial aggregates.
+ */
+public class RollupPageSource
+        implements ConnectorPageSource
+{
+    private final RollupTableHandle rollup;
+    private final List<RollupColumnHandle> outputs;
+    private final Iterator<Supplier<ConnectorPageSource>> stateSources;
+    private final List<Type> stateTypes;
+    private final Map<List<Object>, Object[]> groups = new LinkedHashMap<>();
+    private long completedBytes;
+    private long readTimeNanos;
+    private boolean finished;
+
+    public RollupPageSource(RollupTableHandle rollup, List<RollupColumnHandle> outputs, List<Supplier<ConnectorPageSource>> stateSources)
+    {
+        this.rollup = requireNonNull(rollup, "rollup is null");
+        this.outputs = List.copyOf(outputs);
+        this.stateSources = List.copyOf(stateSources).iterator();
+        this.stateTypes = rollup.stateColumns().stream().map(IcebergColumnHandle::getType).toList();
+    }
+
+    @Override
+    public SourcePage getNextSourcePage()
+    {
+        if (finished) {
+            return null;
+        }
+        // the whole state is merged before the first row is returned: a group's final value needs all its rows
+        while (stateSources.hasNext()) {
+            try (ConnectorPageSource source = stateSources.next().get()) {
+                while (!source.isFinished()) {
+                    SourcePage page = source.getNextSourcePage();
+                    if (page != null) {
+                        add(page.getPage());
+                    }
+                }
+                completedBytes += source.getCompletedBytes();
+                readTimeNanos += source.getReadTimeNanos();
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        finished = true;
+        return SourcePage.create(result());
+    }
+
+    private void add(Page page)
+    {
+        rows:
+        for (int position = 0; position < page.getPositionCount(); position++) {
+            for (Filter filter : rollup.filters()) {
+                Object value = readNativeValue(stateTypes.get(filter.channel()), page.getBlock(filter.channel()), position);
+                if (!filter.domain().includesNullableValue(value)) {
+                    continue rows;
+                }
+            }
+            List<Object> key = new ArrayList<>(rollup.keys().size());
+            for (Key keyColumn : rollup.keys()) {
+                Type stateType = stateTypes.get(keyColumn.channel());
+                Object value = readNativeValue(stateType, page.getBlock(keyColumn.channel()), position);
+                if (keyColumn.castToMillis()) {
+                    value = TimeKeys.castToMillis(value, stateType);
+                }
+                if (keyColumn.unit().isPresent()) {
+                    value = TimeKeys.truncate(value, keyColumn.outputType(), keyColumn.unit().get());
+                }
+                key.add(value);
+            }
+            Object[] state = groups.computeIfAbsent(key, _ -> new Object[rollup.aggregates().size() + 1]);
+            for (int index = 0; index < rollup.aggregates().size(); index++) {
+                state[index] = merge(rollup.aggregates().get(index), state[index], page, position);
+            }
+            if (rollup.baseRowsChannel().isPresent()) {
+                Object rows = readNativeValue(stateTypes.get(rollup.baseRowsChannel().getAsInt()), page.getBlock(rollup.baseRowsChannel().getAsInt()), position);
+                state[rollup.aggregates().size()] = add(state[rollup.aggregates().size()], rows, BIGINT);
+            }
+        }
+    }
+
+    private Object merge(Aggregate aggregate, Object current, Page page, int position)
+    {
+        List<Integer> channels = aggregate.channels();
+        Object value = readNativeValue(stateTypes.get(channels.getFirst()), page.getBlock(channels.getFirst()), position);
+        Type type = stateTypes.get(channels.getFirst());
+        return switch (aggregate.merge()) {
+            case SUM, COUNT -> add(current, value, type);
+            case MIN, MAX -> extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
+            case AVG -> {
+                Object[] pair = current == null ? new Object[2] : (Object[]) current;
+                pair[0] = add(pair[0], value, type);
+                pair[1] = add(pair[1], readNativeValue(BIGINT, page.getBlock(channels.get(1)), position), BIGINT);
+                yield pair;
+            }
+            case APPROX_DISTINCT -> {
+                if (value == null) {
+                    yield current;
+                }
+                HyperLogLog sketch = HyperLogLog.newInstance((Slice) value);
+                if (current != null) {
+                    sketch.mergeWith((HyperLogLog) current);
+                }
+                yield sketch;
+            }
+        };
+    }
+
+    private static Object add(Object left, Object right, Type type)
+    {
+        if (left == null || right == null) {
+            return left == null ? right : left;
+        }
+        if (type == DOUBLE) {
+            return (double) left + (double) right;
+        }
+        if (type instanceof DecimalType decimal) {
+            return RowExpressions.decimalOf(RowExpressions.unscaled(left).add(RowExpressions.unscaled(right)), decimal);
+        }
+        return Math.addExact((long) left, (long) right);
+    }
+
+    private static Object extreme(Object current, Object value, Type type, boolean maximum)
+    {
+        if (current == null || value == null) {
+            return current == null ? value : current;
+        }
+        int order = RowExpressions.compare(value, type, current, type);
+        return (maximum ? order > 0 : order < 0) ? value : current;
+    }
+
+    private Page result()
+    {
+        boolean global = rollup.keys().isEmpty();
+        if (global && groups.isEmpty()) {
+            // an aggregation without GROUP BY returns one row even over no rows
+            groups.put(List.of(), new Object[rollup.aggregates().size() + 1]);
+        }
+        List<Type> types = outputs.stream().map(RollupColumnHandle::type).toList();
+        PageBuilder page = new PageBuilder(Math.max(1, groups.size()), types);
+        int keyCount = rollup.keys().size();
+        for (Map.Entry<List<Object>, Object[]> group : groups.entrySet()) {
+            Object[] state = group.getValue();
+            if (rollup.baseRowsChannel().isPresent() && !global && (state[rollup.aggregates().size()] == null || (long) state[rollup.aggregates().size()] == 0)) {
+                // a key only the other bases of a stitched view have: the queried base has no group there
+                continue;
+            }
+            page.declarePosition();
+            for (int channel = 0; channel < outputs.size(); channel++) {
+                RollupColumnHandle output = outputs.get(channel);
+                Object value = output.index() < keyCount
+                        ? group.getKey().get(output.index())
+                        : finalValue(rollup.aggregates().get(output.index() - keyCount), state[output.index() - keyCount]);
+                writeNativeValue(output.type(), page.getBlockBuilder(channel), value);
+            }
+        }
+        groups.clear();
+        return page.build();
+    }
+
+    private Object finalValue(Aggregate aggregate, Object state)
+    {
+        Type stateType = stateTypes.get(aggregate.channels().getFirst());
+        Type output = aggregate.outputType();
+        return switch (aggregate.merge()) {
+            case COUNT -> state == null ? 0L : state;
+            case SUM, MIN, MAX -> RowExpressions.coerce(state, stateType, output);
+            case AVG -> {
+                Object[] pair = (Object[]) state;
+                if (pair == null || pair[0] == null || pair[1] == null || (long) pair[1] == 0) {
+                    yield null;
+                }
+                long count = (long) pair[1];
+                if (output instanceof DecimalType decimal) {
+                    BigDecimal sum = RowExpressions.toBigDecimal(pair[0], stateType);
+                    BigDecimal average = sum.divide(BigDecimal.valueOf(count), decimal.getScale(), RoundingMode.HALF_UP);
+                    yield RowExpressions.decimalOf(average.unscaledValue(), decimal);
+                }
+                yield RowExpressions.toDouble(pair[0], stateType) / count;
+            }
+            case APPROX_DISTINCT -> state == null ? 0L : ((HyperLogLog) state).cardinality();
+        };
+    }
+
+    @Override
+    public long getCompletedBytes()
+    {
+        return completedBytes;
+    }
+
+    @Override
+    public long getReadTimeNanos()
+    {
+        return readTimeNanos;
+    }
+
+    @Override
+    public boolean isFinished()
+    {
+        return finished;
+    }
+
+    @Override
+    public long getMemoryUsage()
+    {
+        return 0;
+    }
+
+    @Override
+    public void close() {}
+}

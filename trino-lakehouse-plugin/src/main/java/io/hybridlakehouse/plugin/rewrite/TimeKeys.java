@@ -1,0 +1,102 @@
+package io.hybridlakehouse.plugin.rewrite;
+
+import io.hybridlakehouse.plugin.mv.RowExpressions;
+import io.trino.spi.type.TimestampType;
+import io.trino.spi.type.Timestamps;
+import io.trino.spi.type.Type;
+
+import java.util.List;
+import java.util.Optional;
+
+import static io.trino.spi.type.DateType.DATE;
+import static io.trino.spi.type.Timestamps.MICROSECONDS_PER_DAY;
+
+/**
+ * The time arithmetic of key derivation, on Trino's native values of {@code date} (days) and
+ * short timestamps (epoch microseconds), exactly as {@code date_trunc} and {@code CAST(x AS timestamp(3))} compute it.
+ */
+public final class TimeKeys
+{
+    private static final List<String> UNITS = List.of("second", "minute", "hour", "day", "week", "month", "quarter", "year");
+
+    private TimeKeys() {}
+
+    public static boolean isUnit(String unit)
+    {
+        return UNITS.contains(unit);
+    }
+
+    /**
+     * True if every boundary of {@code coarse} is a boundary of {@code fine}, so truncating to
+     * {@code fine} and then to {@code coarse} equals truncating to {@code coarse}. Weeks cross
+     * month boundaries: a week key rolls up to nothing coarser.
+     */
+    public static boolean rollsUp(String fine, String coarse)
+    {
+        if (fine.equals(coarse)) {
+            return true;
+        }
+        if (fine.equals("week") || coarse.equals("week")) {
+            return coarse.equals("week") && UNITS.indexOf(fine) <= UNITS.indexOf("day");
+        }
+        return UNITS.indexOf(fine) < UNITS.indexOf(coarse);
+    }
+
+    public static boolean isTemporal(Type type)
+    {
+        return type == DATE || (type instanceof TimestampType timestamp && timestamp.isShort());
+    }
+
+    public static Object truncate(Object value, Type type, String unit)
+    {
+        if (value == null) {
+            return null;
+        }
+        if (type == DATE) {
+            return Math.floorDiv(RowExpressions.truncateMicros((long) value * MICROSECONDS_PER_DAY, unit), MICROSECONDS_PER_DAY);
+        }
+        return RowExpressions.truncateMicros((long) value, unit);
+    }
+
+    public static boolean isAligned(Object value, Type type, String unit)
+    {
+        return truncate(value, type, unit).equals(value);
+    }
+
+    /**
+     * {@code CAST(value AS timestamp(3))}: Trino rounds half up when it lowers a timestamp's precision.
+     */
+    public static Object castToMillis(Object value, Type from)
+    {
+        if (value == null) {
+            return null;
+        }
+        if (from == DATE) {
+            return (long) value * MICROSECONDS_PER_DAY;
+        }
+        return Timestamps.round((long) value, 3);
+    }
+
+    /**
+     * True where {@code CAST(x AS timestamp(3))} changes no value of the type: then a key on
+     * the column answers a query on the cast.
+     */
+    public static boolean castToMillisIsExact(Type type)
+    {
+        return type == DATE || (type instanceof TimestampType timestamp && timestamp.getPrecision() <= 3);
+    }
+
+    /**
+     * The smallest value of the type above {@code value}, to turn {@code x > v} into {@code x >= next(v)}.
+     */
+    public static Optional<Object> next(Object value, Type type)
+    {
+        if (type == DATE) {
+            return Optional.of((long) value + 1);
+        }
+        if (type instanceof TimestampType timestamp && timestamp.isShort()) {
+            return Optional.of((long) value + (long) Math.pow(10, 6 - timestamp.getPrecision()));
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,464 @@
+package io.hybridlakehouse.plugin.rewrite;
+
+import com.google.common.collect.ImmutableList;
+import io.hybridlakehouse.plugin.mv.MaterializedViews;
+import io.hybridlakehouse.plugin.mv.RegisteredView;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition;
+import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition.AggregateFunction;
+import io.hybridlakehouse.plugin.mv.ViewStateLayout;
+import io.hybridlakehouse.plugin.mv.ViewStateLayout.AggregateLayout;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Merge;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.expression.Variable;
+import io.trino.spi.predicate.Domain;
+import io.trino.spi.predicate.Range;
+import io.trino.spi.predicate.TupleDomain;
+import io.trino.spi.predicate.ValueSet;
+import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.Type;
+import io.trino.spi.type.TypeManager;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.LongSupplier;
+
+import static io.trino.spi.type.DoubleType.DOUBLE;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides whether an aggregation over a base table can be answered from one of its
+ * synchronous views, and how: every grouping key derived from a view key (the same key, a
+ * coarser {@code date_trunc}, an exact cast), every aggregate from the view's partial
+ * aggregates, the filter mapped exactly onto view keys, and the view covering every base row
+ * the query reads. Anything else is a miss with the reason, never an approximation.
+ */
+public final class ViewRewriter
+{
+    /**
+     * The state table of a view, pinned in the query's transaction.
+     */
+    public record StateTable(IcebergTableHandle handle, Map<String, IcebergColumnHandle> columns, LongSupplier rowCount) {}
+
+    public interface StateTables
+    {
+        Optional<StateTable> open(SchemaTableName stateTable);
+    }
+
+    /**
+     * The aggregation Trino offers to {@code applyAggregation}.
+     */
+    public record Aggregation(SchemaTableName base, IcebergTableHandle handle, List<io.trino.spi.connector.AggregateFunction> aggregates, Map<String, ColumnHandle> assignments, List<ColumnHandle> groupingKeys) {}
+
+    public record Rewrite(RegisteredView view, RollupTableHandle handle, List<RollupColumnHandle> keyOutputs, List<RollupColumnHandle> aggregateOutputs, LongSupplier stateRows) {}
+
+    public record Miss(SchemaTableName view, String reason) {}
+
+    public record Decision(Optional<Rewrite> rewrite, List<Miss> misses) {}
+
+    private final TypeManager typeManager;
+    private final String catalogName;
+
+    public ViewRewriter(TypeManager typeManager, String catalogName)
+    {
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.catalogName = requireNonNull(catalogName, "catalogName is null");
+    }
+
+    public Decision decide(Aggregation aggregation, List<RegisteredView> views, StateTables stateTables)
+    {
+        List<Rewrite> rewrites = new ArrayList<>();
+        ImmutableList.Builder<Miss> misses = ImmutableList.builder();
+        for (RegisteredView view : views) {
+            try {
+                rewrites.add(rewrite(aggregation, view, stateTables));
+            }
+            catch (NoRewrite e) {
+                misses.add(new Miss(view.view().name(), e.getMessage()));
+            }
+        }
+        if (rewrites.size() <= 1) {
+            return new Decision(rewrites.stream().findFirst(), misses.build());
+        }
+        // several views answer: the one with the fewest state rows reads least
+        Map<Rewrite, Long> rows = new LinkedHashMap<>();
+        rewrites.forEach(rewrite -> rows.put(rewrite, rewrite.stateRows().getAsLong()));
+        return new Decision(rewrites.stream().min(Comparator.comparingLong(rows::get)), misses.build());
+    }
+
+    private Rewrite rewrite(Aggregation aggregation, RegisteredView registered, StateTables stateTables)
+            throws NoRewrite
+    {
+        SynchronousView view = registered.view();
+        if (view.building()) {
+            throw new NoRewrite("the view is being built (CREATE or REFRESH)");
+        }
+        SynchronousViewDefinition definition = view.definition();
+        List<SchemaTableName> bases = definition.branches().stream()
+                .map(branch -> MaterializedViews.resolve(branch.baseTable(), view.defaultSchema(), catalogName))
+                .toList();
+        int branch = bases.indexOf(aggregation.base());
+        if (branch < 0 || bases.lastIndexOf(aggregation.base()) != branch) {
+            throw new NoRewrite("the view reads %s in several branches".formatted(aggregation.base()));
+        }
+        SynchronousViewDefinition.Branch own = definition.branches().get(branch);
+        if (own.filter().isPresent()) {
+            throw new NoRewrite("the view keeps only rows where " + own.filter().get());
+        }
+        if (!own.dimensions().isEmpty()) {
+            throw new NoRewrite("the view joins dimension tables at write time");
+        }
+        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
+        StateTable state = stateTables.open(view.stateTable())
+                .orElseThrow(() -> new NoRewrite("the view's state table %s is missing".formatted(view.stateTable())));
+        Channels channels = new Channels(state);
+
+        Map<String, KeyExpression> viewKeys = new LinkedHashMap<>();
+        for (SynchronousViewDefinition.Key key : definition.keys()) {
+            ViewShape.keyOverBase(definition, branch, key).ifPresent(expression -> viewKeys.put(key.name(), expression));
+        }
+
+        ImmutableList.Builder<RollupTableHandle.Key> keys = ImmutableList.builder();
+        ImmutableList.Builder<RollupColumnHandle> keyOutputs = ImmutableList.builder();
+        for (int index = 0; index < aggregation.groupingKeys().size(); index++) {
+            ColumnHandle grouping = aggregation.groupingKeys().get(index);
+            KeyExpression wanted;
+            Type baseType;
+            Type outputType;
+            if (grouping instanceof IcebergColumnHandle column) {
+                wanted = new KeyExpression(column.getName(), false, Optional.empty());
+                baseType = column.getType();
+                outputType = column.getType();
+            }
+            else if (grouping instanceof DerivedColumnHandle derived) {
+                wanted = derived.key();
+                baseType = derived.source().getType();
+                outputType = derived.type();
+            }
+            else {
+                throw new NoRewrite("grouping key " + grouping);
+            }
+            RollupTableHandle.Key key = deriveKey(wanted, baseType, outputType, viewKeys, channels);
+            keys.add(key);
+            keyOutputs.add(new RollupColumnHandle(key.name(), outputType, index));
+        }
+
+        ImmutableList.Builder<RollupTableHandle.Filter> filters = ImmutableList.builder();
+        TupleDomain<IcebergColumnHandle> predicate = aggregation.handle().getEnforcedPredicate().intersect(aggregation.handle().getUnenforcedPredicate());
+        if (predicate.isNone()) {
+            throw new NoRewrite("the filter admits no rows");
+        }
+        Map<IcebergColumnHandle, Domain> domains = predicate.getDomains().orElseThrow();
+        for (Map.Entry<IcebergColumnHandle, Domain> entry : domains.entrySet()) {
+            filters.add(mapFilter(entry.getKey(), entry.getValue(), viewKeys, channels));
+        }
+        checkCoverage(registered, viewKeys, domains);
+
+        int keyCount = aggregation.groupingKeys().size();
+        OptionalInt baseRowsChannel = OptionalInt.empty();
+        Optional<AggregateLayout> baseRows = Optional.empty();
+        if (definition.branches().size() > 1) {
+            baseRows = layout.aggregates().stream()
+                    .filter(aggregate -> aggregate.aggregate().argument().isPresent()
+                            && ((aggregate.aggregate().function() == AggregateFunction.SUM && ViewShape.countsBranchRows(definition, branch, aggregate.aggregate().argument().get(), true))
+                            || (aggregate.aggregate().function() == AggregateFunction.COUNT && ViewShape.countsBranchRows(definition, branch, aggregate.aggregate().argument().get(), false))))
+                    .findFirst();
+            if (baseRows.isEmpty()) {
+                throw new NoRewrite("the view stitches several bases and keeps no row count of %s (such as sum(x) of a column that is 1 in its branch and 0 in the others)".formatted(aggregation.base()));
+            }
+            baseRowsChannel = OptionalInt.of(channels.of(baseRows.get().stateColumns().getFirst().name()));
+        }
+
+        ImmutableList.Builder<RollupTableHandle.Aggregate> aggregates = ImmutableList.builder();
+        ImmutableList.Builder<RollupColumnHandle> aggregateOutputs = ImmutableList.builder();
+        for (int index = 0; index < aggregation.aggregates().size(); index++) {
+            io.trino.spi.connector.AggregateFunction function = aggregation.aggregates().get(index);
+            RollupTableHandle.Aggregate aggregate = deriveAggregate(function, aggregation.assignments(), definition, branch, layout, baseRows, channels);
+            aggregates.add(aggregate);
+            aggregateOutputs.add(new RollupColumnHandle(aggregate.name(), function.getOutputType(), keyCount + index));
+        }
+
+        RollupTableHandle handle = new RollupTableHandle(view.name(), aggregation.base(), state.handle(), channels.columns(), keys.build(), aggregates.build(), filters.build(), baseRowsChannel);
+        return new Rewrite(registered, handle, keyOutputs.build(), aggregateOutputs.build(), state.rowCount());
+    }
+
+    private static RollupTableHandle.Key deriveKey(KeyExpression wanted, Type baseType, Type outputType, Map<String, KeyExpression> viewKeys, Channels channels)
+            throws NoRewrite
+    {
+        String reason = "no view key gives " + wanted;
+        for (Map.Entry<String, KeyExpression> viewKey : viewKeys.entrySet()) {
+            KeyExpression have = viewKey.getValue();
+            if (!have.column().equals(wanted.column())) {
+                continue;
+            }
+            boolean cast = false;
+            if (wanted.castToMillis() && !have.castToMillis()) {
+                if (!TimeKeys.castToMillisIsExact(baseType)) {
+                    reason = "%s rounds %s values, which can move them across a %s boundary, and the view keys on %s".formatted(
+                            "CAST(%s AS timestamp(3))".formatted(wanted.column()), baseType, wanted.unit().orElse("key"), have);
+                    continue;
+                }
+                cast = true;
+            }
+            else if (have.castToMillis() != wanted.castToMillis()) {
+                reason = "the view keys on %s, the query on %s".formatted(have, wanted);
+                continue;
+            }
+            if (wanted.unit().isEmpty()) {
+                if (have.unit().isPresent()) {
+                    reason = "the query groups by %s, the view only by %s".formatted(wanted, have);
+                    continue;
+                }
+                return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, Optional.empty(), outputType);
+            }
+            if (have.unit().isPresent() && !TimeKeys.rollsUp(have.unit().get(), wanted.unit().get())) {
+                reason = "the query groups by %s, which the view's %s key does not roll up to".formatted(wanted, have.unit().get());
+                continue;
+            }
+            Optional<String> truncation = have.unit().equals(wanted.unit()) ? Optional.empty() : wanted.unit();
+            return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, truncation, outputType);
+        }
+        throw new NoRewrite(reason);
+    }
+
+    /**
+     * The query's filter on one base column as an exact filter on a view key: on the key itself,
+     * or on a {@code date_trunc} key where every bound falls on the key's unit.
+     */
+    private static RollupTableHandle.Filter mapFilter(IcebergColumnHandle column, Domain domain, Map<String, KeyExpression> viewKeys, Channels channels)
+            throws NoRewrite
+    {
+        String reason = "filter on non-key column " + column.getName();
+        for (Map.Entry<String, KeyExpression> viewKey : viewKeys.entrySet()) {
+            KeyExpression key = viewKey.getValue();
+            if (!key.column().equals(column.getName())) {
+                continue;
+            }
+            if (key.castToMillis()) {
+                reason = "filter on %s, which the view keys only as %s".formatted(column.getName(), key);
+                continue;
+            }
+            if (key.unit().isEmpty()) {
+                return new RollupTableHandle.Filter(channels.of(viewKey.getKey()), domain);
+            }
+            Optional<Domain> aligned = alignedDomain(domain, column.getType(), key.unit().get());
+            if (aligned.isPresent()) {
+                return new RollupTableHandle.Filter(channels.of(viewKey.getKey()), aligned.get());
+            }
+            reason = "time filter on %s not aligned to %s".formatted(column.getName(), key.unit().get());
+        }
+        throw new NoRewrite(reason);
+    }
+
+    /**
+     * The domain on {@code date_trunc(unit, column)} that admits exactly the rows the domain on
+     * the column admits, if every range starts and ends on a unit boundary.
+     */
+    static Optional<Domain> alignedDomain(Domain domain, Type type, String unit)
+    {
+        if (!TimeKeys.isTemporal(type)) {
+            return Optional.empty();
+        }
+        if (domain.getValues().isAll()) {
+            return Optional.of(domain);
+        }
+        List<Range> ranges = new ArrayList<>();
+        for (Range range : domain.getValues().getRanges().getOrderedRanges()) {
+            Optional<Object> low = Optional.empty();
+            if (!range.isLowUnbounded()) {
+                Optional<Object> value = range.isLowInclusive() ? Optional.of(range.getLowBoundedValue()) : TimeKeys.next(range.getLowBoundedValue(), type);
+                if (value.isEmpty() || !TimeKeys.isAligned(value.get(), type, unit)) {
+                    return Optional.empty();
+                }
+                low = value;
+            }
+            Optional<Object> high = Optional.empty();
+            if (!range.isHighUnbounded()) {
+                Optional<Object> value = range.isHighInclusive() ? TimeKeys.next(range.getHighBoundedValue(), type) : Optional.of(range.getHighBoundedValue());
+                if (value.isEmpty() || !TimeKeys.isAligned(value.get(), type, unit)) {
+                    return Optional.empty();
+                }
+                high = value;
+            }
+            if (low.isPresent() && high.isPresent()) {
+                ranges.add(Range.range(type, low.get(), true, high.get(), false));
+            }
+            else if (low.isPresent()) {
+                ranges.add(Range.greaterThanOrEqual(type, low.get()));
+            }
+            else if (high.isPresent()) {
+                ranges.add(Range.lessThan(type, high.get()));
+            }
+            else {
+                ranges.add(Range.all(type));
+            }
+        }
+        return Optional.of(Domain.create(ValueSet.ofRanges(ranges), domain.isNullAllowed()));
+    }
+
+    private static void checkCoverage(RegisteredView view, Map<String, KeyExpression> viewKeys, Map<IcebergColumnHandle, Domain> domains)
+            throws NoRewrite
+    {
+        if (view.rowsRemovedBefore().isEmpty()) {
+            return;
+        }
+        Instant before = view.rowsRemovedBefore().get();
+        String reason = "retention removed rows of the view or its base since it was built: REFRESH MATERIALIZED VIEW %s to answer base queries again".formatted(view.view().name());
+        if (before.equals(ViewCoverage.NOTHING)) {
+            throw new NoRewrite(reason);
+        }
+        for (Map.Entry<IcebergColumnHandle, Domain> entry : domains.entrySet()) {
+            IcebergColumnHandle column = entry.getKey();
+            Domain domain = entry.getValue();
+            boolean timeKey = viewKeys.values().stream().anyMatch(key -> key.column().equals(column.getName()) && !key.castToMillis());
+            if (!timeKey || !TimeKeys.isTemporal(column.getType()) || domain.isNullAllowed() || domain.getValues().isNone() || domain.getValues().getRanges().getSpan().isLowUnbounded()) {
+                continue;
+            }
+            Object low = domain.getValues().getRanges().getSpan().getLowBoundedValue();
+            if ((long) low >= (long) ViewCoverage.lowerBound(before, column.getType())) {
+                return;
+            }
+        }
+        throw new NoRewrite("retention removed rows before %s of the view or its base since it was built: filter the time key from there on, or REFRESH MATERIALIZED VIEW %s".formatted(before, view.view().name()));
+    }
+
+    private static RollupTableHandle.Aggregate deriveAggregate(
+            io.trino.spi.connector.AggregateFunction function,
+            Map<String, ColumnHandle> assignments,
+            SynchronousViewDefinition definition,
+            int branch,
+            ViewStateLayout layout,
+            Optional<AggregateLayout> baseRows,
+            Channels channels)
+            throws NoRewrite
+    {
+        String name = function.getFunctionName();
+        if (function.isDistinct() || function.getFilter().isPresent() || !function.getSortItems().isEmpty()) {
+            throw new NoRewrite("aggregate %s is not derivable from partial aggregates".formatted(function));
+        }
+        if (name.equals("count") && function.getArguments().isEmpty()) {
+            Optional<AggregateLayout> count = baseRows.or(() -> layout.aggregates().stream().filter(aggregate -> aggregate.aggregate().function() == AggregateFunction.COUNT_ALL).findFirst());
+            AggregateLayout found = count.orElseThrow(() -> new NoRewrite("the view keeps no count(*)"));
+            return new RollupTableHandle.Aggregate("count(*)", Merge.COUNT, List.of(channels.of(found.stateColumns().getFirst().name())), function.getOutputType());
+        }
+        if (function.getArguments().size() != 1 || !(function.getArguments().getFirst() instanceof Variable variable)) {
+            throw new NoRewrite("aggregate %s is not over a base column".formatted(function));
+        }
+        IcebergColumnHandle column = switch (assignments.get(variable.getName())) {
+            case IcebergColumnHandle plain -> plain;
+            case DerivedColumnHandle derived when derived.isWidening() -> derived.source();
+            case null, default -> throw new NoRewrite("aggregate %s is not over a base column".formatted(function));
+        };
+        String label = "%s(%s)".formatted(name, column.getName());
+        Type output = function.getOutputType();
+        switch (name) {
+            case "count" -> {
+                return new RollupTableHandle.Aggregate(label, Merge.COUNT, List.of(channels.of(state(layout, definition, branch, AggregateFunction.COUNT, column, label).getFirst())), output);
+            }
+            case "sum", "min", "max" -> {
+                AggregateFunction kind = switch (name) {
+                    case "sum" -> AggregateFunction.SUM;
+                    case "min" -> AggregateFunction.MIN;
+                    default -> AggregateFunction.MAX;
+                };
+                int channel = channels.of(state(layout, definition, branch, kind, column, label).getFirst());
+                Type stateType = channels.type(channel);
+                if (!stateType.equals(output)) {
+                    throw new NoRewrite("%s returns %s, the view keeps %s".formatted(label, output, stateType));
+                }
+                return new RollupTableHandle.Aggregate(label, Merge.valueOf(kind.name()), List.of(channel), output);
+            }
+            case "avg" -> {
+                if (!(output == DOUBLE || output instanceof DecimalType)) {
+                    throw new NoRewrite("%s returns %s".formatted(label, output));
+                }
+                Optional<List<String>> average = find(layout, definition, branch, AggregateFunction.AVG, column);
+                if (average.isPresent()) {
+                    return new RollupTableHandle.Aggregate(label, Merge.AVG, List.of(channels.of(average.get().get(0)), channels.of(average.get().get(1))), output);
+                }
+                Optional<List<String>> sum = find(layout, definition, branch, AggregateFunction.SUM, column);
+                Optional<List<String>> count = find(layout, definition, branch, AggregateFunction.COUNT, column);
+                if (sum.isEmpty() || count.isEmpty()) {
+                    throw new NoRewrite("the view keeps neither avg(%1$s) nor sum(%1$s) and count(%1$s)".formatted(column.getName()));
+                }
+                return new RollupTableHandle.Aggregate(label, Merge.AVG, List.of(channels.of(sum.get().getFirst()), channels.of(count.get().getFirst())), output);
+            }
+            case "approx_distinct" -> {
+                return new RollupTableHandle.Aggregate(label, Merge.APPROX_DISTINCT, List.of(channels.of(state(layout, definition, branch, AggregateFunction.APPROX_DISTINCT, column, label).getFirst())), output);
+            }
+            default -> throw new NoRewrite("aggregate %s is not derivable from the view's aggregates".formatted(name));
+        }
+    }
+
+    private static List<String> state(ViewStateLayout layout, SynchronousViewDefinition definition, int branch, AggregateFunction kind, IcebergColumnHandle column, String label)
+            throws NoRewrite
+    {
+        return find(layout, definition, branch, kind, column).orElseThrow(() -> new NoRewrite("the view keeps no " + label));
+    }
+
+    private static Optional<List<String>> find(ViewStateLayout layout, SynchronousViewDefinition definition, int branch, AggregateFunction kind, IcebergColumnHandle column)
+    {
+        return layout.aggregates().stream()
+                .filter(aggregate -> aggregate.aggregate().function() == kind)
+                .filter(aggregate -> aggregate.aggregate().argument().flatMap(argument -> ViewShape.argumentColumn(definition, branch, argument)).equals(Optional.of(column.getName())))
+                .findFirst()
+                .map(aggregate -> aggregate.stateColumns().stream().map(ViewStateLayout.StateColumn::name).toList());
+    }
+
+    /**
+     * The state columns a rollup reads, numbered in the order first asked for.
+     */
+    private static final class Channels
+    {
+        private final StateTable state;
+        private final List<IcebergColumnHandle> columns = new ArrayList<>();
+
+        Channels(StateTable state)
+        {
+            this.state = state;
+        }
+
+        int of(String name)
+                throws NoRewrite
+        {
+            IcebergColumnHandle column = state.columns().get(name);
+            if (column == null) {
+                throw new NoRewrite("the view's state table has no column " + name);
+            }
+            int index = columns.indexOf(column);
+            if (index >= 0) {
+                return index;
+            }
+            columns.add(column);
+            return columns.size() - 1;
+        }
+
+        Type type(int channel)
+        {
+            return columns.get(channel).getType();
+        }
+
+        List<IcebergColumnHandle> columns()
+        {
+            return ImmutableList.copyOf(columns);
+        }
+    }
+
+    private static final class NoRewrite
+            extends Exception
+    {
+        NoRewrite(String reason)
+        {
+            super(reason, null, false, false);
+        }
+    }
+}
