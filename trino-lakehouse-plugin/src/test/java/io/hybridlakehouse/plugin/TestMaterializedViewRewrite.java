@@ -1,72 +1,363 @@
 package io.hybridlakehouse.plugin;
 
+import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.MaterializedResult;
-import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
+import static com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly;
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * Aggregations over base tables answered from their synchronous materialized views: every
+ * query runs with {@code mv_rewrite_enabled} on and off and must return the same rows, in
+ * every tier state of bases and views, and the test asserts which queries a view answered
+ * (its name in the plan's table scan), so a silent fall-back to the base fails it.
+ */
 public class TestMaterializedViewRewrite
         extends AbstractTestQueryFramework
 {
+    // ODS events: 37-minute steps over ~7 weeks from 2026-11-01, with sub-millisecond times on some rows
     private static final String EVENTS = """
             SELECT
-                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) AS timestamp(6)) AS ts,
+                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) + (x %% 11) * INTERVAL '0.000777' SECOND AS timestamp(6)) AS ts,
+                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) AS date) AS d,
                 element_at(ARRAY['beijing', 'shanghai', 'guangdong', 'overseas'], x %% 4 + 1) AS region,
+                element_at(ARRAY['ios', 'android', 'pc'], x %% 3 + 1) AS device,
                 CAST(x %% 97 AS bigint) AS user_id,
                 CAST(x %% 1000 / 10.0 AS decimal(12, 2)) AS amount,
-                CASE WHEN x %% 5 = 0 THEN NULL ELSE CAST(x %% 7 AS integer) END AS score,
+                CASE WHEN x %% 5 = 0 THEN NULL ELSE CAST(x %% 7 AS integer) END AS score
+            FROM UNNEST(sequence(%d, %d)) t(x)""";
+
+    // what Superset charts read, with times just before midnight that CAST(ts AS TIMESTAMP) rounds to the next day
+    private static final String CLICKS = """
+            SELECT
+                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '23' MINUTE) - (x %% 2) * INTERVAL '0.000400' SECOND AS timestamp(6)) AS ts,
+                element_at(ARRAY['beijing', 'shanghai', 'guangdong'], x %% 3 + 1) AS region,
+                CAST(x %% 89 AS bigint) AS user_id,
+                CAST(x %% 500 / 4.0 AS decimal(10, 2)) AS amount
+            FROM UNNEST(sequence(%d, %d)) t(x)""";
+
+    private static final String STITCH_BASE = """
+            SELECT
+                CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '53' MINUTE) AS timestamp(6)) AS ts,
+                element_at(ARRAY['beijing', 'shanghai', 'guangdong', 'overseas'], x %% %d + 1) AS region,
+                CAST(x %% 1000 / 10.0 AS decimal(12, 2)) AS amount,
                 element_at(ARRAY['ios', 'android', 'pc'], x %% 3 + 1) AS device
             FROM UNNEST(sequence(%d, %d)) t(x)""";
+
+    private record Case(String query, Optional<String> view) {}
+
+    private Path warehouse;
 
     @Override
     protected QueryRunner createQueryRunner()
             throws Exception
     {
+        warehouse = Files.createTempDirectory("hybrid-rewrite");
         return LakehouseQueryRunner.builder()
-                .setWarehouse(Files.createTempDirectory("hybrid-rewrite"))
+                .setWarehouse(warehouse)
                 .build();
     }
 
     @Test
-    public void testSmoke()
+    public void testDifferentialSuiteInEveryTierState()
     {
-        assertUpdate("CREATE TABLE events WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 0) + " WITH NO DATA", 0);
-        assertUpdate("INSERT INTO events " + EVENTS.formatted(0, 999), 1000);
+        assertUpdate("CREATE TABLE ods_events WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 0) + " WITH NO DATA", 0);
+        assertUpdate("CREATE TABLE clicks WITH (partitioning = ARRAY['day(ts)']) AS " + CLICKS.formatted(0, 0) + " WITH NO DATA", 0);
+        // likes only reach two regions, so the stitched view has keys without likes
+        assertUpdate("CREATE TABLE plays WITH (partitioning = ARRAY['day(ts)']) AS " + STITCH_BASE.formatted(4, 0, 0) + " WITH NO DATA", 0);
+        assertUpdate("CREATE TABLE likes WITH (partitioning = ARRAY['day(ts)']) AS " + STITCH_BASE.formatted(2, 0, 0) + " WITH NO DATA", 0);
+        insertAll(0, 1499);
+
         assertUpdate("""
-                CREATE MATERIALIZED VIEW events_daily AS
-                SELECT date_trunc('day', ts) AS day, region, device, count(*) AS events, count(score) AS scored, sum(amount) AS amount,
-                       sum(score) AS score_sum, min(amount) AS low, max(amount) AS high, avg(amount) AS mean_amount, approx_distinct(user_id) AS users
-                FROM events GROUP BY date_trunc('day', ts), region, device""");
-        check("SELECT region, count(*), sum(amount), avg(amount), approx_distinct(user_id) FROM events GROUP BY region", Optional.of("events_daily"));
-        check("SELECT date_trunc('month', ts), min(amount), max(amount), avg(score) FROM events GROUP BY 1", Optional.of("events_daily"));
-        check("SELECT count(*) FROM events", Optional.of("events_daily"));
-        check("SELECT count(*) FROM events WHERE ts >= TIMESTAMP '2026-11-05 00:00:00' AND ts < TIMESTAMP '2026-11-09 00:00:00'", Optional.of("events_daily"));
-        check("SELECT device, count(*) FROM events WHERE region = 'beijing' GROUP BY device", Optional.of("events_daily"));
-        check("SELECT user_id, count(*) FROM events GROUP BY user_id", Optional.empty());
-        System.out.println(computeActual("SELECT * FROM system.mv_rewrites"));
+                CREATE MATERIALIZED VIEW dws_daily WITH (partitioning = ARRAY['month(day)']) AS
+                SELECT date_trunc('day', ts) AS day, region, device,
+                       count(*) AS events, count(score) AS scored, sum(amount) AS amount, sum(score) AS score_sum,
+                       min(amount) AS low, max(amount) AS high, avg(amount) AS mean_amount, approx_distinct(user_id) AS users, max(ts) AS last_seen
+                FROM ods_events
+                GROUP BY date_trunc('day', ts), region, device""");
+        assertUpdate("CREATE MATERIALIZED VIEW dws_hourly AS SELECT date_trunc('hour', ts) AS hour, region, count(*) AS events, sum(amount) AS amount FROM ods_events GROUP BY date_trunc('hour', ts), region");
+        assertUpdate("CREATE MATERIALIZED VIEW dws_by_date AS SELECT d, region, count(*) AS events, sum(amount) AS amount, min(user_id) AS first_user FROM ods_events GROUP BY d, region");
+        assertUpdate("CREATE MATERIALIZED VIEW dws_ms_daily AS SELECT date_trunc('day', CAST(ts AS TIMESTAMP)) AS day, region, count(*) AS events, sum(amount) AS amount FROM ods_events GROUP BY date_trunc('day', CAST(ts AS TIMESTAMP)), region");
+        // Superset groups by the day of CAST(ts AS TIMESTAMP) and filters on ts: a view keyed on both answers its charts exactly
+        assertUpdate("""
+                CREATE MATERIALIZED VIEW clicks_daily AS
+                SELECT date_trunc('day', ts) AS day, date_trunc('day', CAST(ts AS TIMESTAMP)) AS chart_day, region, count(*) AS clicks, sum(amount) AS amount, approx_distinct(user_id) AS users
+                FROM clicks GROUP BY date_trunc('day', ts), date_trunc('day', CAST(ts AS TIMESTAMP)), region""");
+        assertUpdate("""
+                CREATE MATERIALIZED VIEW engagement AS
+                SELECT day, region, sum(plays) AS plays, sum(likes) AS likes, sum(play_amount) AS play_amount, max(play_amount) AS top_play
+                FROM (
+                    SELECT date_trunc('day', ts) AS day, region, 1 AS plays, 0 AS likes, amount AS play_amount FROM plays
+                    UNION ALL
+                    SELECT date_trunc('day', ts), region, 0, 1, NULL FROM likes)
+                GROUP BY day, region""");
+        insertAll(1500, 1799);
+
+        List<Case> cases = cases();
+        assertThat(cases.size()).isGreaterThanOrEqualTo(40);
+        assertThat(cases.stream().filter(testCase -> testCase.view().isPresent()).count()).isGreaterThanOrEqualTo(35);
+
+        // views and bases hot
+        checkAll(cases);
+
+        // mixed: part of every base and view tiered to Iceberg, new rows hot on top
+        for (String table : List.of("ods_events", "clicks", "plays", "likes")) {
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+        }
+        for (String view : List.of("dws_daily", "dws_hourly", "engagement")) {
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+        }
+        insertAll(1800, 2199);
+        checkAll(cases);
+
+        // views mid-compaction: compacted state segments next to new deltas
+        for (String view : List.of("dws_daily", "dws_by_date", "clicks_daily", "engagement")) {
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(view)));
+        }
+        insertAll(2200, 2299);
+        checkAll(cases);
+
+        // everything cold
+        for (String table : List.of("ods_events", "clicks", "plays", "likes")) {
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+        }
+        for (String view : List.of("dws_daily", "dws_hourly", "dws_by_date", "dws_ms_daily", "clicks_daily", "engagement")) {
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+        }
+        checkAll(cases);
+
+        // every decision is counted, with the reason of each miss
+        assertThat((long) computeScalar("SELECT sum(queries) FROM system.mv_rewrites WHERE outcome = 'hit' AND view_name = 'dws_daily'")).isPositive();
+        assertThat(computeActual("SELECT DISTINCT reason FROM system.mv_rewrites WHERE outcome = 'miss' AND view_name = 'dws_daily'").getOnlyColumnAsSet())
+                .contains("session property mv_rewrite_enabled is false", "no view key gives user_id", "the view keeps no sum(user_id)");
     }
 
-    private void check(String query, Optional<String> view)
+    private List<Case> cases()
+    {
+        List<Case> cases = new ArrayList<>();
+        // same grain
+        rewritten(cases, "dws_daily", "SELECT date_trunc('day', ts), region, device, count(*), sum(amount), approx_distinct(user_id) FROM ods_events GROUP BY 1, 2, 3");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('day', ts) AS day, region, device, min(amount), max(amount), max(ts) FROM ods_events GROUP BY date_trunc('day', ts), region, device");
+        // roll-up to a subset of the keys
+        rewritten(cases, "dws_daily", "SELECT region, count(*), sum(amount), avg(amount) FROM ods_events GROUP BY region");
+        rewritten(cases, "dws_daily", "SELECT device, count(score), sum(score), avg(score) FROM ods_events GROUP BY device");
+        rewritten(cases, "dws_daily", "SELECT region, device, approx_distinct(user_id) FROM ods_events GROUP BY region, device");
+        rewritten(cases, "dws_daily", "SELECT count(*), sum(amount), min(amount), max(amount), approx_distinct(user_id) FROM ods_events");
+        // several views answer: the one with the fewest rows (by date and region) wins
+        rewritten(cases, "dws_by_date", "SELECT count(*) FROM ods_events");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('day', ts), approx_distinct(user_id) FROM ods_events GROUP BY 1");
+        // roll-up to coarser time units
+        rewritten(cases, "dws_daily", "SELECT date_trunc('week', ts), region, count(*), sum(amount) FROM ods_events GROUP BY 1, 2");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('month', ts), count(*), avg(amount), approx_distinct(user_id) FROM ods_events GROUP BY 1");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('quarter', ts), device, max(amount) FROM ods_events GROUP BY 1, 2");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('year', ts), sum(score) FROM ods_events GROUP BY 1");
+        rewritten(cases, "dws_hourly", "SELECT date_trunc('hour', ts), count(*) FROM ods_events GROUP BY 1");
+        rewritten(cases, "dws_hourly", "SELECT date_trunc('hour', ts), region, sum(amount) FROM ods_events GROUP BY 1, 2");
+        // a time filter not aligned to days but to hours: the hourly view answers
+        rewritten(cases, "dws_hourly", "SELECT region, count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-02 13:00:00' GROUP BY region");
+        // the hourly view answers too, the daily one is smaller
+        rewritten(cases, "dws_daily", "SELECT date_trunc('day', ts), region, count(*) FROM ods_events GROUP BY 1, 2");
+        // filters on keys
+        rewritten(cases, "dws_daily", "SELECT device, count(*), sum(amount) FROM ods_events WHERE region = 'beijing' GROUP BY device");
+        rewritten(cases, "dws_daily", "SELECT region, count(*) FROM ods_events WHERE device IN ('ios', 'pc') GROUP BY region");
+        rewritten(cases, "dws_daily", "SELECT count(*), sum(amount) FROM ods_events WHERE region <> 'overseas' AND device = 'android'");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('day', ts), sum(amount) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-05 00:00:00' AND ts < TIMESTAMP '2026-11-12 00:00:00' GROUP BY 1");
+        rewritten(cases, "dws_daily", "SELECT region, count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-20 00:00:00' GROUP BY region");
+        rewritten(cases, "dws_daily", "SELECT count(*) FROM ods_events WHERE ts < TIMESTAMP '2026-11-03 00:00:00' OR ts >= TIMESTAMP '2026-12-01 00:00:00'");
+        rewritten(cases, "dws_daily", "SELECT date_trunc('month', ts), device, count(*) FROM ods_events WHERE ts BETWEEN TIMESTAMP '2026-11-01 00:00:00' AND TIMESTAMP '2026-11-30 23:59:59.999999' AND region = 'shanghai' GROUP BY 1, 2");
+        // HAVING, ORDER BY and LIMIT over the aggregation
+        rewritten(cases, "dws_by_date", "SELECT region, sum(amount) AS total FROM ods_events GROUP BY region HAVING count(*) > 100 ORDER BY total DESC LIMIT 2");
+        rewritten(cases, "dws_daily", "SELECT device, avg(amount) AS mean FROM ods_events GROUP BY device ORDER BY mean DESC LIMIT 1001");
+        // keys of a date column, truncated and cast
+        rewritten(cases, "dws_by_date", "SELECT d, count(*), sum(amount) FROM ods_events GROUP BY d");
+        rewritten(cases, "dws_by_date", "SELECT date_trunc('month', d), region, min(user_id) FROM ods_events GROUP BY 1, 2");
+        rewritten(cases, "dws_by_date", "SELECT date_trunc('week', CAST(d AS TIMESTAMP)) AS __timestamp, sum(amount) FROM ods_events GROUP BY 1");
+        rewritten(cases, "dws_by_date", "SELECT d, count(*) FROM ods_events WHERE d > DATE '2026-11-10' AND d <= DATE '2026-11-20' GROUP BY d");
+        // Superset's shapes: the view keys on the same cast
+        rewritten(cases, "dws_ms_daily", """
+                SELECT date_trunc('day', CAST(ts AS TIMESTAMP)) AS __timestamp, region AS region, sum(amount) AS "SUM(amount)"
+                FROM ods_events GROUP BY date_trunc('day', CAST(ts AS TIMESTAMP)), region ORDER BY "SUM(amount)" DESC LIMIT 1001""");
+        rewritten(cases, "dws_ms_daily", "SELECT date_trunc('month', CAST(ts AS TIMESTAMP)) AS __timestamp, count(*) AS count FROM ods_events GROUP BY date_trunc('month', CAST(ts AS TIMESTAMP)) ORDER BY count DESC LIMIT 1001");
+        // Superset's shapes with its time range filters
+        rewritten(cases, "clicks_daily", """
+                SELECT date_trunc('day', CAST(ts AS TIMESTAMP)) AS __timestamp, region AS region, count(*) AS count
+                FROM clicks
+                WHERE ts >= TIMESTAMP '2026-11-03 00:00:00.000000' AND ts < TIMESTAMP '2026-11-10 00:00:00.000000'
+                GROUP BY date_trunc('day', CAST(ts AS TIMESTAMP)), region ORDER BY count DESC LIMIT 1001""");
+        rewritten(cases, "clicks_daily", """
+                SELECT date_trunc('week', CAST(ts AS TIMESTAMP)) AS __timestamp, sum(amount) AS "SUM(amount)", approx_distinct(user_id) AS "APPROX_COUNT_DISTINCT(user_id)"
+                FROM clicks WHERE ts >= TIMESTAMP '2026-11-02 00:00:00' GROUP BY date_trunc('week', CAST(ts AS TIMESTAMP)) ORDER BY "SUM(amount)" DESC LIMIT 1001""");
+        rewritten(cases, "clicks_daily", "SELECT region AS region, sum(amount) AS \"SUM(amount)\" FROM clicks WHERE region IN ('beijing', 'guangdong') GROUP BY region ORDER BY \"SUM(amount)\" DESC LIMIT 10000");
+        // a view stitched from two bases answers each base where it keeps that base's row count
+        rewritten(cases, "engagement", "SELECT date_trunc('day', ts), region, count(*), sum(amount), max(amount) FROM plays GROUP BY 1, 2");
+        rewritten(cases, "engagement", "SELECT region, count(*) FROM likes GROUP BY region");
+        rewritten(cases, "engagement", "SELECT date_trunc('month', ts), count(*) FROM likes GROUP BY 1");
+        rewritten(cases, "engagement", "SELECT count(*) FROM likes WHERE region = 'overseas'");
+        // not derivable: answered from the base
+        notRewritten(cases, "SELECT user_id, count(*) FROM ods_events GROUP BY user_id");
+        notRewritten(cases, "SELECT region, sum(user_id) FROM ods_events GROUP BY region");
+        notRewritten(cases, "SELECT region, count(DISTINCT user_id) FROM ods_events GROUP BY region");
+        notRewritten(cases, "SELECT date_trunc('minute', ts), count(*) FROM ods_events GROUP BY 1");
+        notRewritten(cases, "SELECT region, count(*) FROM ods_events WHERE user_id = 5 GROUP BY region");
+        notRewritten(cases, "SELECT region, count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-02 13:30:00' GROUP BY region");
+        notRewritten(cases, "SELECT count(*) FROM ods_events WHERE ts > TIMESTAMP '2026-11-02 00:00:00'");
+        notRewritten(cases, "SELECT date_trunc('day', CAST(ts AS TIMESTAMP)), count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-02 00:00:00' GROUP BY 1");
+        notRewritten(cases, "SELECT region, approx_distinct(user_id, 0.01) FROM ods_events GROUP BY region");
+        notRewritten(cases, "SELECT region, count(*) FILTER (WHERE device = 'ios') FROM ods_events GROUP BY region");
+        notRewritten(cases, "SELECT region, sum(amount) FROM likes GROUP BY region");
+        notRewritten(cases, "SELECT device, count(*) FROM plays GROUP BY device");
+        return cases;
+    }
+
+    private static void rewritten(List<Case> cases, String view, String query)
+    {
+        cases.add(new Case(query, Optional.of(view)));
+    }
+
+    private static void notRewritten(List<Case> cases, String query)
+    {
+        cases.add(new Case(query, Optional.empty()));
+    }
+
+    private void checkAll(List<Case> cases)
+    {
+        for (Case testCase : cases) {
+            assertSameRowsAndRewrite(testCase.query(), testCase.view());
+        }
+    }
+
+    @Test
+    public void testMissesAnswerFromTheBase()
+    {
+        assertUpdate("CREATE TABLE misses WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 499), 500);
+        assertUpdate("CREATE TABLE devices (device varchar, maker varchar)");
+        assertUpdate("INSERT INTO devices VALUES ('ios', 'apple'), ('android', 'various'), ('pc', 'various')", 3);
+        assertUpdate("CREATE MATERIALIZED VIEW misses_filtered AS SELECT region, count(*) AS events FROM misses WHERE amount > 10 GROUP BY region");
+        assertUpdate("CREATE MATERIALIZED VIEW misses_joined AS SELECT m.device, count(*) AS events FROM misses m JOIN devices v ON m.device = v.device GROUP BY m.device");
+        assertUpdate("INSERT INTO misses " + EVENTS.formatted(500, 599), 100);
+        // a view that keeps only some base rows, or joins a dimension, answers no base query
+        assertSameRowsAndRewrite("SELECT region, count(*) FROM misses GROUP BY region", Optional.empty());
+        assertSameRowsAndRewrite("SELECT device, count(*) FROM misses GROUP BY device", Optional.empty());
+        assertMiss("misses_filtered", "the view keeps only rows where");
+        assertMiss("misses_joined", "the view joins dimension tables at write time");
+
+        assertUpdate("CREATE MATERIALIZED VIEW misses_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events, sum(amount) AS amount FROM misses GROUP BY date_trunc('day', ts), region");
+        String query = "SELECT region, count(*), sum(amount) FROM misses GROUP BY region";
+        assertSameRowsAndRewrite(query, Optional.of("misses_daily"));
+
+        // the tiers apart, and time travel, read part of the base or another version of it
+        Session hotOnly = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "read_cold_tier", "false").build();
+        assertThat((String) computeScalar(hotOnly, "EXPLAIN " + query)).doesNotContain("materialized view answering");
+        sleepUninterruptibly(1100, TimeUnit.MILLISECONDS);
+        String asOf = "SELECT region, count(*) FROM misses FOR TIMESTAMP AS OF current_timestamp - INTERVAL '1' SECOND GROUP BY region";
+        assertSameRowsAndRewrite(asOf, Optional.empty());
+        assertMiss("misses_daily", "the query reads the base as of a past version");
+
+        // while a view is being built (here: a build a coordinator crash left unfinished) it answers nothing
+        setBuilding("misses_daily", true);
+        assertSameRowsAndRewrite(query, Optional.empty());
+        assertMiss("misses_daily", "the view is being built");
+        setBuilding("misses_daily", false);
+        assertSameRowsAndRewrite(query, Optional.of("misses_daily"));
+
+        // nothing of this is left switched on by a miss: the base answers exactly
+        assertQuery("SELECT count(*) FROM misses", "VALUES 600");
+    }
+
+    @Test
+    public void testRetentionSinceTheViewWasBuilt()
+    {
+        // 2026-11-01 .. 2026-11-16; retention of 10 days removes what lies before 2026-11-15 (today is later)
+        assertUpdate("CREATE TABLE kept WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 0) + " WITH NO DATA", 0);
+        assertUpdate("INSERT INTO kept " + EVENTS.formatted(0, 599), 600);
+        assertUpdate("CREATE MATERIALIZED VIEW kept_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events FROM kept GROUP BY date_trunc('day', ts), region");
+        String query = "SELECT region, count(*) FROM kept GROUP BY region";
+        assertSameRowsAndRewrite(query, Optional.of("kept_daily"));
+
+        assertUpdate("ALTER TABLE kept SET PROPERTIES retention = '1d'");
+        assertUpdate("CALL system.apply_retention('tpch', 'kept')");
+        assertThat((long) computeScalar("SELECT count(*) FROM kept")).isLessThan(600L);
+        // the view still holds the removed rows: only queries that filter them out may read it
+        assertSameRowsAndRewrite(query, Optional.empty());
+        assertMiss("kept_daily", "retention removed rows before");
+        assertSameRowsAndRewrite("SELECT region, count(*) FROM kept WHERE ts >= TIMESTAMP '2030-01-01 00:00:00' GROUP BY region", Optional.of("kept_daily"));
+
+        // REFRESH rebuilds the view from what the base holds now
+        assertUpdate("REFRESH MATERIALIZED VIEW kept_daily");
+        assertSameRowsAndRewrite(query, Optional.of("kept_daily"));
+    }
+
+    @Test
+    public void testExplainAndSwitch()
+    {
+        assertUpdate("CREATE TABLE switch_base AS " + EVENTS.formatted(0, 199), 200);
+        assertUpdate("CREATE MATERIALIZED VIEW switch_view AS SELECT region, count(*) AS events FROM switch_base GROUP BY region");
+        String query = "SELECT region, count(*) FROM switch_base GROUP BY region";
+        assertThat((String) computeScalar("EXPLAIN " + query))
+                .contains("TableScan[table = lakehouse:tpch.switch_view (materialized view answering tpch.switch_base; group by [region]; aggregates [count(*)])]");
+        Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
+        assertThat((String) computeScalar(off, "EXPLAIN " + query)).doesNotContain("switch_view");
+        assertSameRowsAndRewrite(query, Optional.of("switch_view"));
+    }
+
+    private void insertAll(int from, int to)
+    {
+        assertUpdate("INSERT INTO ods_events " + EVENTS.formatted(from, to), to - from + 1);
+        assertUpdate("INSERT INTO clicks " + CLICKS.formatted(from, to), to - from + 1);
+        assertUpdate("INSERT INTO plays " + STITCH_BASE.formatted(4, from, to), to - from + 1);
+        assertUpdate("INSERT INTO likes " + STITCH_BASE.formatted(2, from, from + (to - from) / 3), (to - from) / 3 + 1);
+    }
+
+    private void assertSameRowsAndRewrite(String query, Optional<String> view)
     {
         Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
         MaterializedResult expected = computeActual(off, query);
         MaterializedResult actual = computeActual(query);
         assertThat(actual.getMaterializedRows()).as(query).containsExactlyInAnyOrderElementsOf(expected.getMaterializedRows());
         String plan = (String) computeScalar("EXPLAIN " + query);
-        System.out.println(plan);
         if (view.isPresent()) {
-            assertThat(plan).as(query).contains("tpch." + view.get() + " (materialized view answering");
+            assertThat(plan).as(query).contains("lakehouse:tpch.%s (materialized view answering".formatted(view.get()));
         }
         else {
             assertThat(plan).as(query).doesNotContain("materialized view answering");
+        }
+    }
+
+    private void assertMiss(String view, String reason)
+    {
+        assertThat(computeActual("SELECT reason FROM system.mv_rewrites WHERE outcome = 'miss' AND view_name = '%s'".formatted(view)).getOnlyColumnAsSet())
+                .anySatisfy(value -> assertThat((String) value).contains(reason));
+    }
+
+    private String stateTable(String view)
+    {
+        String sql = (String) computeScalar("SHOW CREATE MATERIALIZED VIEW " + view);
+        int start = sql.indexOf("\"_mv_");
+        return sql.substring(start + 1, sql.indexOf('"', start + 1));
+    }
+
+    private void setBuilding(String view, boolean building)
+    {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + warehouse.resolve(MetastoreConnection.EMBEDDED_DATABASE_FILE));
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE hybrid_materialized_views SET building = %d WHERE view_name = '%s'".formatted(building ? 1 : 0, view));
+        }
+        catch (Exception e) {
+            throw new RuntimeException(e);
         }
     }
 }

@@ -245,8 +245,9 @@ public class HybridMetadata
      */
     private List<RegisteredView> viewsOfPinnedBase(SchemaTableName base)
     {
-        Optional<HybridTableState> state = pinnedStates.getOrDefault(base, Optional.empty());
-        if (state.isEmpty() || metastoreSnapshot == null) {
+        // a scan as of a past version pins nothing, but its views are still counted as not answering it
+        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(base)).orElseGet(() -> Optional.ofNullable(metastoreSnapshot().get(base)));
+        if (state.isEmpty()) {
             return ImmutableList.of();
         }
         return metastoreSnapshot.viewsOfBase(state.get().tableUuid());

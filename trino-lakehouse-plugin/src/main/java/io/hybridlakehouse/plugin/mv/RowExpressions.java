@@ -107,6 +107,11 @@ public final class RowExpressions
         }
     }
 
+    static boolean isNullLiteral(RowExpression expression)
+    {
+        return expression instanceof NullConstant;
+    }
+
     /**
      * NULL: of no type until compared or cast.
      */

@@ -98,7 +98,8 @@ final class ViewDeltaAggregator
         ImmutableList.Builder<Optional<RowExpression>> arguments = ImmutableList.builder();
         for (AggregateLayout aggregate : layout.aggregates()) {
             Optional<RowExpression> argument = aggregate.aggregate().argument().map(text -> expressions.compile(parse(text), scope));
-            argument.ifPresent(value -> checkArgument(aggregate, value.type()));
+            // a stitched branch contributes NULL to the metrics of the other bases, whatever their type
+            argument.filter(value -> !RowExpressions.isNullLiteral(value)).ifPresent(value -> checkArgument(aggregate, value.type()));
             arguments.add(argument);
         }
         this.arguments = arguments.build();

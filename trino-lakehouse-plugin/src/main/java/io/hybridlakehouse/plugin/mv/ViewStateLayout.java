@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition.Aggregate;
 import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition.AggregateFunction;
 import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeId;
 import io.trino.spi.type.TypeManager;
@@ -42,7 +43,7 @@ public final class ViewStateLayout
         List<String> names = view.columns().stream().map(SynchronousView.ViewColumn::name).toList();
         ImmutableList.Builder<StateColumn> keys = ImmutableList.builder();
         for (SynchronousViewDefinition.Key key : definition.keys()) {
-            keys.add(new StateColumn(key.name(), types.get(names.indexOf(key.name()))));
+            keys.add(new StateColumn(key.name(), storable(types.get(names.indexOf(key.name())))));
         }
         this.keyColumns = keys.build();
         ImmutableList.Builder<AggregateLayout> aggregates = ImmutableList.builder();
@@ -64,7 +65,7 @@ public final class ViewStateLayout
                 }
                 yield List.of(new StateColumn(name, output));
             }
-            case MIN, MAX -> List.of(new StateColumn(name, output));
+            case MIN, MAX -> List.of(new StateColumn(name, storable(output)));
             case AVG -> {
                 Type sum;
                 if (output == DOUBLE) {
@@ -80,6 +81,16 @@ public final class ViewStateLayout
             }
             case APPROX_DISTINCT -> List.of(new StateColumn(name + "__sketch", VARBINARY));
         };
+    }
+
+    /**
+     * Iceberg keeps timestamps in microseconds: a {@code timestamp(3)} key (Superset's
+     * {@code CAST(ts AS TIMESTAMP)}) is stored as {@code timestamp(6)}, same values, and read back
+     * as the view's type.
+     */
+    private static Type storable(Type type)
+    {
+        return type instanceof TimestampType timestamp && timestamp.getPrecision() < 6 ? TimestampType.TIMESTAMP_MICROS : type;
     }
 
     public List<StateColumn> keyColumns()

@@ -95,10 +95,10 @@ public record RollupTableHandle(
     public String toString()
     {
         // what EXPLAIN shows in the table scan
-        return "%s (materialized view answering %s; group by %s; %s)".formatted(
+        return "%s (materialized view answering %s; group by %s; aggregates %s)".formatted(
                 view,
                 base,
                 keys.stream().map(Key::name).collect(Collectors.joining(", ", "[", "]")),
-                aggregates.stream().map(aggregate -> aggregate.merge().name().toLowerCase(java.util.Locale.ROOT) + " " + aggregate.name()).collect(Collectors.joining(", ")));
+                aggregates.stream().map(Aggregate::name).collect(Collectors.joining(", ", "[", "]")));
     }
 }
