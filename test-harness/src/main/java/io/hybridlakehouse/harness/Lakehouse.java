@@ -85,7 +85,7 @@ public final class Lakehouse
     }
 
     /**
-     * {@code ./lakehouse bench [--quick] [--scale N[,M...]]}: its own server (port 8090 or
+     * {@code ./lakehouse bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]}: its own server (port 8090 or
      * LAKEHOUSE_BENCH_PORT) with the stock Iceberg, memory and uncached catalogs added,
      * stopped when the run ends; the report goes to test-harness/target/bench/.
      */
@@ -97,6 +97,10 @@ public final class Lakehouse
         List<Long> scales = scaleIndex >= 0 && scaleIndex + 1 < arguments.size()
                 ? Benchmark.parseScales(arguments.get(scaleIndex + 1))
                 : quick ? List.of(50_000L) : List.of(1_000_000L, 5_000_000L);
+        int rewriteScaleIndex = arguments.indexOf("--rewrite-scale");
+        List<Long> rewriteScales = rewriteScaleIndex >= 0 && rewriteScaleIndex + 1 < arguments.size()
+                ? Benchmark.parseScales(arguments.get(rewriteScaleIndex + 1))
+                : quick || scaleIndex >= 0 ? List.of() : List.of(20_000_000L);
         ServerConfiguration configuration = new ServerConfiguration(
                 repository.resolve(".lakehouse-bench"),
                 Optional.ofNullable(System.getenv("LAKEHOUSE_BENCH_PORT")).map(Integer::parseInt).orElse(8090),
@@ -108,7 +112,7 @@ public final class Lakehouse
         LakehouseServer.ProgressListener progress = message -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
         try {
             server.up(progress);
-            new Benchmark(server, new Benchmark.Options(quick, scales, repository.resolve("test-harness/target/bench")), progress).run();
+            new Benchmark(server, new Benchmark.Options(quick, scales, rewriteScales, repository.resolve("test-harness/target/bench")), progress).run();
         }
         catch (Exception e) {
             server.down();
@@ -142,6 +146,6 @@ public final class Lakehouse
 
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test | bench [--quick] [--scale N[,M...]]");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test | bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
     }
 }

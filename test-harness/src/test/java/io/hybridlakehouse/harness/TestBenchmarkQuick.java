@@ -31,11 +31,12 @@ public class TestBenchmarkQuick
         Path output = Files.createTempDirectory("bench-report");
         try {
             server.up(message -> System.out.println("[bench] " + message));
-            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, List.of(20_000L), output), message -> System.out.println("[bench] " + message)).run();
+            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
             assertThat(results).extracting(Benchmark.Result::workload).contains(
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
                     "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",
-                    "append: INSERT with 1 MV", "append: INSERT with 3 MVs", "MV build from existing rows", "MV read vs aggregation on base");
+                    "append: INSERT with 1 MV", "append: INSERT with 3 MVs", "MV build from existing rows", "MV read vs aggregation on base",
+                    "MV rewrite: roll-up to region", "MV rewrite: weekly users by type", "MV rewrite: daily chart, time range", "MV rewrite: key filter");
             assertThat(results).allSatisfy(result -> {
                 assertThat(result.ratio()).isFinite().isPositive();
                 assertThat(result.oursMillis()).isNotEmpty();
@@ -45,7 +46,7 @@ public class TestBenchmarkQuick
             server.down();
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(15);
+        assertThat(json.size()).isEqualTo(19);
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();

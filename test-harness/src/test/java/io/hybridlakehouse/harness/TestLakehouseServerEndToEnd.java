@@ -379,6 +379,50 @@ public class TestLakehouseServerEndToEnd
         }
     }
 
+    /**
+     * Aggregations over a base table, as a user and Superset send them, answered from its
+     * materialized view without naming it: EXPLAIN shows the view in the scan, and the rows
+     * equal those of the same query with the rewrite switched off.
+     */
+    @Test
+    public void testQueriesRewrittenToMaterializedViewThroughCli()
+            throws Exception
+    {
+        cli.execute("CREATE TABLE lakehouse.demo.ods_rewrite WITH (partitioning = ARRAY['day(event_time)']) AS SELECT * FROM lakehouse.demo.ods_events WHERE user_id <= 5000").assertSuccess();
+        cli.execute("""
+                CREATE MATERIALIZED VIEW lakehouse.demo.dws_rewrite_daily AS
+                SELECT date_trunc('day', event_time) AS day, date_trunc('day', CAST(event_time AS TIMESTAMP)) AS chart_day, region, event_type,
+                       count(*) AS events, sum(amount) AS amount, avg(amount) AS mean_amount, approx_distinct(user_id) AS users
+                FROM lakehouse.demo.ods_rewrite
+                GROUP BY date_trunc('day', event_time), date_trunc('day', CAST(event_time AS TIMESTAMP)), region, event_type""").assertSuccess();
+        // rows arriving after the view was built, hot, maintained by the INSERT itself
+        cli.execute("INSERT INTO lakehouse.demo.ods_rewrite SELECT * FROM lakehouse.demo.ods_events WHERE user_id > 5000 AND user_id <= 6000").assertSuccess();
+
+        List<String> queries = List.of(
+                "SELECT region, count(*), sum(amount), avg(amount) FROM lakehouse.demo.ods_rewrite GROUP BY region ORDER BY region",
+                "SELECT date_trunc('month', event_time) AS month, event_type, approx_distinct(user_id) FROM lakehouse.demo.ods_rewrite GROUP BY 1, 2 ORDER BY 1, 2",
+                """
+                SELECT date_trunc('day', CAST(event_time AS TIMESTAMP)) AS __timestamp, region AS region, sum(amount) AS "SUM(amount)"
+                FROM lakehouse.demo.ods_rewrite
+                WHERE event_time >= TIMESTAMP '2026-11-01 00:00:00.000000' AND event_time < TIMESTAMP '2026-11-02 00:00:00.000000' AND event_type = 'pay'
+                GROUP BY date_trunc('day', CAST(event_time AS TIMESTAMP)), region ORDER BY "SUM(amount)" DESC LIMIT 1001""");
+        for (String sql : queries) {
+            assertThat(String.join("\n", query("EXPLAIN " + sql))).as(sql).contains("lakehouse:demo.dws_rewrite_daily (materialized view answering demo.ods_rewrite");
+            List<String> answer = query(sql);
+            List<String> withoutRewrite = cli.execute(sql, "--output-format", "CSV", "--session", "lakehouse.mv_rewrite_enabled=false").assertSuccess().lines();
+            assertThat(answer).as(sql).isNotEmpty().isEqualTo(withoutRewrite);
+        }
+        // switched off, the base answers
+        assertThat(String.join("\n", cli.execute("EXPLAIN " + queries.getFirst(), "--session", "lakehouse.mv_rewrite_enabled=false").assertSuccess().output()))
+                .doesNotContain("dws_rewrite_daily");
+        assertThat(query("SELECT sum(queries) > 0 FROM lakehouse.system.mv_rewrites WHERE view_name = 'dws_rewrite_daily' AND outcome = 'hit'")).containsExactly("\"true\"");
+        assertThat(query("SELECT reason FROM lakehouse.system.mv_rewrites WHERE view_name = 'dws_rewrite_daily' AND outcome = 'miss'"))
+                .contains("\"session property mv_rewrite_enabled is false\"");
+
+        cli.execute("DROP MATERIALIZED VIEW lakehouse.demo.dws_rewrite_daily").assertSuccess();
+        cli.execute("DROP TABLE lakehouse.demo.ods_rewrite").assertSuccess();
+    }
+
     private List<String> query(String sql)
             throws Exception
     {
