@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -67,9 +68,15 @@ public class TestMaterializedViewRewrite
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-rewrite");
-        return LakehouseQueryRunner.builder()
+        QueryRunner queryRunner = LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .build();
+        // a second catalog over the same metastore and warehouse, as clusters configure one without the cache
+        queryRunner.createCatalog("lakehouse_second", HybridConnectorFactory.CONNECTOR_NAME, Map.of(
+                "hybrid.warehouse", warehouse.toString(),
+                "hybrid.tiering.enabled", "false",
+                "iceberg.jdbc-catalog.catalog-name", LakehouseQueryRunner.CATALOG));
+        return queryRunner;
     }
 
     @Test
@@ -312,6 +319,26 @@ public class TestMaterializedViewRewrite
         Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
         assertThat((String) computeScalar(off, "EXPLAIN " + query)).doesNotContain("switch_view");
         assertSameRowsAndRewrite(query, Optional.of("switch_view"));
+    }
+
+    @Test
+    public void testViewOfAnotherCatalogOverTheSameMetastore()
+    {
+        assertUpdate("CREATE TABLE shared_base WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 299), 300);
+        assertUpdate("CREATE MATERIALIZED VIEW shared_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events, sum(amount) AS amount FROM shared_base GROUP BY date_trunc('day', ts), region");
+        assertUpdate("INSERT INTO shared_base " + EVENTS.formatted(300, 399), 100);
+        Session second = Session.builder(getSession()).setCatalog("lakehouse_second").build();
+        Session secondOff = Session.builder(second).setCatalogSessionProperty("lakehouse_second", "mv_rewrite_enabled", "false").build();
+        for (String query : List.of(
+                "SELECT region, count(*), sum(amount) FROM shared_base GROUP BY region",
+                "SELECT date_trunc('month', ts), count(*) FROM shared_base WHERE region = 'beijing' GROUP BY 1",
+                "SELECT region, count(DISTINCT user_id) FROM shared_base GROUP BY region")) {
+            assertThat(computeActual(second, query).getMaterializedRows()).as(query)
+                    .containsExactlyInAnyOrderElementsOf(computeActual(secondOff, query).getMaterializedRows())
+                    .containsExactlyInAnyOrderElementsOf(computeActual(query).getMaterializedRows());
+        }
+        assertThat((String) computeScalar(second, "EXPLAIN SELECT region, count(*) FROM shared_base GROUP BY region"))
+                .contains("lakehouse_second:tpch.shared_daily (materialized view answering tpch.shared_base");
     }
 
     private void insertAll(int from, int to)

@@ -166,7 +166,7 @@ public class HybridMetadata
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
-        this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager, catalogName), rewriteStats);
+        this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
         {
             @Override
@@ -253,6 +253,11 @@ public class HybridMetadata
         return metastoreSnapshot.viewsOfBase(state.get().tableUuid());
     }
 
+    private boolean hasViewsToRewriteTo(ConnectorSession session, IcebergTableHandle base)
+    {
+        return HybridSessionProperties.isMvRewriteEnabled(session) && !viewsOfPinnedBase(base.getSchemaTableName()).isEmpty();
+    }
+
     @Override
     public Optional<ProjectionApplicationResult<ConnectorTableHandle>> applyProjection(ConnectorSession session, ConnectorTableHandle handle, List<ConnectorExpression> projections, Map<String, ColumnHandle> assignments)
     {
@@ -260,8 +265,10 @@ public class HybridMetadata
             return Optional.empty();
         }
         boolean keysTaken = assignments.values().stream().anyMatch(DerivedColumnHandle.class::isInstance);
-        if (keysTaken || (HybridSessionProperties.isMvRewriteEnabled(session) && !viewsOfPinnedBase(((IcebergTableHandle) handle).getSchemaTableName()).isEmpty())) {
-            Optional<ProjectionApplicationResult<ConnectorTableHandle>> result = ProjectedKeys.apply(handle, projections, assignments);
+        if (keysTaken || (handle instanceof IcebergTableHandle base && hasViewsToRewriteTo(session, base))) {
+            SchemaTableName baseName = ((IcebergTableHandle) handle).getSchemaTableName();
+            Set<String> viewColumns = aggregationRewrite.viewColumns(baseName, viewsOfPinnedBase(baseName)).read();
+            Optional<ProjectionApplicationResult<ConnectorTableHandle>> result = ProjectedKeys.apply(handle, projections, assignments, viewColumns);
             // Iceberg cannot take projections over a scan that already returns derived keys
             if (result.isPresent() || keysTaken) {
                 return result;
@@ -442,8 +449,9 @@ public class HybridMetadata
                     .map(result -> new ConstraintApplicationResult<>(result.getHandle(), DerivedKeyConstraints.withDerivedDomains(result.getRemainingFilter(), constraint), constraint.getExpression(), result.isPrecalculateStatistics()));
         }
         Optional<ConstraintApplicationResult<ConnectorTableHandle>> result = icebergFilter(session, table, constraint);
-        if (result.isPresent() && HybridSessionProperties.isMvRewriteEnabled(session) && !viewsOfPinnedBase(((IcebergTableHandle) table).getSchemaTableName()).isEmpty()) {
-            return Optional.of(ScanKeyFilters.takeOver(result.get()));
+        if (result.isPresent() && table instanceof IcebergTableHandle base && hasViewsToRewriteTo(session, base)) {
+            SchemaTableName name = base.getSchemaTableName();
+            return Optional.of(ScanKeyFilters.takeOver(result.get(), aggregationRewrite.viewColumns(name, viewsOfPinnedBase(name)).keys()));
         }
         return result;
     }

@@ -2,9 +2,11 @@ package io.hybridlakehouse.plugin.rewrite;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
 import io.hybridlakehouse.plugin.metadata.HotTierTimeTravel;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
+import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.AggregateFunction;
 import io.trino.spi.connector.AggregationApplicationResult;
@@ -34,6 +36,12 @@ public class AggregationRewrite
     private final ViewRewriter rewriter;
     private final RewriteStats stats;
     private final Set<RewriteStats.Decision> recorded = ConcurrentHashMap.newKeySet();
+    private final Map<SchemaTableName, ViewColumns> viewColumns = new ConcurrentHashMap<>();
+
+    /**
+     * The base columns a base's views key on, and all base columns they read.
+     */
+    public record ViewColumns(Set<String> keys, Set<String> read) {}
 
     public AggregationRewrite(ViewRewriter rewriter, RewriteStats stats)
     {
@@ -82,6 +90,39 @@ public class AggregationRewrite
             projections.add(new Variable(variable, aggregate.type()));
         }
         return Optional.of(new AggregationApplicationResult<>(rewrite.handle(), projections.build(), outputs.build(), groupingColumns.buildKeepingLast(), false));
+    }
+
+    /**
+     * What the views of a base read of it, once per transaction: the scan takes over only
+     * filters on view keys and derives only keys and arguments of view columns, leaving
+     * everything else to the engine's compiled filters and projections.
+     */
+    public ViewColumns viewColumns(SchemaTableName base, List<RegisteredView> views)
+    {
+        return viewColumns.computeIfAbsent(base, _ -> {
+            ImmutableSet.Builder<String> keys = ImmutableSet.builder();
+            ImmutableSet.Builder<String> read = ImmutableSet.builder();
+            for (RegisteredView registered : views) {
+                try {
+                    SynchronousViewDefinition definition = registered.view().definition();
+                    int branch = registered.view().bases().indexOf(base);
+                    if (branch < 0) {
+                        continue;
+                    }
+                    for (SynchronousViewDefinition.Key key : definition.keys()) {
+                        ViewShape.keyOverBase(definition, branch, key).ifPresent(expression -> keys.add(expression.column()));
+                    }
+                    for (SynchronousViewDefinition.Aggregate aggregate : definition.aggregates()) {
+                        aggregate.argument().flatMap(argument -> ViewShape.argumentColumn(definition, branch, argument)).ifPresent(read::add);
+                    }
+                }
+                catch (RuntimeException e) {
+                    // such a view answers nothing (see ViewRewriter): nothing to take over for it
+                }
+            }
+            Set<String> keyColumns = keys.build();
+            return new ViewColumns(keyColumns, ImmutableSet.<String>builder().addAll(keyColumns).addAll(read.build()).build());
+        });
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static io.trino.spi.expression.StandardFunctions.CAST_FUNCTION_NAME;
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -42,13 +43,13 @@ public final class ProjectedKeys
     /**
      * The projection with every derivable key taken into the scan, or empty if it has none.
      */
-    public static Optional<ProjectionApplicationResult<ConnectorTableHandle>> apply(ConnectorTableHandle handle, List<ConnectorExpression> projections, Map<String, ColumnHandle> assignments)
+    public static Optional<ProjectionApplicationResult<ConnectorTableHandle>> apply(ConnectorTableHandle handle, List<ConnectorExpression> projections, Map<String, ColumnHandle> assignments, Set<String> viewColumns)
     {
         Map<String, Assignment> scanColumns = new LinkedHashMap<>();
         List<ConnectorExpression> remaining = new ArrayList<>();
         boolean derivedAny = false;
         for (ConnectorExpression projection : projections) {
-            Optional<DerivedColumnHandle> derived = derivedKey(projection, assignments);
+            Optional<DerivedColumnHandle> derived = derivedKey(projection, assignments).filter(key -> viewColumns.contains(key.source().getName()));
             if (derived.isPresent()) {
                 String name = "derived_key_" + scanColumns.size();
                 scanColumns.put(name, new Assignment(name, derived.get(), derived.get().type()));

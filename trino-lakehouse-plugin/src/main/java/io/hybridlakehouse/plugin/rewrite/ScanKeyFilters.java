@@ -30,16 +30,17 @@ public final class ScanKeyFilters
     private ScanKeyFilters() {}
 
     /**
-     * The result with every remaining domain Iceberg also holds as unenforced taken over by the scan.
+     * The result with every remaining domain on a view key column that Iceberg also holds as unenforced taken over by the scan.
      */
-    public static ConstraintApplicationResult<ConnectorTableHandle> takeOver(ConstraintApplicationResult<ConnectorTableHandle> result)
+    public static ConstraintApplicationResult<ConnectorTableHandle> takeOver(ConstraintApplicationResult<ConnectorTableHandle> result, Set<String> keyColumns)
     {
         if (!(result.getHandle() instanceof IcebergTableHandle handle) || result.getRemainingFilter().getDomains().isEmpty() || result.getRemainingExpression().isEmpty()) {
             return result;
         }
         Map<IcebergColumnHandle, Domain> unenforced = handle.getUnenforcedPredicate().getDomains().orElse(Map.of());
         Set<IcebergColumnHandle> taken = result.getRemainingFilter().getDomains().get().entrySet().stream()
-                .filter(entry -> entry.getKey() instanceof IcebergColumnHandle column && column.isBaseColumn() && entry.getValue().equals(unenforced.get(column)))
+                .filter(entry -> entry.getKey() instanceof IcebergColumnHandle column && column.isBaseColumn() && keyColumns.contains(column.getName())
+                        && entry.getValue().equals(unenforced.get(column)))
                 .map(entry -> (IcebergColumnHandle) entry.getKey())
                 .collect(ImmutableSet.toImmutableSet());
         if (taken.isEmpty()) {

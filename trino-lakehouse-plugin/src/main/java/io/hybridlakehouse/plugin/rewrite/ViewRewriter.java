@@ -1,7 +1,7 @@
 package io.hybridlakehouse.plugin.rewrite;
 
 import com.google.common.collect.ImmutableList;
-import io.hybridlakehouse.plugin.mv.MaterializedViews;
+import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition;
@@ -44,6 +44,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ViewRewriter
 {
+    private static final Logger log = Logger.get(ViewRewriter.class);
+
     /**
      * The state table of a view, pinned in the query's transaction.
      */
@@ -66,12 +68,10 @@ public final class ViewRewriter
     public record Decision(Optional<Rewrite> rewrite, List<Miss> misses) {}
 
     private final TypeManager typeManager;
-    private final String catalogName;
 
-    public ViewRewriter(TypeManager typeManager, String catalogName)
+    public ViewRewriter(TypeManager typeManager)
     {
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
-        this.catalogName = requireNonNull(catalogName, "catalogName is null");
     }
 
     public Decision decide(Aggregation aggregation, List<RegisteredView> views, StateTables stateTables)
@@ -84,6 +84,11 @@ public final class ViewRewriter
             }
             catch (NoRewrite e) {
                 misses.add(new Miss(view.view().name(), e.getMessage()));
+            }
+            catch (RuntimeException e) {
+                // a view this coordinator cannot analyze answers nothing; the query still runs on its base
+                log.warn(e, "Materialized view %s not considered for a query on %s", view.view().name(), aggregation.base());
+                misses.add(new Miss(view.view().name(), "the view could not be analyzed: " + e.getMessage()));
             }
         }
         if (rewrites.size() <= 1) {
@@ -103,9 +108,8 @@ public final class ViewRewriter
             throw new NoRewrite("the view is being built (CREATE or REFRESH)");
         }
         SynchronousViewDefinition definition = view.definition();
-        List<SchemaTableName> bases = definition.branches().stream()
-                .map(branch -> MaterializedViews.resolve(branch.baseTable(), view.defaultSchema(), catalogName))
-                .toList();
+        // the bases as the view registered them: the same tables under any catalog name sharing the metastore
+        List<SchemaTableName> bases = view.bases();
         int branch = bases.indexOf(aggregation.base());
         if (branch < 0 || bases.lastIndexOf(aggregation.base()) != branch) {
             throw new NoRewrite("the view reads %s in several branches".formatted(aggregation.base()));
