@@ -9,7 +9,6 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.spi.Page;
 import io.trino.spi.PageBuilder;
-import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.trino.spi.type.BigintType.BIGINT;
-import static io.trino.spi.type.DoubleType.DOUBLE;
 import static io.trino.spi.type.TypeUtils.readNativeValue;
 import static io.trino.spi.type.TypeUtils.writeNativeValue;
 import static java.util.Objects.requireNonNull;
@@ -92,11 +90,11 @@ public class ViewStateFolding
             int column = 0;
             for (AggregateLayout aggregate : layout.aggregates()) {
                 switch (aggregate.aggregate().function()) {
-                    case COUNT_ALL, COUNT, SUM -> left[column] = add(left[column], right[column], aggregate.stateColumns().getFirst().type());
-                    case MIN, MAX -> left[column] = extreme(left[column], right[column], aggregate.outputType(), aggregate.aggregate().function() == SynchronousViewDefinition.AggregateFunction.MAX);
+                    case COUNT_ALL, COUNT, SUM -> left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().getFirst().type());
+                    case MIN, MAX -> left[column] = PartialValues.extreme(left[column], right[column], aggregate.outputType(), aggregate.aggregate().function() == SynchronousViewDefinition.AggregateFunction.MAX);
                     case AVG -> {
-                        left[column] = add(left[column], right[column], aggregate.stateColumns().get(0).type());
-                        left[column + 1] = add(left[column + 1], right[column + 1], BIGINT);
+                        left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().get(0).type());
+                        left[column + 1] = PartialValues.sum(left[column + 1], right[column + 1], BIGINT);
                     }
                     case APPROX_DISTINCT -> {
                         HyperLogLog merged = HyperLogLog.newInstance((Slice) left[column]);
@@ -107,29 +105,6 @@ public class ViewStateFolding
                 column += aggregate.stateColumns().size();
             }
             return left;
-        }
-
-        private static Object add(Object left, Object right, Type type)
-        {
-            if (left == null || right == null) {
-                return left == null ? right : left;
-            }
-            if (type == BIGINT) {
-                return Math.addExact((long) left, (long) right);
-            }
-            if (type == DOUBLE) {
-                return (double) left + (double) right;
-            }
-            return RowExpressions.decimalOf(RowExpressions.unscaled(left).add(RowExpressions.unscaled(right)), (DecimalType) type);
-        }
-
-        private static Object extreme(Object left, Object right, Type type, boolean maximum)
-        {
-            if (left == null || right == null) {
-                return left == null ? right : left;
-            }
-            int order = RowExpressions.compare(right, type, left, type);
-            return (maximum ? order > 0 : order < 0) ? right : left;
         }
 
         /**

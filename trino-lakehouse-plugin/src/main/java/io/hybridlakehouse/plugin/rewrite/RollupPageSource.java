@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.rewrite;
 
 import io.airlift.slice.Slice;
 import io.airlift.stats.cardinality.HyperLogLog;
+import io.hybridlakehouse.plugin.mv.PartialValues;
 import io.hybridlakehouse.plugin.mv.RowExpressions;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Aggregate;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Filter;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import static io.trino.spi.type.BigintType.BIGINT;
-import static io.trino.spi.type.DoubleType.DOUBLE;
 import static io.trino.spi.type.TypeUtils.readNativeValue;
 import static io.trino.spi.type.TypeUtils.writeNativeValue;
 import static java.util.Objects.requireNonNull;
@@ -111,7 +111,7 @@ public class RollupPageSource
             }
             if (rollup.baseRowsChannel().isPresent()) {
                 Object rows = readNativeValue(stateTypes.get(rollup.baseRowsChannel().getAsInt()), page.getBlock(rollup.baseRowsChannel().getAsInt()), position);
-                state[rollup.aggregates().size()] = add(state[rollup.aggregates().size()], rows, BIGINT);
+                state[rollup.aggregates().size()] = PartialValues.sum(state[rollup.aggregates().size()], rows, BIGINT);
             }
         }
     }
@@ -122,12 +122,12 @@ public class RollupPageSource
         Object value = readNativeValue(stateTypes.get(channels.getFirst()), page.getBlock(channels.getFirst()), position);
         Type type = stateTypes.get(channels.getFirst());
         return switch (aggregate.merge()) {
-            case SUM, COUNT -> add(current, value, type);
-            case MIN, MAX -> extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
+            case SUM, COUNT -> PartialValues.sum(current, value, type);
+            case MIN, MAX -> PartialValues.extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
             case AVG -> {
                 Object[] pair = current == null ? new Object[2] : (Object[]) current;
-                pair[0] = add(pair[0], value, type);
-                pair[1] = add(pair[1], readNativeValue(BIGINT, page.getBlock(channels.get(1)), position), BIGINT);
+                pair[0] = PartialValues.sum(pair[0], value, type);
+                pair[1] = PartialValues.sum(pair[1], readNativeValue(BIGINT, page.getBlock(channels.get(1)), position), BIGINT);
                 yield pair;
             }
             case APPROX_DISTINCT -> {
@@ -141,29 +141,6 @@ public class RollupPageSource
                 yield sketch;
             }
         };
-    }
-
-    private static Object add(Object left, Object right, Type type)
-    {
-        if (left == null || right == null) {
-            return left == null ? right : left;
-        }
-        if (type == DOUBLE) {
-            return (double) left + (double) right;
-        }
-        if (type instanceof DecimalType decimal) {
-            return RowExpressions.decimalOf(RowExpressions.unscaled(left).add(RowExpressions.unscaled(right)), decimal);
-        }
-        return Math.addExact((long) left, (long) right);
-    }
-
-    private static Object extreme(Object current, Object value, Type type, boolean maximum)
-    {
-        if (current == null || value == null) {
-            return current == null ? value : current;
-        }
-        int order = RowExpressions.compare(value, type, current, type);
-        return (maximum ? order > 0 : order < 0) ? value : current;
     }
 
     private Page result()
