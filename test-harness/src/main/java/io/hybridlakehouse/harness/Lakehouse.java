@@ -100,7 +100,7 @@ public final class Lakehouse
         int rewriteScaleIndex = arguments.indexOf("--rewrite-scale");
         List<Long> rewriteScales = rewriteScaleIndex >= 0 && rewriteScaleIndex + 1 < arguments.size()
                 ? Benchmark.parseScales(arguments.get(rewriteScaleIndex + 1))
-                : quick || scaleIndex >= 0 ? List.of() : List.of(20_000_000L);
+                : quick || scaleIndex >= 0 ? List.of() : List.of(20_000_000L, 100_000_000L);
         ServerConfiguration configuration = new ServerConfiguration(
                 repository.resolve(".lakehouse-bench"),
                 Optional.ofNullable(System.getenv("LAKEHOUSE_BENCH_PORT")).map(Integer::parseInt).orElse(8090),

@@ -135,10 +135,12 @@ public class RollupPageSource
                     yield current;
                 }
                 HyperLogLog sketch = HyperLogLog.newInstance((Slice) value);
-                if (current != null) {
-                    sketch.mergeWith((HyperLogLog) current);
+                if (current == null) {
+                    yield sketch;
                 }
-                yield sketch;
+                // the row's small sketch into the group's: the cost of a merge is the size of the sketch merged in
+                ((HyperLogLog) current).mergeWith(sketch);
+                yield current;
             }
         };
     }
