@@ -35,7 +35,7 @@ public class TestMaterializedViewRewrite
             SELECT
                 CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) + (x %% 11) * INTERVAL '0.000777' SECOND AS timestamp(6)) AS ts,
                 CAST(TIMESTAMP '2026-11-01 00:00:00' + (x * INTERVAL '37' MINUTE) AS date) AS d,
-                element_at(ARRAY['beijing', 'shanghai', 'guangdong', 'overseas'], x %% 4 + 1) AS region,
+                CASE WHEN x %% 13 = 0 THEN NULL ELSE element_at(ARRAY['beijing', 'shanghai', 'guangdong', 'overseas'], x %% 4 + 1) END AS region,
                 element_at(ARRAY['ios', 'android', 'pc'], x %% 3 + 1) AS device,
                 CAST(x %% 97 AS bigint) AS user_id,
                 CAST(x %% 1000 / 10.0 AS decimal(12, 2)) AS amount,
@@ -186,6 +186,11 @@ public class TestMaterializedViewRewrite
         rewritten(cases, "dws_daily", "SELECT region, count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-20 00:00:00' GROUP BY region");
         rewritten(cases, "dws_daily", "SELECT count(*) FROM ods_events WHERE ts < TIMESTAMP '2026-11-03 00:00:00' OR ts >= TIMESTAMP '2026-12-01 00:00:00'");
         rewritten(cases, "dws_daily", "SELECT date_trunc('month', ts), device, count(*) FROM ods_events WHERE ts BETWEEN TIMESTAMP '2026-11-01 00:00:00' AND TIMESTAMP '2026-11-30 23:59:59.999999' AND region = 'shanghai' GROUP BY 1, 2");
+        // NULL keys group and filter as on the base; a global aggregation over no rows still returns its one row
+        rewritten(cases, "dws_daily", "SELECT device, count(*), sum(amount) FROM ods_events WHERE region IS NULL GROUP BY device");
+        rewritten(cases, "dws_daily", "SELECT device, count(*) FROM ods_events WHERE region IS NULL OR region = 'beijing' GROUP BY device");
+        rewritten(cases, "dws_daily", "SELECT count(*), count(score), sum(amount), min(amount), avg(amount), approx_distinct(user_id) FROM ods_events WHERE region = 'nowhere'");
+        rewritten(cases, "dws_daily", "SELECT device, count(*) FROM ods_events WHERE region = 'nowhere' GROUP BY device");
         // HAVING, ORDER BY and LIMIT over the aggregation
         rewritten(cases, "dws_by_date", "SELECT region, sum(amount) AS total FROM ods_events GROUP BY region HAVING count(*) > 100 ORDER BY total DESC LIMIT 2");
         rewritten(cases, "dws_daily", "SELECT device, avg(amount) AS mean FROM ods_events GROUP BY device ORDER BY mean DESC LIMIT 1001");
