@@ -13,10 +13,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
@@ -421,6 +424,65 @@ public class TestLakehouseServerEndToEnd
 
         cli.execute("DROP MATERIALIZED VIEW lakehouse.demo.dws_rewrite_daily").assertSuccess();
         cli.execute("DROP TABLE lakehouse.demo.ods_rewrite").assertSuccess();
+    }
+
+    /**
+     * What SQL IDEs and Superset's dialect read through the Trino JDBC driver's
+     * DatabaseMetaData: catalogs, schemas, tables and materialized views (never a view's state
+     * table), columns with their types and comments.
+     */
+    @Test
+    public void testJdbcDatabaseMetaData()
+            throws Exception
+    {
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA lakehouse.e2e_meta");
+            statement.execute("CREATE TABLE lakehouse.e2e_meta.orders (order_time timestamp(6) COMMENT 'when the order was placed', region varchar COMMENT 'sales region', amount decimal(12, 2)) " +
+                    "COMMENT 'one row per order' WITH (partitioning = ARRAY['day(order_time)'])");
+            statement.execute("INSERT INTO lakehouse.e2e_meta.orders VALUES (TIMESTAMP '2026-11-20 10:00:00', 'beijing', 12.50)");
+            statement.execute("CREATE MATERIALIZED VIEW lakehouse.e2e_meta.orders_daily AS SELECT date_trunc('day', order_time) AS day, region, sum(amount) AS amount FROM lakehouse.e2e_meta.orders GROUP BY date_trunc('day', order_time), region");
+            DatabaseMetaData metaData = connection.getMetaData();
+
+            assertThat(column(metaData.getCatalogs(), "TABLE_CAT")).contains("lakehouse");
+            assertThat(column(metaData.getSchemas("lakehouse", null), "TABLE_SCHEM")).contains("demo", "e2e_meta");
+
+            Map<String, String> tables = new HashMap<>();
+            try (ResultSet resultSet = metaData.getTables("lakehouse", "e2e_meta", null, null)) {
+                while (resultSet.next()) {
+                    tables.put(resultSet.getString("TABLE_NAME"), resultSet.getString("TABLE_TYPE"));
+                }
+            }
+            assertThat(tables.keySet()).containsExactlyInAnyOrder("orders", "orders_daily");
+            assertThat(tables.get("orders")).isEqualTo("TABLE");
+
+            Map<String, String> columns = new HashMap<>();
+            try (ResultSet resultSet = metaData.getColumns("lakehouse", "e2e_meta", "orders", null)) {
+                while (resultSet.next()) {
+                    columns.put(resultSet.getString("COLUMN_NAME"), resultSet.getString("TYPE_NAME") + ":" + resultSet.getString("REMARKS"));
+                }
+            }
+            assertThat(columns).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "order_time", "timestamp(6):when the order was placed",
+                    "region", "varchar:sales region",
+                    "amount", "decimal(12,2):null"));
+            assertThat(column(metaData.getColumns("lakehouse", "e2e_meta", "orders_daily", null), "COLUMN_NAME")).containsExactly("day", "region", "amount");
+
+            statement.execute("DROP MATERIALIZED VIEW lakehouse.e2e_meta.orders_daily");
+            statement.execute("DROP TABLE lakehouse.e2e_meta.orders");
+            statement.execute("DROP SCHEMA lakehouse.e2e_meta");
+        }
+    }
+
+    private static List<String> column(ResultSet resultSet, String name)
+            throws Exception
+    {
+        List<String> values = new ArrayList<>();
+        try (resultSet) {
+            while (resultSet.next()) {
+                values.add(resultSet.getString(name));
+            }
+        }
+        return values;
     }
 
     private List<String> query(String sql)
