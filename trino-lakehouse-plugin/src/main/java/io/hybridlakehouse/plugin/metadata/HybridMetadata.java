@@ -15,7 +15,6 @@ import io.hybridlakehouse.plugin.rewrite.DerivedColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.DerivedKeyConstraints;
 import io.hybridlakehouse.plugin.rewrite.ProjectedKeys;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
-import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
 import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
 import io.hybridlakehouse.plugin.rewrite.ViewRewriter;
@@ -35,7 +34,6 @@ import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
-import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorMetadata;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -51,17 +49,7 @@ import io.trino.spi.TrinoException;
 import io.trino.spi.connector.AggregateFunction;
 import io.trino.spi.connector.AggregationApplicationResult;
 import io.trino.spi.connector.ColumnHandle;
-import io.trino.spi.connector.ColumnMetadata;
-import io.trino.spi.connector.ConnectorPartitioningHandle;
-import io.trino.spi.connector.ConnectorTableProperties;
-import io.trino.spi.connector.ConnectorTableSchema;
-import io.trino.spi.connector.LimitApplicationResult;
 import io.trino.spi.connector.ProjectionApplicationResult;
-import io.trino.spi.connector.SampleApplicationResult;
-import io.trino.spi.connector.SampleType;
-import io.trino.spi.connector.SortItem;
-import io.trino.spi.connector.TableScanRedirectApplicationResult;
-import io.trino.spi.connector.TopNApplicationResult;
 import io.trino.spi.expression.ConnectorExpression;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorMergeTableHandle;
@@ -116,7 +104,7 @@ import static java.util.Objects.requireNonNull;
  * tiers and the {@code $segments} table. Everything else is Iceberg's, unchanged.
  */
 public class HybridMetadata
-        extends ClassLoaderSafeConnectorMetadata
+        extends RollupAwareMetadata
 {
     private static final Logger log = Logger.get(HybridMetadata.class);
 
@@ -155,7 +143,7 @@ public class HybridMetadata
             RewriteStats rewriteStats,
             String catalogName)
     {
-        super(iceberg, HybridMetadata.class.getClassLoader());
+        super(iceberg);
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -294,93 +282,6 @@ public class HybridMetadata
                 return rows.isUnknown() ? Long.MAX_VALUE : (long) rows.getValue();
             }));
         });
-    }
-
-    // a rollup's handle is the connector's own: Iceberg's metadata knows nothing of it
-    @Override
-    public ConnectorTableProperties getTableProperties(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle ? new ConnectorTableProperties() : super.getTableProperties(session, table);
-    }
-
-    @Override
-    public void validateScan(ConnectorSession session, ConnectorTableHandle table)
-    {
-        if (!(table instanceof RollupTableHandle)) {
-            super.validateScan(session, table);
-        }
-    }
-
-    @Override
-    public Optional<ConnectorTableHandle> applyPartitioning(ConnectorSession session, ConnectorTableHandle table, Optional<ConnectorPartitioningHandle> partitioningHandle, List<ColumnHandle> columns)
-    {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.applyPartitioning(session, table, partitioningHandle, columns);
-    }
-
-    @Override
-    public Optional<TableScanRedirectApplicationResult> applyTableScanRedirect(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.applyTableScanRedirect(session, table);
-    }
-
-    @Override
-    public boolean allowSplittingReadIntoMultipleSubQueries(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return !(table instanceof RollupTableHandle) && super.allowSplittingReadIntoMultipleSubQueries(session, table);
-    }
-
-    @Override
-    public SchemaTableName getTableName(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle rollup ? rollup.view() : super.getTableName(session, table);
-    }
-
-    @Override
-    public ConnectorTableSchema getTableSchema(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle rollup ? new ConnectorTableSchema(rollup.view(), ImmutableList.of()) : super.getTableSchema(session, table);
-    }
-
-    @Override
-    public Optional<Object> getInfo(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.getInfo(session, table);
-    }
-
-    @Override
-    public Map<String, ColumnHandle> getColumnHandles(ConnectorSession session, ConnectorTableHandle table)
-    {
-        return table instanceof RollupTableHandle ? ImmutableMap.of() : super.getColumnHandles(session, table);
-    }
-
-    @Override
-    public ColumnMetadata getColumnMetadata(ConnectorSession session, ConnectorTableHandle table, ColumnHandle column)
-    {
-        if (column instanceof RollupColumnHandle rollupColumn) {
-            return rollupColumn.columnMetadata();
-        }
-        if (column instanceof DerivedColumnHandle derived) {
-            return derived.columnMetadata();
-        }
-        return super.getColumnMetadata(session, table, column);
-    }
-
-    @Override
-    public Optional<LimitApplicationResult<ConnectorTableHandle>> applyLimit(ConnectorSession session, ConnectorTableHandle handle, long limit)
-    {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyLimit(session, handle, limit);
-    }
-
-    @Override
-    public Optional<TopNApplicationResult<ConnectorTableHandle>> applyTopN(ConnectorSession session, ConnectorTableHandle handle, long topNCount, List<SortItem> sortItems, Map<String, ColumnHandle> assignments)
-    {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyTopN(session, handle, topNCount, sortItems, assignments);
-    }
-
-    @Override
-    public Optional<SampleApplicationResult<ConnectorTableHandle>> applySample(ConnectorSession session, ConnectorTableHandle handle, SampleType sampleType, double sampleRatio)
-    {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applySample(session, handle, sampleType, sampleRatio);
     }
 
     /**
