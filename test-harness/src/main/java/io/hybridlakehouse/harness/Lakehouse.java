@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.Arrays;
@@ -49,6 +50,7 @@ public final class Lakehouse
                 System.exit(process.isPresent() ? 0 : 1);
             }
             case "bench" -> bench(repository, rest);
+            case "cluster" -> cluster(repository, rest);
             case "cli" -> {
                 if (server.runningProcess().isEmpty()) {
                     System.err.println("No Trino server running: start one with ./lakehouse up");
@@ -82,6 +84,77 @@ public final class Lakehouse
                   Server log:    %s
                   Stop it:       ./lakehouse down
                 %n""", configuration.url(), Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s", configuration.serverLog());
+    }
+
+    /**
+     * {@code ./lakehouse cluster up | down | status | cli}: the production layout (PostgreSQL,
+     * the S3 server, a coordinator and two workers) under {@code .lakehouse-cluster/}.
+     */
+    private static void cluster(Path repository, List<String> arguments)
+            throws Exception
+    {
+        int port = Optional.ofNullable(System.getenv("LAKEHOUSE_CLUSTER_PORT")).map(Integer::parseInt).orElse(8180);
+        LakehouseCluster cluster = new LakehouseCluster(
+                TrinoDistribution.fromSystemProperty(),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_CLUSTER_HOME")).map(Path::of).orElse(repository.resolve(".lakehouse-cluster")),
+                repository.resolve("etc-catalog"),
+                Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse("2G"),
+                new LakehouseCluster.Ports(
+                        port,
+                        List.of(port + 1, port + 2),
+                        Optional.ofNullable(System.getenv("LAKEHOUSE_POSTGRES_PORT")).map(Integer::parseInt).orElse(15432),
+                        Optional.ofNullable(System.getenv("LAKEHOUSE_S3_PORT")).map(Integer::parseInt).orElse(19000)));
+        ServerConfiguration coordinator = cluster.coordinator().configuration();
+        switch (arguments.isEmpty() ? "" : arguments.getFirst()) {
+            case "up" -> {
+                long start = System.nanoTime();
+                LakehouseServer.ProgressListener progress = message -> System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
+                try {
+                    cluster.up(progress);
+                    try (Connection connection = cluster.connect()) {
+                        new DemoData(progress).loadIfAbsent(connection);
+                    }
+                }
+                catch (Exception e) {
+                    exitWithFailure("./lakehouse cluster up", e, coordinator);
+                }
+                System.out.printf("""
+
+                        The production layout is up: Trino 476 coordinator at %s with %d workers,
+                        metadata in PostgreSQL (port %d), table data in S3 (%s, bucket %s).
+                          Open the CLI:  ./lakehouse cluster cli
+                          Nodes:         SELECT * FROM system.runtime.nodes;
+                          Credentials:   %s (the nodes get them as environment variables)
+                          Logs:          %s/*/server/var/log/server.log
+                          Stop it:       ./lakehouse cluster down
+                        %n""", coordinator.url(), cluster.workers().size(), cluster.postgres().port(), cluster.s3().endpoint(), LakehouseCluster.BUCKET,
+                        cluster.home().resolve("secrets.properties"), cluster.home());
+            }
+            case "down" -> System.out.println(cluster.down() ? "Cluster stopped" : "No cluster running under " + cluster.home());
+            case "status" -> {
+                boolean allRunning = true;
+                for (LakehouseServer node : cluster.nodes()) {
+                    Optional<ProcessHandle> process = node.runningProcess();
+                    allRunning &= process.isPresent();
+                    System.out.printf("%-12s %s%n", node.configuration().home().getFileName(),
+                            process.map(handle -> "running (pid %d) at %s".formatted(handle.pid(), node.configuration().url())).orElse("not running"));
+                }
+                System.out.printf("%-12s %s%n", "postgresql", cluster.postgres().isRunning() ? "running on port " + cluster.postgres().port() : "not running");
+                System.out.printf("%-12s %s%n", "s3", cluster.s3().runningProcess().isPresent() ? "running at " + cluster.s3().endpoint() : "not running");
+                System.exit(allRunning ? 0 : 1);
+            }
+            case "cli" -> {
+                if (cluster.coordinator().runningProcess().isEmpty()) {
+                    System.err.println("No cluster running: start it with ./lakehouse cluster up");
+                    System.exit(1);
+                }
+                System.exit(cluster.coordinator().cli().interactive(arguments.subList(1, arguments.size())));
+            }
+            default -> {
+                System.err.println("usage: ./lakehouse cluster up | down | status | cli [trino-cli options]");
+                System.exit(2);
+            }
+        }
     }
 
     /**
@@ -146,6 +219,6 @@ public final class Lakehouse
 
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | test | bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
     }
 }

@@ -19,7 +19,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A real single-node Trino 476 server process with the plugin, laid out under the
+ * A real Trino 476 server process with the plugin (a single node, or one node of a
+ * {@link LakehouseCluster}), laid out under the
  * configuration's home directory. It outlives the process that started it; its pid is kept
  * in a file so a later {@code ./lakehouse down} can stop it.
  */
@@ -57,7 +58,7 @@ public final class LakehouseServer
         Optional<ProcessHandle> existing = runningProcess();
         if (existing.isPresent()) {
             progress.step("Server already running (pid %d) at %s".formatted(existing.get().pid(), configuration.url()));
-            if (!new ServerReadiness(this, existing.get()).await(progress)) {
+            if (!new ServerReadiness(this, existing.get(), 1).await(progress)) {
                 progress.step("Server pid %d exited; starting a new one".formatted(existing.get().pid()));
                 startNew(progress);
             }
@@ -73,13 +74,23 @@ public final class LakehouseServer
     private void startNew(ProgressListener progress)
             throws IOException, InterruptedException, SQLException
     {
+        ProcessHandle process = layOutAndStart(progress);
+        if (!new ServerReadiness(this, process, 1).await(progress)) {
+            throw new ServerException("Trino server exited during startup", configuration, logTail());
+        }
+    }
+
+    /**
+     * Lays the server out afresh and starts its process, without waiting for it: a cluster
+     * starts all its nodes at once and then waits on its coordinator.
+     */
+    ProcessHandle layOutAndStart(ProgressListener progress)
+            throws IOException
+    {
         progress.step("Laying out server in " + configuration.serverDirectory());
         new ServerLayout(distribution, configuration).layOut();
         progress.step("Starting Trino 476 on port " + configuration.httpPort());
-        ProcessHandle process = start();
-        if (!new ServerReadiness(this, process).await(progress)) {
-            throw new ServerException("Trino server exited during startup", configuration, logTail());
-        }
+        return start();
     }
 
     private ProcessHandle start()
@@ -106,7 +117,9 @@ public final class LakehouseServer
                 "io.trino.server.TrinoServer");
 
         Files.deleteIfExists(configuration.launcherLog());
-        Process process = new ProcessBuilder(command.build())
+        ProcessBuilder builder = new ProcessBuilder(command.build());
+        builder.environment().putAll(configuration.environment());
+        Process process = builder
                 .directory(server.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(configuration.launcherLog().toFile())

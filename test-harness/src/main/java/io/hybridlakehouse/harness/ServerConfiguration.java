@@ -1,17 +1,38 @@
 package io.hybridlakehouse.harness;
 
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Where a single-node server lives and how it is reached. Everything it writes stays under
- * {@code home}: the server directory, the node data directory and the warehouse.
- * {@code extraCatalogDirectories} are directories of {@code etcCatalog} whose catalog files
- * are added to those of {@code catalog/} (the benchmark adds {@code bench/}).
+ * Where one server process lives and how it is reached. Everything it writes stays under
+ * {@code home}: the server directory, the node data directory, the local warehouse and cache.
+ *
+ * <ul>
+ * <li>{@code nodeTemplates}: directories of {@code etcCatalog} whose files make the server's
+ * {@code etc/}, later ones overriding earlier ones ({@code single-node}, or
+ * {@code single-node} then {@code cluster/coordinator});</li>
+ * <li>{@code catalogDirectories}: directories of {@code etcCatalog} whose catalog files go to
+ * {@code etc/catalog/} ({@code catalog}, plus {@code bench} for the benchmark);</li>
+ * <li>{@code values}: placeholders of those files beyond the ones every server has;</li>
+ * <li>{@code environment}: variables of the server process, which catalog files read as
+ * {@code ${ENV:NAME}} (secrets never appear in a file).</li>
+ * </ul>
  */
-public record ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog, List<String> extraCatalogDirectories)
+public record ServerConfiguration(
+        Path home,
+        int httpPort,
+        String heapSize,
+        Path etcCatalog,
+        List<String> nodeTemplates,
+        List<String> catalogDirectories,
+        Map<String, String> values,
+        Map<String, String> environment)
 {
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HEAP = "4G";
@@ -21,8 +42,20 @@ public record ServerConfiguration(Path home, int httpPort, String heapSize, Path
         requireNonNull(home, "home is null");
         requireNonNull(heapSize, "heapSize is null");
         requireNonNull(etcCatalog, "etcCatalog is null");
-        extraCatalogDirectories = List.copyOf(extraCatalogDirectories);
+        nodeTemplates = ImmutableList.copyOf(nodeTemplates);
+        catalogDirectories = ImmutableList.copyOf(catalogDirectories);
+        values = ImmutableMap.copyOf(values);
+        environment = ImmutableMap.copyOf(environment);
         home = home.toAbsolutePath().normalize();
+    }
+
+    /**
+     * A single-node server with the catalogs of {@code catalog/} and of {@code extraCatalogDirectories}.
+     */
+    public ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog, List<String> extraCatalogDirectories)
+    {
+        this(home, httpPort, heapSize, etcCatalog, List.of("single-node"),
+                ImmutableList.<String>builder().add("catalog").addAll(extraCatalogDirectories).build(), Map.of(), Map.of());
     }
 
     public ServerConfiguration(Path home, int httpPort, String heapSize, Path etcCatalog)

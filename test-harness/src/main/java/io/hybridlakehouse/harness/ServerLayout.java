@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,7 +18,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Lays out a single-node server directory from {@code etc-catalog/}: configuration files with
+ * Lays out a server directory from {@code etc-catalog/}: configuration files with
  * their {@code ${...}} placeholders filled in, and the staged server libraries and plugin
  * directories linked in place, so the server loads exactly what the build produced.
  */
@@ -25,7 +26,7 @@ public final class ServerLayout
 {
     // the server core's own plugin/ is replaced by the plugins this project runs with
     private static final List<String> LINKED_FROM_CORE = List.of("lib", "secrets-plugin");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z.]+)}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z][a-z0-9.]*)}");
 
     private final TrinoDistribution distribution;
     private final ServerConfiguration configuration;
@@ -52,16 +53,17 @@ public final class ServerLayout
             Files.deleteIfExists(server.resolve(linked));
         }
 
-        Map<String, String> values = Map.of(
-                "server.data", configuration.dataDirectory().toString(),
-                "http.port", String.valueOf(configuration.httpPort()),
-                "server.heap", configuration.heapSize(),
-                "warehouse", configuration.warehouse().toString(),
-                "cache", configuration.cacheDirectory().toString());
-        copyTemplates(configuration.etcCatalog().resolve("single-node"), server.resolve("etc"), values);
-        copyTemplates(configuration.etcCatalog().resolve("catalog"), server.resolve("etc/catalog"), values);
-        for (String extra : configuration.extraCatalogDirectories()) {
-            copyTemplates(configuration.etcCatalog().resolve(extra), server.resolve("etc/catalog"), values);
+        Map<String, String> values = new HashMap<>(configuration.values());
+        values.put("server.data", configuration.dataDirectory().toString());
+        values.put("http.port", String.valueOf(configuration.httpPort()));
+        values.put("server.heap", configuration.heapSize());
+        values.put("warehouse", configuration.warehouse().toString());
+        values.put("cache", configuration.cacheDirectory().toString());
+        for (String template : configuration.nodeTemplates()) {
+            copyTemplates(configuration.etcCatalog().resolve(template), server.resolve("etc"), values);
+        }
+        for (String catalogs : configuration.catalogDirectories()) {
+            copyTemplates(configuration.etcCatalog().resolve(catalogs), server.resolve("etc/catalog"), values);
         }
 
         for (String linked : LINKED_FROM_CORE) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -39,11 +40,18 @@ public final class ServerReadiness
 
     private final LakehouseServer server;
     private final ProcessHandle process;
+    private final int expectedNodes;
 
-    public ServerReadiness(LakehouseServer server, ProcessHandle process)
+    /**
+     * {@code expectedNodes}: how many active nodes the coordinator must see (a cluster's workers
+     * announce themselves to it).
+     */
+    public ServerReadiness(LakehouseServer server, ProcessHandle process, int expectedNodes)
     {
         this.server = requireNonNull(server, "server is null");
         this.process = requireNonNull(process, "process is null");
+        checkArgument(expectedNodes >= 1, "expectedNodes must be at least 1");
+        this.expectedNodes = expectedNodes;
     }
 
     /**
@@ -63,9 +71,10 @@ public final class ServerReadiness
                 return false;
             }
             try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-                stage = "an active node";
-                if (scalar(statement, "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'") == 0) {
-                    throw new SQLException("no active node in system.runtime.nodes yet");
+                stage = expectedNodes == 1 ? "an active node" : expectedNodes + " active nodes";
+                long active = scalar(statement, "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'");
+                if (active < expectedNodes) {
+                    throw new SQLException("%d of %d nodes active in system.runtime.nodes".formatted(active, expectedNodes));
                 }
                 stage = "catalog lakehouse";
                 if (scalar(statement, "SELECT count(*) FROM system.metadata.catalogs WHERE catalog_name = 'lakehouse'") == 0) {
@@ -73,9 +82,10 @@ public final class ServerReadiness
                 }
                 stage = "a write and a read through catalog lakehouse";
                 probe(statement);
-                progress.step("Server ready at %s (%.1f s: node active, catalog lakehouse writes and reads%s)".formatted(
+                progress.step("Server ready at %s (%.1f s: %s, catalog lakehouse writes and reads%s)".formatted(
                         server.configuration().url(),
                         (System.nanoTime() - start) / 1e9,
+                        expectedNodes == 1 ? "node active" : expectedNodes + " nodes active",
                         failedChecks == 0 ? "" : "; %d checks before failed, the last waiting for %s: %s".formatted(failedChecks, stage, lastError)));
                 return true;
             }

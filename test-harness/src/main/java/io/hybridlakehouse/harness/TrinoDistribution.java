@@ -46,6 +46,11 @@ public record TrinoDistribution(Path root)
         return root.resolve("trino-cli.jar");
     }
 
+    public Path s3ProxyJar()
+    {
+        return root.resolve("s3proxy.jar");
+    }
+
     /**
      * Plugin directories by the name they get under the server's {@code plugin/} directory.
      */

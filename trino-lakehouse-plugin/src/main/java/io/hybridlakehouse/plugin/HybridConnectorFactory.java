@@ -174,7 +174,7 @@ public class HybridConnectorFactory
         }
         catch (SQLException e) {
             throw new TrinoException(HYBRID_METASTORE_ERROR, "Catalog '%s': cannot prepare the metadata database at %s: %s. Check hybrid.metastore.url and that the database is reachable"
-                    .formatted(catalogName, wrapped.metastore().url(), e.getMessage()), e);
+                    .formatted(catalogName, wrapped.metastore().redactedUrl(), e.getMessage()), e);
         }
     }
 

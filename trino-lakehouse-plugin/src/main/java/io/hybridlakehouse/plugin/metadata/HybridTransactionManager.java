@@ -1,6 +1,8 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
+import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
+import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.trino.plugin.iceberg.IcebergTransactionManager;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTransactionHandle;
@@ -18,18 +20,28 @@ public class HybridTransactionManager
 {
     private final IcebergTransactionManager icebergTransactions;
     private final HybridMetadataFactory metadataFactory;
+    private final MetastoreConnectionPool metastore;
     private final Map<ConnectorTransactionHandle, HybridMetadata> transactions = new ConcurrentHashMap<>();
 
     @Inject
-    public HybridTransactionManager(IcebergTransactionManager icebergTransactions, HybridMetadataFactory metadataFactory)
+    public HybridTransactionManager(IcebergTransactionManager icebergTransactions, HybridMetadataFactory metadataFactory, MetastoreConnectionPool metastore)
     {
+        this.metastore = requireNonNull(metastore, "metastore is null");
         this.icebergTransactions = requireNonNull(icebergTransactions, "icebergTransactions is null");
         this.metadataFactory = requireNonNull(metadataFactory, "metadataFactory is null");
     }
 
     public HybridMetadata get(ConnectorTransactionHandle transaction, ConnectorSession session)
     {
-        return transactions.computeIfAbsent(transaction, _ -> metadataFactory.create(icebergTransactions.get(transaction, session.getIdentity())));
+        return transactions.computeIfAbsent(transaction, _ -> {
+            try {
+                return metadataFactory.create(icebergTransactions.get(transaction, session.getIdentity()));
+            }
+            catch (RuntimeException e) {
+                // Iceberg's JDBC catalog checks its tables when a transaction opens it: the first place a database that is down shows
+                throw MetastoreAvailability.connectionFailure(e).map(metastore::unavailable).orElseThrow(() -> e);
+            }
+        });
     }
 
     public void remove(ConnectorTransactionHandle transaction)

@@ -56,6 +56,22 @@ public record MetastoreConnection(String url, String driverClass, Optional<Strin
         throw new IllegalArgumentException("hybrid.metastore.url must be a jdbc:postgresql: or jdbc:sqlite: URL, got: " + url);
     }
 
+    /**
+     * The URL without its query parameters, which may hold credentials ({@code ?password=...}):
+     * the form error messages and logs show.
+     */
+    public String redactedUrl()
+    {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?...";
+    }
+
+    @Override
+    public String toString()
+    {
+        return "MetastoreConnection[url=%s, user=%s, password=%s]".formatted(redactedUrl(), user.orElse(""), password.isPresent() ? "[REDACTED]" : "");
+    }
+
     public boolean isSqlite()
     {
         return url.startsWith("jdbc:sqlite:");

@@ -3,11 +3,15 @@ package io.hybridlakehouse.plugin.metastore;
 import com.google.common.collect.ImmutableMap;
 import com.google.inject.Inject;
 import jakarta.annotation.PreDestroy;
+import io.trino.spi.TrinoException;
+import io.trino.spi.catalog.CatalogName;
 import org.apache.iceberg.ClientPool;
 import org.apache.iceberg.jdbc.JdbcClientPool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Open connections to the metadata database, reused across calls: every query plans
@@ -21,10 +25,19 @@ public class MetastoreConnectionPool
     private static final int POOL_SIZE = 8;
 
     private final JdbcClientPool pool;
+    private final MetastoreConnection metastore;
+    private final String catalogName;
 
     @Inject
-    public MetastoreConnectionPool(MetastoreConnection metastore)
+    public MetastoreConnectionPool(MetastoreConnection metastore, CatalogName catalogName)
     {
+        this(metastore, catalogName.toString());
+    }
+
+    public MetastoreConnectionPool(MetastoreConnection metastore, String catalogName)
+    {
+        this.metastore = requireNonNull(metastore, "metastore is null");
+        this.catalogName = requireNonNull(catalogName, "catalogName is null");
         MetastoreConnection.loadDriver(metastore.driverClass());
         ImmutableMap.Builder<String, String> properties = ImmutableMap.builder();
         // Iceberg's pool passes on the properties prefixed "jdbc."
@@ -39,10 +52,24 @@ public class MetastoreConnectionPool
         try {
             return pool.run(action);
         }
+        catch (ClassCastException e) {
+            // Iceberg's pool retries a connection failure once on a new connection; when that
+            // reconnect fails too (the database is down) it rethrows the original failure cast to
+            // its own exception type (ClientPoolImpl.run), which fails for other driver exceptions
+            throw new SQLException("The metadata database cannot be reached: " + e.getMessage(), MetastoreAvailability.CONNECTION_FAILURE_STATE, e);
+        }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("Interrupted while waiting for a metastore connection", e);
         }
+    }
+
+    /**
+     * The error for a database that cannot be reached, naming this catalog and the database.
+     */
+    public TrinoException unavailable(SQLException cause)
+    {
+        return MetastoreAvailability.unavailable(catalogName, metastore, cause);
     }
 
     @PreDestroy

@@ -35,6 +35,8 @@ public final class MetastoreMigrator
             "V7__view_coverage.sql");
 
     private static final int WAL_ATTEMPTS = 50;
+    // an arbitrary constant naming this lock among the database's advisory locks
+    private static final long MIGRATION_LOCK_KEY = 0x4879_6272_6964L;
 
     private MetastoreMigrator() {}
 
@@ -46,6 +48,11 @@ public final class MetastoreMigrator
             try (Statement statement = connection.createStatement()) {
                 if (metastore.isSqlite()) {
                     useWriteAheadLog(statement);
+                }
+                else {
+                    // every node of a cluster migrates at start, at the same moment: one at a time, or two
+                    // concurrent CREATE TABLE IF NOT EXISTS collide in PostgreSQL's catalog. Released when the connection closes
+                    statement.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK_KEY + ")");
                 }
                 statement.execute("CREATE TABLE IF NOT EXISTS hybrid_schema_version (version INTEGER PRIMARY KEY, script VARCHAR(255) NOT NULL)");
             }

@@ -7,6 +7,7 @@ import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
+import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewRows;
@@ -597,6 +598,9 @@ public class JdbcSegmentStore
                 });
             }
             catch (SQLException e) {
+                if (MetastoreAvailability.isConnectionFailure(e)) {
+                    throw connections.unavailable(e);
+                }
                 lastFailure = e;
                 if (!isTransient(e)) {
                     break;

@@ -28,7 +28,7 @@ public class TestJdbcSegmentStore
         Path directory = Files.createTempDirectory("segment-store");
         MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
         MetastoreMigrator.migrate(metastore);
-        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore));
+        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
         store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
 
         // no segments: no oldest segment (an empty aggregate is NULL, not 0)
