@@ -68,6 +68,9 @@ public final class PostgresServer
     {
         Files.createDirectories(directory);
         giveToServerUser(directory);
+        if (isRoot() && execute(asServerUser("test", "-w", directory.toString())).exitCode() != 0) {
+            throw new IOException("User %s cannot reach %s: every directory above it must be searchable by others (chmod o+x)".formatted(SUPERUSER, directory));
+        }
         if (!Files.exists(dataDirectory().resolve("PG_VERSION"))) {
             Path passwordFile = directory.resolve("initdb-password");
             Files.writeString(passwordFile, password + "\n", UTF_8);

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,7 +41,7 @@ public class TestLakehouseServerEndToEnd
         Path repository = Path.of(System.getProperty("lakehouse.repository.root"));
         ServerConfiguration configuration = new ServerConfiguration(
                 Files.createTempDirectory("lakehouse-e2e"),
-                freePort(),
+                TestingPorts.freePort(),
                 "2G",
                 repository.resolve("etc-catalog"));
         server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
@@ -489,13 +488,5 @@ public class TestLakehouseServerEndToEnd
             throws Exception
     {
         return cli.execute(sql, "--output-format", "CSV").assertSuccess().lines();
-    }
-
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
 import io.airlift.bootstrap.Bootstrap;
+import io.airlift.log.Logger;
 import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.airlift.configuration.ConfigurationFactory;
 import io.airlift.configuration.ConfigurationMetadata;
@@ -63,6 +64,7 @@ public class HybridConnectorFactory
         implements ConnectorFactory
 {
     public static final String CONNECTOR_NAME = "hybrid_lakehouse";
+    private static final Logger log = Logger.get(HybridConnectorFactory.class);
     private static final String HYBRID_PROPERTY_PREFIX = "hybrid.";
     // every config class binding hybrid.* properties
     private static final List<Class<?>> HYBRID_CONFIG_CLASSES = List.of(HybridConfig.class, TieringConfig.class, HybridCacheConfig.class);
@@ -117,10 +119,14 @@ public class HybridConnectorFactory
                     },
                     new HybridModule());
 
+            // quiet: the table of every resolved property Bootstrap logs shows S3 access keys, which
+            // Trino's S3 file system does not mark sensitive; the catalog's own properties are logged below, credentials redacted
             Injector injector = app
                     .doNotInitializeLogging()
+                    .quiet()
                     .setRequiredConfigurationProperties(wrapped.properties())
                     .initialize();
+            log.info("Catalog %s: %s", catalogName, CatalogPropertiesLog.describe(config));
 
             return injector.getInstance(HybridConnector.class);
         }

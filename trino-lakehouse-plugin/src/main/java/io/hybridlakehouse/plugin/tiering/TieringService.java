@@ -83,8 +83,10 @@ public class TieringService
     public void start()
     {
         if (!config.isEnabled() || !coordinator) {
+            log.info("Background tiering service not started on this node: %s", coordinator ? "hybrid.tiering.enabled is false" : "it runs on the coordinator only");
             return;
         }
+        log.info("Background tiering service started on this coordinator: tiering, retention, compaction clean-up and orphan sweep every %s", config.getInterval());
         long intervalMillis = config.getInterval().toMillis();
         executor = newSingleThreadScheduledExecutor(daemonThreadsNamed("hybrid-tiering"));
         executor.scheduleWithFixedDelay(this::runOnce, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);

@@ -1,0 +1,397 @@
+package io.hybridlakehouse.harness;
+
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
+
+/**
+ * The production layout as {@code ./lakehouse cluster up} starts it: PostgreSQL, the S3
+ * server and a coordinator with two workers, each a real Trino 476 process. INSERTs run their
+ * writers on the workers, the cold tier lives in S3, the cache is per worker, and losing a
+ * worker or the database fails queries cleanly and loses nothing.
+ */
+@TestInstance(PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+public class TestProductionClusterEndToEnd
+{
+    private static final String TABLE = "lakehouse.prod.orders";
+    private static final String COLUMNS = "orderkey, custkey, orderstatus, totalprice, orderdate, orderpriority";
+    // the same SQL over our table and over TPC-H's; {table} is either
+    private static final List<String> DIFFERENTIAL_QUERIES = List.of(
+            "SELECT count(*), sum(custkey), CAST(sum(totalprice) AS decimal(20, 2)) FROM {table}",
+            "SELECT orderstatus, count(*), min(orderdate), max(orderdate) FROM {table} GROUP BY orderstatus",
+            "SELECT year(orderdate), orderpriority, count(*), CAST(sum(totalprice) AS decimal(20, 2)) FROM {table} GROUP BY 1, 2",
+            "SELECT orderkey, custkey, totalprice FROM {table} WHERE orderdate BETWEEN DATE '1995-03-01' AND DATE '1995-03-09' AND orderpriority = '1-URGENT'",
+            "SELECT count(*) FROM {table} WHERE custkey = 370",
+            "SELECT o.orderpriority, count(*) FROM {table} o JOIN tpch.tiny.customer c ON o.custkey = c.custkey WHERE c.mktsegment = 'BUILDING' GROUP BY 1");
+
+    private LakehouseCluster cluster;
+    private Path home;
+
+    @BeforeAll
+    public void startCluster()
+            throws Exception
+    {
+        // PostgreSQL runs as its own user, which must reach its data directory below this one
+        home = Files.createTempDirectory("lakehouse-cluster", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path repository = Path.of(System.getProperty("lakehouse.repository.root"));
+        cluster = new LakehouseCluster(
+                TrinoDistribution.fromSystemProperty(),
+                home,
+                repository.resolve("etc-catalog"),
+                "2G",
+                new LakehouseCluster.Ports(TestingPorts.freePort(), List.of(TestingPorts.freePort(), TestingPorts.freePort()), TestingPorts.freePort(), TestingPorts.freePort()));
+        long start = System.nanoTime();
+        cluster.up(message -> System.out.printf("[cluster %5.1fs] %s%n", (System.nanoTime() - start) / 1e9, message));
+    }
+
+    @AfterAll
+    public void stopCluster()
+            throws Exception
+    {
+        if (cluster != null) {
+            cluster.down();
+            MoreFiles.deleteRecursively(home, RecursiveDeleteOption.ALLOW_INSECURE);
+        }
+    }
+
+    /**
+     * INSERTs whose writers run on the workers commit exactly once, and every query returns
+     * the rows TPC-H returns whether the rows are hot, cold in S3, or both.
+     */
+    @Test
+    @Order(1)
+    public void testWorkerWritesCommitOnceAndTiersReadAlike()
+            throws Exception
+    {
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA lakehouse.prod");
+            statement.execute("CREATE TABLE %s (orderkey bigint, custkey bigint, orderstatus varchar, totalprice double, orderdate date, orderpriority varchar) WITH (partitioning = ARRAY['month(orderdate)'])".formatted(TABLE));
+
+            insertBatch(statement, 0);
+            insertBatch(statement, 1);
+            assertSameAsTpch(statement, "orderkey % 3 IN (0, 1)", "all hot");
+
+            statement.execute("CALL lakehouse.system.tier_table('prod', 'orders')");
+            insertBatch(statement, 2);
+            assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isPositive();
+            assertSameAsTpch(statement, "true", "hot and cold");
+
+            statement.execute("CALL lakehouse.system.tier_table('prod', 'orders')");
+            assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isZero();
+            assertSameAsTpch(statement, "true", "all cold");
+        }
+        // the cold tier is in the S3 bucket, not on a node's disk
+        assertThat(cluster.s3().storedBytes(LakehouseCluster.BUCKET, "warehouse/iceberg/prod")).isPositive();
+    }
+
+    private void insertBatch(Statement statement, int batch)
+            throws SQLException
+    {
+        long before = scalar(statement, "SELECT count(*) FROM " + TABLE);
+        String sql = "INSERT INTO %s SELECT %s FROM tpch.tiny.orders WHERE orderkey %% 3 = %d".formatted(TABLE, COLUMNS, batch);
+        statement.execute(sql);
+        long expected = scalar(statement, "SELECT count(*) FROM tpch.tiny.orders WHERE orderkey % 3 = " + batch);
+        assertThat(scalar(statement, "SELECT count(*) FROM " + TABLE)).as("rows after batch %d", batch).isEqualTo(before + expected);
+
+        // the writers ran on the workers: only the root stage (which commits) is the coordinator's
+        Set<String> writerNodes = new HashSet<>(strings(statement, """
+                SELECT DISTINCT t.node_id FROM system.runtime.tasks t JOIN system.runtime.queries q ON t.query_id = q.query_id
+                WHERE q.query = '%s' AND t.stage_id <> q.query_id || '.0'""".formatted(sql.replace("'", "''"))));
+        assertThat(writerNodes).isNotEmpty().isSubsetOf("worker-1", "worker-2");
+    }
+
+    private static void assertSameAsTpch(Statement statement, String tpchFilter, String state)
+            throws SQLException
+    {
+        for (String query : DIFFERENTIAL_QUERIES) {
+            List<String> ours = rows(statement, query.replace("{table}", TABLE));
+            List<String> reference = rows(statement, query.replace("{table}", "(SELECT %s FROM tpch.tiny.orders WHERE %s)".formatted(COLUMNS, tpchFilter)));
+            assertThat(ours).as("%s (%s)", query, state).isNotEmpty().containsExactlyInAnyOrderElementsOf(reference);
+        }
+    }
+
+    /**
+     * Tiering, retention and the orphan sweep run on the coordinator alone; the background
+     * service moves rows to S3 by itself.
+     */
+    @Test
+    @Order(2)
+    public void testBackgroundServiceRunsOnCoordinatorOnly()
+            throws Exception
+    {
+        assertThat(Files.readString(cluster.coordinator().configuration().serverLog(), UTF_8))
+                .contains("Background tiering service started on this coordinator");
+        for (LakehouseServer worker : cluster.workers()) {
+            assertThat(Files.readString(worker.configuration().serverLog(), UTF_8))
+                    .contains("Background tiering service not started on this node: it runs on the coordinator only")
+                    .doesNotContain("Background tiering service started");
+        }
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE lakehouse.prod.fresh WITH (tier_after = '1s') AS SELECT * FROM tpch.tiny.nation WITH NO DATA");
+            statement.execute("INSERT INTO lakehouse.prod.fresh SELECT * FROM tpch.tiny.nation");
+            // the INSERT's segment becomes TIERED without any CALL: the coordinator's service moved it
+            awaitTrue(statement, "SELECT count_if(state = 'TIERED') > 0 AND count_if(state = 'ACTIVE') = 0 FROM \"lakehouse\".\"prod\".\"fresh$segments\"", Duration.ofSeconds(90));
+            assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.prod.fresh")).isEqualTo(25);
+            statement.execute("DROP TABLE lakehouse.prod.fresh");
+        }
+    }
+
+    /**
+     * Scans spread their splits over both workers, each caching what it reads, and
+     * {@code warm_cache} warms every worker's own cache with the files its scans will read:
+     * a scan after warming reads nothing from S3.
+     */
+    @Test
+    @Order(3)
+    public void testCacheAffinityAcrossWorkers()
+            throws Exception
+    {
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            List<String> warmed = strings(statement, "SELECT DISTINCT node_id FROM TABLE(lakehouse.system.warm_cache(schema_name => 'prod', table_name => 'orders'))");
+            assertThat(warmed).containsExactlyInAnyOrder("worker-1", "worker-2");
+
+            long storageReadsBefore = scalar(statement, "SELECT sum(storage_reads) FROM lakehouse.system.cache_stats WHERE node_id LIKE 'worker-%'");
+            long cacheReadsBefore = scalar(statement, "SELECT sum(cache_reads) FROM lakehouse.system.cache_stats WHERE node_id LIKE 'worker-%'");
+            assertThat(rows(statement, DIFFERENTIAL_QUERIES.get(1).replace("{table}", TABLE))).isNotEmpty();
+            assertThat(scalar(statement, "SELECT sum(storage_reads) FROM lakehouse.system.cache_stats WHERE node_id LIKE 'worker-%'"))
+                    .as("S3 reads of a scan after warm_cache").isEqualTo(storageReadsBefore);
+            assertThat(scalar(statement, "SELECT sum(cache_reads) FROM lakehouse.system.cache_stats WHERE node_id LIKE 'worker-%'")).isGreaterThan(cacheReadsBefore);
+            assertThat(strings(statement, "SELECT node_id FROM lakehouse.system.cache_stats WHERE cache_reads > 0 AND node_id LIKE 'worker-%'"))
+                    .containsExactlyInAnyOrder("worker-1", "worker-2");
+        }
+    }
+
+    /**
+     * A synchronous view over the S3 table, maintained by INSERTs the workers write, answers
+     * the aggregation on its base with the rows the base gives.
+     */
+    @Test
+    @Order(4)
+    public void testMaterializedViewRewriteOnCluster()
+            throws Exception
+    {
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE lakehouse.prod.lineitem WITH (partitioning = ARRAY['year(shipdate)']) AS SELECT orderkey, partkey, quantity, extendedprice, returnflag, shipdate FROM tpch.tiny.lineitem WHERE orderkey % 2 = 0");
+            statement.execute("""
+                    CREATE MATERIALIZED VIEW lakehouse.prod.lineitem_monthly AS
+                    SELECT date_trunc('month', shipdate) AS month, returnflag, count(*) AS items, sum(quantity) AS quantity, sum(extendedprice) AS revenue
+                    FROM lakehouse.prod.lineitem GROUP BY date_trunc('month', shipdate), returnflag""");
+            statement.execute("INSERT INTO lakehouse.prod.lineitem SELECT orderkey, partkey, quantity, extendedprice, returnflag, shipdate FROM tpch.tiny.lineitem WHERE orderkey % 2 = 1");
+
+            String query = "SELECT date_trunc('year', shipdate), returnflag, count(*), sum(quantity), CAST(sum(extendedprice) AS decimal(20, 2)) FROM %s GROUP BY 1, 2";
+            assertThat(String.join("\n", strings(statement, "EXPLAIN " + query.formatted("lakehouse.prod.lineitem"))))
+                    .contains("materialized view answering prod.lineitem");
+            assertThat(rows(statement, query.formatted("lakehouse.prod.lineitem")))
+                    .isNotEmpty()
+                    .containsExactlyInAnyOrderElementsOf(rows(statement, query.formatted("tpch.tiny.lineitem")));
+            statement.execute("DROP MATERIALIZED VIEW lakehouse.prod.lineitem_monthly");
+            statement.execute("DROP TABLE lakehouse.prod.lineitem");
+        }
+    }
+
+    /**
+     * The database password and the S3 keys reach the nodes only through their environment:
+     * they are in no catalog file, log, query result or error message.
+     */
+    @Test
+    @Order(5)
+    public void testSecretsNeverShown()
+            throws Exception
+    {
+        ClusterSecrets secrets = cluster.secrets();
+        List<String> secretValues = List.of(secrets.metastorePassword(), secrets.s3AccessKey(), secrets.s3SecretKey(), secrets.databaseSuperuserPassword());
+
+        String catalogFile = Files.readString(cluster.coordinator().configuration().serverDirectory().resolve("etc/catalog/lakehouse.properties"), UTF_8);
+        assertThat(catalogFile).contains("${ENV:LAKEHOUSE_METASTORE_PASSWORD}", "${ENV:LAKEHOUSE_S3_SECRET_KEY}");
+
+        List<String> shown = new ArrayList<>();
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            shown.addAll(strings(statement, "SHOW CREATE SCHEMA lakehouse.prod"));
+            shown.addAll(strings(statement, "SHOW CREATE TABLE " + TABLE));
+            for (String table : List.of("system.metadata.catalogs", "system.runtime.nodes", "lakehouse.system.tiering_status", "lakehouse.system.cache_stats",
+                    "lakehouse.information_schema.tables", "\"lakehouse\".\"prod\".\"orders$segments\"", "\"lakehouse\".\"prod\".\"orders$files\"")) {
+                shown.addAll(rows(statement, "SELECT * FROM " + table));
+            }
+            for (String failing : List.of("SELECT * FROM lakehouse.prod.missing", "CALL lakehouse.system.tier_table('prod', 'missing')", "CREATE TABLE lakehouse.prod.bad WITH (tier_after = 'soon') AS SELECT 1 x")) {
+                try {
+                    statement.execute(failing);
+                }
+                catch (SQLException e) {
+                    shown.add(e.getMessage());
+                }
+            }
+        }
+        List<Path> logs;
+        try (Stream<Path> files = Files.walk(home)) {
+            logs = files.filter(file -> file.getFileName().toString().endsWith(".log") || file.toString().contains("/var/log/")).filter(Files::isRegularFile).toList();
+        }
+        assertThat(logs).hasSizeGreaterThan(6);
+        for (Path log : logs) {
+            shown.add(Files.readString(log, UTF_8));
+        }
+        String everything = String.join("\n", shown);
+        assertThat(everything).contains("hybrid.metastore.password=[REDACTED]");
+        for (String secret : secretValues) {
+            assertThat(everything.contains(secret)).as("a secret of %s shown", secrets).isFalse();
+        }
+    }
+
+    /**
+     * While PostgreSQL is down, queries fail at once with an error naming the database (and no
+     * password); once it is back they succeed, and nothing committed before is lost.
+     */
+    @Test
+    @Order(6)
+    public void testMetastoreRestart()
+            throws Exception
+    {
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            List<String> before = rows(statement, DIFFERENTIAL_QUERIES.getFirst().replace("{table}", TABLE));
+            cluster.postgres().stop();
+            try {
+                for (String sql : List.of("SELECT count(*) FROM " + TABLE, "INSERT INTO %s SELECT %s FROM tpch.tiny.orders WHERE orderkey < 100".formatted(TABLE, COLUMNS))) {
+                    assertThatThrownBy(() -> statement.execute(sql))
+                            .as(sql)
+                            .isInstanceOf(SQLException.class)
+                            .hasMessageContaining("the metadata database %s cannot be reached".formatted(cluster.postgres().jdbcUrl(LakehouseCluster.DATABASE)))
+                            .hasMessageNotContaining(cluster.secrets().metastorePassword());
+                }
+            }
+            finally {
+                cluster.postgres().start(List.of());
+            }
+            // the INSERT tried during the outage left nothing behind, and writes work again
+            assertThat(rows(statement, DIFFERENTIAL_QUERIES.getFirst().replace("{table}", TABLE))).isEqualTo(before);
+            statement.execute("CREATE TABLE lakehouse.prod.after_outage AS SELECT * FROM tpch.tiny.region");
+            statement.execute("INSERT INTO lakehouse.prod.after_outage SELECT * FROM tpch.tiny.region");
+            assertThat(scalar(statement, "SELECT count(*) FROM lakehouse.prod.after_outage")).isEqualTo(10);
+            statement.execute("DROP TABLE lakehouse.prod.after_outage");
+        }
+    }
+
+    /**
+     * A worker killed in the middle of a query fails that query with an error; the next query
+     * runs on the remaining worker and returns the right rows.
+     */
+    @Test
+    @Order(7)
+    public void testWorkerKilledMidQuery()
+            throws Exception
+    {
+        String longQuery = "SELECT count(*) FROM %s a CROSS JOIN %s b WHERE a.totalprice + b.totalprice > rand()".formatted(TABLE, TABLE);
+        CompletableFuture<Long> running = CompletableFuture.supplyAsync(() -> {
+            try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+                return scalar(statement, longQuery);
+            }
+            catch (SQLException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            awaitTrue(statement, "SELECT count(*) > 0 FROM system.runtime.queries WHERE state = 'RUNNING' AND query LIKE '%CROSS JOIN%' AND query NOT LIKE '%system.runtime%'", Duration.ofSeconds(60));
+            Thread.sleep(2_000);
+            LakehouseServer victim = cluster.workers().get(1);
+            ProcessHandle process = victim.runningProcess().orElseThrow();
+            process.destroyForcibly();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (victim.runningProcess().isPresent()) {
+                assertThat(System.nanoTime()).as("worker-2 still running after SIGKILL").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+
+            assertThatThrownBy(() -> running.get(5, TimeUnit.MINUTES))
+                    .hasCauseInstanceOf(RuntimeException.class)
+                    .hasMessageContaining("Query failed")
+                    .hasMessageContaining("worker node");
+
+            awaitTrue(statement, "SELECT count(*) = 0 FROM system.runtime.nodes WHERE node_id = 'worker-2' AND state = 'active'", Duration.ofSeconds(90));
+            assertSameAsTpch(statement, "true", "after losing a worker");
+        }
+    }
+
+    private static void awaitTrue(Statement statement, String sql, Duration timeout)
+            throws SQLException, InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (ResultSet resultSet = statement.executeQuery(sql)) {
+                resultSet.next();
+                if (resultSet.getBoolean(1)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Still false after %s: %s".formatted(timeout, sql));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static long scalar(Statement statement, String sql)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            resultSet.next();
+            return resultSet.getLong(1);
+        }
+    }
+
+    private static List<String> strings(Statement statement, String sql)
+            throws SQLException
+    {
+        List<String> values = new ArrayList<>();
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            while (resultSet.next()) {
+                values.add(resultSet.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static List<String> rows(Statement statement, String sql)
+            throws SQLException
+    {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            ResultSetMetaData metaData = resultSet.getMetaData();
+            while (resultSet.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int column = 1; column <= metaData.getColumnCount(); column++) {
+                    row.append(column > 1 ? "|" : "").append(resultSet.getString(column));
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+}
