@@ -96,6 +96,7 @@ public final class Lakehouse
         int port = Optional.ofNullable(System.getenv("LAKEHOUSE_CLUSTER_PORT")).map(Integer::parseInt).orElse(8180);
         LakehouseCluster cluster = new LakehouseCluster(
                 TrinoDistribution.fromSystemProperty(),
+                IcebergJava.fromSystemProperty(),
                 Optional.ofNullable(System.getenv("LAKEHOUSE_CLUSTER_HOME")).map(Path::of).orElse(repository.resolve(".lakehouse-cluster")),
                 repository.resolve("etc-catalog"),
                 Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse("2G"),
@@ -103,7 +104,8 @@ public final class Lakehouse
                         port,
                         List.of(port + 1, port + 2),
                         Optional.ofNullable(System.getenv("LAKEHOUSE_POSTGRES_PORT")).map(Integer::parseInt).orElse(15432),
-                        Optional.ofNullable(System.getenv("LAKEHOUSE_S3_PORT")).map(Integer::parseInt).orElse(19000)));
+                        Optional.ofNullable(System.getenv("LAKEHOUSE_S3_PORT")).map(Integer::parseInt).orElse(19000),
+                        Optional.ofNullable(System.getenv("LAKEHOUSE_REST_CATALOG_PORT")).map(Integer::parseInt).orElse(18181)));
         ServerConfiguration coordinator = cluster.coordinator().configuration();
         switch (arguments.isEmpty() ? "" : arguments.getFirst()) {
             case "up" -> {
@@ -121,13 +123,14 @@ public final class Lakehouse
                 System.out.printf("""
 
                         The production layout is up: Trino 476 coordinator at %s with %d workers,
-                        metadata in PostgreSQL (port %d), table data in S3 (%s, bucket %s).
+                        metadata in PostgreSQL (port %d), table data in S3 (%s, bucket %s),
+                        the cold tier's Iceberg tables in the REST catalog at %s.
                           Open the CLI:  ./lakehouse cluster cli
                           Nodes:         SELECT * FROM system.runtime.nodes;
                           Credentials:   %s (the nodes get them as environment variables)
                           Logs:          %s/*/server/var/log/server.log
                           Stop it:       ./lakehouse cluster down
-                        %n""", coordinator.url(), cluster.workers().size(), cluster.postgres().port(), cluster.s3().endpoint(), LakehouseCluster.BUCKET,
+                        %n""", coordinator.url(), cluster.workers().size(), cluster.postgres().port(), cluster.s3().endpoint(), LakehouseCluster.BUCKET, cluster.restCatalog().uri(),
                         cluster.home().resolve("secrets.properties"), cluster.home());
             }
             case "down" -> System.out.println(cluster.down() ? "Cluster stopped" : "No cluster running under " + cluster.home());
@@ -141,6 +144,7 @@ public final class Lakehouse
                 }
                 System.out.printf("%-12s %s%n", "postgresql", cluster.postgres().isRunning() ? "running on port " + cluster.postgres().port() : "not running");
                 System.out.printf("%-12s %s%n", "s3", cluster.s3().runningProcess().isPresent() ? "running at " + cluster.s3().endpoint() : "not running");
+                System.out.printf("%-12s %s%n", "rest-catalog", cluster.restCatalog().runningProcess().isPresent() ? "running at " + cluster.restCatalog().uri() : "not running");
                 System.exit(allRunning ? 0 : 1);
             }
             case "cli" -> {

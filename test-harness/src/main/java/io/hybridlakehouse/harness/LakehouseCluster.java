@@ -17,42 +17,56 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The production layout on one machine: PostgreSQL for all metadata, an S3-compatible server
- * for all table data, and a Trino cluster of one coordinator and {@code workers} workers, each
+ * for all table data, an Iceberg REST catalog service for the cold tier, and a Trino cluster of one coordinator and {@code workers} workers, each
  * its own process with its own port, data directory and cache, all on loopback. Every node
- * loads {@code etc-catalog/production/lakehouse.properties}; the credentials reach the nodes
+ * loads the catalogs of {@code etc-catalog/production/} ({@code lakehouse} on the REST catalog,
+ * {@code lakehouse_jdbc} on the Iceberg JDBC catalog in PostgreSQL); the credentials reach the nodes
  * only through their environment.
  */
 public final class LakehouseCluster
 {
     public static final String BUCKET = "lakehouse";
     public static final String DATABASE = "lakehouse";
+    public static final String JDBC_CATALOG_DATABASE = "lakehouse_jdbc";
+    public static final String REST_CATALOG_DATABASE = "iceberg_rest";
     public static final String DATABASE_ROLE = "lakehouse";
+    public static final String REST_WAREHOUSE = "s3://%s/warehouse/iceberg".formatted(BUCKET);
+    private static final List<String> DATABASES = List.of(DATABASE, JDBC_CATALOG_DATABASE, REST_CATALOG_DATABASE);
 
     private final Path home;
     private final ClusterSecrets secrets;
     private final PostgresServer postgres;
     private final S3Server s3;
+    private final RestCatalogServer restCatalog;
     private final LakehouseServer coordinator;
     private final List<LakehouseServer> workers;
 
     /**
-     * {@code ports}: the coordinator's HTTP port, then one per worker, then PostgreSQL's, then the S3 server's.
+     * {@code ports}: the coordinator's HTTP port, one per worker, PostgreSQL's, the S3 server's and the REST catalog's.
      */
-    public LakehouseCluster(TrinoDistribution distribution, Path home, Path etcCatalog, String heapSize, Ports ports)
+    public LakehouseCluster(TrinoDistribution distribution, IcebergJava iceberg, Path home, Path etcCatalog, String heapSize, Ports ports)
             throws IOException
     {
         requireNonNull(distribution, "distribution is null");
+        requireNonNull(iceberg, "iceberg is null");
         this.home = requireNonNull(home, "home is null").toAbsolutePath().normalize();
         requireNonNull(ports, "ports is null");
         this.secrets = ClusterSecrets.loadOrCreate(this.home.resolve("secrets.properties"));
         this.postgres = new PostgresServer(this.home.resolve("postgresql"), ports.postgres(), secrets.databaseSuperuserPassword());
         this.s3 = new S3Server(distribution.s3ProxyJar(), this.home.resolve("s3"), ports.s3(), secrets.s3AccessKey(), secrets.s3SecretKey());
 
-        Map<String, String> catalogValues = ImmutableMap.of(
-                "warehouse.uri", "s3://%s/warehouse".formatted(BUCKET),
-                "metastore.url", postgres.jdbcUrl(DATABASE),
-                "s3.endpoint", s3.endpoint(),
-                "discovery.uri", "http://127.0.0.1:" + ports.coordinator());
+        this.restCatalog = new RestCatalogServer(iceberg, this.home.resolve("rest-catalog"), ports.restCatalog(), postgres.jdbcUrl(REST_CATALOG_DATABASE),
+                DATABASE_ROLE, secrets.metastorePassword(), REST_WAREHOUSE, s3.endpoint(), secrets.s3AccessKey(), secrets.s3SecretKey());
+
+        Map<String, String> catalogValues = ImmutableMap.<String, String>builder()
+                .put("warehouse.uri", "s3://%s/warehouse".formatted(BUCKET))
+                .put("metastore.url", postgres.jdbcUrl(DATABASE))
+                .put("rest.catalog.uri", restCatalog.uri())
+                .put("jdbc.warehouse.uri", "s3://%s/warehouse-jdbc".formatted(BUCKET))
+                .put("jdbc.metastore.url", postgres.jdbcUrl(JDBC_CATALOG_DATABASE))
+                .put("s3.endpoint", s3.endpoint())
+                .put("discovery.uri", "http://127.0.0.1:" + ports.coordinator())
+                .buildOrThrow();
         this.coordinator = new LakehouseServer(distribution, node(etcCatalog, heapSize, "coordinator", ports.coordinator(), "cluster/coordinator", catalogValues));
         ImmutableList.Builder<LakehouseServer> workers = ImmutableList.builder();
         for (int i = 0; i < ports.workers().size(); i++) {
@@ -74,7 +88,7 @@ public final class LakehouseCluster
                 secrets.nodeEnvironment());
     }
 
-    public record Ports(int coordinator, List<Integer> workers, int postgres, int s3)
+    public record Ports(int coordinator, List<Integer> workers, int postgres, int s3, int restCatalog)
     {
         public Ports
         {
@@ -103,6 +117,11 @@ public final class LakehouseCluster
         return s3;
     }
 
+    public RestCatalogServer restCatalog()
+    {
+        return restCatalog;
+    }
+
     public LakehouseServer coordinator()
     {
         return coordinator;
@@ -126,10 +145,12 @@ public final class LakehouseCluster
             throws IOException, InterruptedException, SQLException
     {
         progress.step("Starting PostgreSQL on port %d (data in %s)".formatted(postgres.port(), home.resolve("postgresql")));
-        postgres.start(List.of(DATABASE));
-        postgres.ensureRole(DATABASE_ROLE, secrets.metastorePassword(), List.of(DATABASE));
+        postgres.start(DATABASES);
+        postgres.ensureRole(DATABASE_ROLE, secrets.metastorePassword(), DATABASES);
         progress.step("Starting the S3 server at %s (bucket %s)".formatted(s3.endpoint(), BUCKET));
         s3.start(List.of(BUCKET));
+        progress.step("Starting the Iceberg REST catalog at %s (tables in PostgreSQL, files in %s)".formatted(restCatalog.uri(), REST_WAREHOUSE));
+        restCatalog.start();
         startNodes(progress);
     }
 
@@ -181,6 +202,8 @@ public final class LakehouseCluster
         for (LakehouseServer node : nodes().reversed()) {
             anyRunning |= node.down();
         }
+        anyRunning |= restCatalog.runningProcess().isPresent();
+        restCatalog.stop();
         anyRunning |= s3.runningProcess().isPresent();
         s3.stop();
         anyRunning |= postgres.isRunning();

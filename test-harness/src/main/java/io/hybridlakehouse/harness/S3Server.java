@@ -128,12 +128,11 @@ public final class S3Server
     }
 
     public void stop()
-            throws IOException
+            throws IOException, InterruptedException
     {
         Optional<ProcessHandle> process = runningProcess();
         if (process.isPresent()) {
-            process.get().destroy();
-            process.get().onExit().join();
+            Processes.stop(process.get());
         }
         Files.deleteIfExists(pidFile());
     }

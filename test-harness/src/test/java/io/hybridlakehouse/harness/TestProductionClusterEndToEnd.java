@@ -66,10 +66,11 @@ public class TestProductionClusterEndToEnd
         Path repository = Path.of(System.getProperty("lakehouse.repository.root"));
         cluster = new LakehouseCluster(
                 TrinoDistribution.fromSystemProperty(),
+                IcebergJava.fromSystemProperty(),
                 home,
                 repository.resolve("etc-catalog"),
                 "2G",
-                new LakehouseCluster.Ports(TestingPorts.freePort(), List.of(TestingPorts.freePort(), TestingPorts.freePort()), TestingPorts.freePort(), TestingPorts.freePort()));
+                new LakehouseCluster.Ports(TestingPorts.freePort(), List.of(TestingPorts.freePort(), TestingPorts.freePort()), TestingPorts.freePort(), TestingPorts.freePort(), TestingPorts.freePort()));
         long start = System.nanoTime();
         cluster.up(message -> System.out.printf("[cluster %5.1fs] %s%n", (System.nanoTime() - start) / 1e9, message));
     }
@@ -141,11 +142,65 @@ public class TestProductionClusterEndToEnd
     }
 
     /**
+     * Another engine reads the cold tier: Iceberg's own Java reader, through the REST catalog
+     * and S3 with no Trino class, returns the rows Trino returns.
+     */
+    @Test
+    @Order(2)
+    public void testNonTrinoReaderReadsColdTier()
+            throws Exception
+    {
+        List<String> trinoRows;
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isZero();
+            trinoRows = rows(statement, "SELECT %s FROM %s".formatted(COLUMNS, TABLE));
+        }
+        IcebergJava iceberg = IcebergJava.fromSystemProperty();
+        ProcessBuilder reader = new ProcessBuilder(JavaRuntime.javaExecutable().toString(), "--sun-misc-unsafe-memory-access=allow",
+                "-cp", iceberg.classPath(), "io.hybridlakehouse.iceberg.GenericTableReader", cluster.restCatalog().uri(), "prod", "orders")
+                .redirectError(home.resolve("generic-reader.log").toFile());
+        reader.environment().put("LAKEHOUSE_S3_ENDPOINT", cluster.s3().endpoint());
+        reader.environment().put(ClusterSecrets.S3_ACCESS_KEY_VARIABLE, cluster.secrets().s3AccessKey());
+        reader.environment().put(ClusterSecrets.S3_SECRET_KEY_VARIABLE, cluster.secrets().s3SecretKey());
+        Process process = reader.start();
+        List<String> icebergRows = new String(process.getInputStream().readAllBytes(), UTF_8).lines().toList();
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(home.resolve("generic-reader.log"), UTF_8)).isZero();
+        assertThat(icebergRows).hasSize(15_000).containsExactlyInAnyOrderElementsOf(trinoRows);
+    }
+
+    /**
+     * The same table on the other production catalog: the Iceberg JDBC catalog in PostgreSQL,
+     * beside the segment metastore in the same database.
+     */
+    @Test
+    @Order(3)
+    public void testJdbcCatalogOnPostgres()
+            throws Exception
+    {
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA lakehouse_jdbc.prod");
+            statement.execute("CREATE TABLE lakehouse_jdbc.prod.orders WITH (partitioning = ARRAY['year(orderdate)']) AS SELECT %s FROM tpch.tiny.orders WHERE orderkey %% 2 = 0".formatted(COLUMNS));
+            statement.execute("INSERT INTO lakehouse_jdbc.prod.orders SELECT %s FROM tpch.tiny.orders WHERE orderkey %% 2 = 1".formatted(COLUMNS));
+            for (String query : DIFFERENTIAL_QUERIES.subList(0, 3)) {
+                assertThat(rows(statement, query.replace("{table}", "lakehouse_jdbc.prod.orders"))).as(query)
+                        .containsExactlyInAnyOrderElementsOf(rows(statement, query.replace("{table}", "tpch.tiny.orders")));
+            }
+            statement.execute("CALL lakehouse_jdbc.system.tier_table('prod', 'orders')");
+            assertThat(rows(statement, DIFFERENTIAL_QUERIES.getFirst().replace("{table}", "lakehouse_jdbc.prod.orders")))
+                    .isEqualTo(rows(statement, DIFFERENTIAL_QUERIES.getFirst().replace("{table}", "tpch.tiny.orders")));
+        }
+        assertThat(cluster.postgres().psql(LakehouseCluster.JDBC_CATALOG_DATABASE, "SELECT table_namespace || '.' || table_name FROM iceberg_tables").lines())
+                .contains("prod.orders");
+        assertThat(cluster.postgres().psql(LakehouseCluster.DATABASE, "SELECT count(*) FROM iceberg_tables").strip()).isEqualTo("0");
+    }
+
+    /**
      * Tiering, retention and the orphan sweep run on the coordinator alone; the background
      * service moves rows to S3 by itself.
      */
     @Test
-    @Order(2)
+    @Order(4)
     public void testBackgroundServiceRunsOnCoordinatorOnly()
             throws Exception
     {
@@ -172,7 +227,7 @@ public class TestProductionClusterEndToEnd
      * a scan after warming reads nothing from S3.
      */
     @Test
-    @Order(3)
+    @Order(5)
     public void testCacheAffinityAcrossWorkers()
             throws Exception
     {
@@ -196,7 +251,7 @@ public class TestProductionClusterEndToEnd
      * the aggregation on its base with the rows the base gives.
      */
     @Test
-    @Order(4)
+    @Order(6)
     public void testMaterializedViewRewriteOnCluster()
             throws Exception
     {
@@ -224,7 +279,7 @@ public class TestProductionClusterEndToEnd
      * they are in no catalog file, log, query result or error message.
      */
     @Test
-    @Order(5)
+    @Order(7)
     public void testSecretsNeverShown()
             throws Exception
     {
@@ -271,7 +326,7 @@ public class TestProductionClusterEndToEnd
      * password); once it is back they succeed, and nothing committed before is lost.
      */
     @Test
-    @Order(6)
+    @Order(8)
     public void testMetastoreRestart()
             throws Exception
     {
@@ -290,6 +345,9 @@ public class TestProductionClusterEndToEnd
             finally {
                 cluster.postgres().start(List.of());
             }
+            // the REST catalog service answers from its own pool of database connections: its first
+            // request after the restart may still fail on a connection the restart cut
+            awaitSuccess(statement, "SELECT count(*) FROM " + TABLE, Duration.ofSeconds(60));
             // the INSERT tried during the outage left nothing behind, and writes work again
             assertThat(rows(statement, DIFFERENTIAL_QUERIES.getFirst().replace("{table}", TABLE))).isEqualTo(before);
             statement.execute("CREATE TABLE lakehouse.prod.after_outage AS SELECT * FROM tpch.tiny.region");
@@ -304,7 +362,7 @@ public class TestProductionClusterEndToEnd
      * runs on the remaining worker and returns the right rows.
      */
     @Test
-    @Order(7)
+    @Order(9)
     public void testWorkerKilledMidQuery()
             throws Exception
     {
@@ -336,6 +394,24 @@ public class TestProductionClusterEndToEnd
 
             awaitTrue(statement, "SELECT count(*) = 0 FROM system.runtime.nodes WHERE node_id = 'worker-2' AND state = 'active'", Duration.ofSeconds(90));
             assertSameAsTpch(statement, "true", "after losing a worker");
+        }
+    }
+
+    private static void awaitSuccess(Statement statement, String sql, Duration timeout)
+            throws SQLException, InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                statement.execute(sql);
+                return;
+            }
+            catch (SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(500);
         }
     }
 
