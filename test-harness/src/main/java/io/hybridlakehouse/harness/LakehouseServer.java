@@ -28,10 +28,10 @@ public final class LakehouseServer
 {
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
 
-    private final TrinoDistribution distribution;
+    private final ServerDistribution distribution;
     private final ServerConfiguration configuration;
 
-    public LakehouseServer(TrinoDistribution distribution, ServerConfiguration configuration)
+    public LakehouseServer(ServerDistribution distribution, ServerConfiguration configuration)
     {
         this.distribution = requireNonNull(distribution, "distribution is null");
         this.configuration = requireNonNull(configuration, "configuration is null");

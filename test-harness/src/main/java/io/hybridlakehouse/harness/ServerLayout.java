@@ -28,10 +28,10 @@ public final class ServerLayout
     private static final List<String> LINKED_FROM_CORE = List.of("lib", "secrets-plugin");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z][a-z0-9.]*)}");
 
-    private final TrinoDistribution distribution;
+    private final ServerDistribution distribution;
     private final ServerConfiguration configuration;
 
-    public ServerLayout(TrinoDistribution distribution, ServerConfiguration configuration)
+    public ServerLayout(ServerDistribution distribution, ServerConfiguration configuration)
     {
         this.distribution = requireNonNull(distribution, "distribution is null");
         this.configuration = requireNonNull(configuration, "configuration is null");

@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
  * reference connectors) and the CLI executable jar.
  */
 public record TrinoDistribution(Path root)
+        implements ServerDistribution
 {
     public static final String SYSTEM_PROPERTY = "trino.dist.directory";
 
@@ -36,11 +37,13 @@ public record TrinoDistribution(Path root)
         return new TrinoDistribution(Path.of(location));
     }
 
+    @Override
     public Path serverCore()
     {
         return onlyDirectory(root, "trino-server-core-");
     }
 
+    @Override
     public Path cliJar()
     {
         return root.resolve("trino-cli.jar");
@@ -54,6 +57,7 @@ public record TrinoDistribution(Path root)
     /**
      * Plugin directories by the name they get under the server's {@code plugin/} directory.
      */
+    @Override
     public Map<String, Path> plugins()
     {
         return Map.of(
