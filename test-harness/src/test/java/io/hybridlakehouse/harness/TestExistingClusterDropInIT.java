@@ -58,7 +58,8 @@ public class TestExistingClusterDropInIT
                 List.of("single-node", "existing-cluster"),
                 List.of("catalog", "existing-cluster/catalog"),
                 Map.of(),
-                Map.of());
+                // what CREATE CATALOG reads as ${ENV:...}
+                Map.of("LAKEHOUSE_DYNAMIC_WAREHOUSE", home.resolve("env-warehouse").toString()));
         server = new LakehouseServer(distribution, configuration);
         try {
             server.up(message -> System.out.println("[drop-in] " + message));
@@ -176,6 +177,13 @@ public class TestExistingClusterDropInIT
             statement.execute("CREATE CATALOG lakehouse_dynamic USING hybrid_lakehouse WITH (\"hybrid.warehouse\" = '%s', \"hybrid.cache.enabled\" = 'false')".formatted(warehouse));
             assertThat(scalar(statement, "SELECT count(*) FROM lakehouse_dynamic.ods.orders")).isEqualTo(15_000);
             statement.execute("DROP CATALOG lakehouse_dynamic");
+
+            // properties taken from the server's environment, as secrets are
+            statement.execute("CREATE CATALOG lakehouse_env USING hybrid_lakehouse WITH (\"hybrid.warehouse\" = '${ENV:LAKEHOUSE_DYNAMIC_WAREHOUSE}', \"hybrid.cache.enabled\" = 'false')");
+            statement.execute("CREATE SCHEMA lakehouse_env.s");
+            statement.execute("CREATE TABLE lakehouse_env.s.t AS SELECT 1 AS x");
+            assertThat(home.resolve("env-warehouse/iceberg")).isDirectory();
+            statement.execute("DROP CATALOG lakehouse_env");
 
             assertThatThrownBy(() -> statement.execute("CREATE CATALOG lakehouse_bad USING hybrid_lakehouse WITH (\"hybrid.warehouse\" = 'relative/path')"))
                     .isInstanceOf(SQLException.class)
