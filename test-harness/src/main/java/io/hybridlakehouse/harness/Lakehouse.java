@@ -162,9 +162,11 @@ public final class Lakehouse
     }
 
     /**
-     * {@code ./lakehouse bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]}: its own server (port 8090 or
+     * {@code ./lakehouse bench [--quick] [--s3] [--scale N[,M...]] [--rewrite-scale N[,M...]]}: its own server (port 8090 or
      * LAKEHOUSE_BENCH_PORT) with the stock Iceberg, memory and uncached catalogs added,
-     * stopped when the run ends; the report goes to test-harness/target/bench/.
+     * stopped when the run ends; the report goes to test-harness/target/bench/. With {@code --s3}
+     * the warehouses of both connectors are on the loopback S3 server and the metadata in
+     * PostgreSQL; the report goes to test-harness/target/bench-s3/.
      */
     private static void bench(Path repository, List<String> arguments)
             throws Exception
@@ -178,24 +180,36 @@ public final class Lakehouse
         List<Long> rewriteScales = rewriteScaleIndex >= 0 && rewriteScaleIndex + 1 < arguments.size()
                 ? Benchmark.parseScales(arguments.get(rewriteScaleIndex + 1))
                 : quick || scaleIndex >= 0 ? List.of() : List.of(20_000_000L, 100_000_000L);
-        ServerConfiguration configuration = new ServerConfiguration(
-                repository.resolve(".lakehouse-bench"),
-                Optional.ofNullable(System.getenv("LAKEHOUSE_BENCH_PORT")).map(Integer::parseInt).orElse(8090),
-                Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse(ServerConfiguration.DEFAULT_HEAP),
-                repository.resolve("etc-catalog"),
-                List.of("bench"));
-        LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
+        boolean s3 = arguments.contains("--s3");
+        int port = Optional.ofNullable(System.getenv("LAKEHOUSE_BENCH_PORT")).map(Integer::parseInt).orElse(8090);
+        String heap = Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse(ServerConfiguration.DEFAULT_HEAP);
+        Path home = repository.resolve(s3 ? ".lakehouse-bench-s3" : ".lakehouse-bench");
         long start = System.nanoTime();
         LakehouseServer.ProgressListener progress = message -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
+        S3BenchServices services = s3 ? new S3BenchServices(TrinoDistribution.fromSystemProperty(), home) : null;
+        ServerConfiguration configuration = s3
+                ? new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("single-node"), List.of("bench-s3"), services.catalogValues(), services.nodeEnvironment())
+                : new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("bench"));
+        LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
         try {
+            if (services != null) {
+                services.start(progress);
+            }
             server.up(progress);
-            new Benchmark(server, new Benchmark.Options(quick, scales, rewriteScales, repository.resolve("test-harness/target/bench")), progress).run();
+            Path output = repository.resolve(s3 ? "test-harness/target/bench-s3" : "test-harness/target/bench");
+            new Benchmark(server, new Benchmark.Options(quick, s3, scales, s3 ? List.of() : rewriteScales, output), progress).run();
         }
         catch (Exception e) {
             server.down();
+            if (services != null) {
+                services.stop();
+            }
             exitWithFailure("./lakehouse bench", e, configuration);
         }
         server.down();
+        if (services != null) {
+            services.stop();
+        }
     }
 
     /**
@@ -223,6 +237,6 @@ public final class Lakehouse
 
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--s3] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
     }
 }

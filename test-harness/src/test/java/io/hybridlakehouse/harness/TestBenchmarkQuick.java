@@ -31,7 +31,7 @@ public class TestBenchmarkQuick
         Path output = Files.createTempDirectory("bench-report");
         try {
             server.up(message -> System.out.println("[bench] " + message));
-            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
+            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, false, List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
             assertThat(results).extracting(Benchmark.Result::workload).contains(
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
                     "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",
