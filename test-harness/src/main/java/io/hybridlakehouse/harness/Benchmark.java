@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
@@ -37,10 +38,14 @@ public final class Benchmark
     /**
      * @param rewriteScales scales at which only the materialized-view rewrite workload runs, on a table of its own
      */
-    public record Options(boolean quick, boolean s3, List<Long> scales, List<Long> rewriteScales, Path outputDirectory)
+    /**
+     * @param s3 the S3 layout the S3 workloads run on, described for the report; empty for the local-disk workloads
+     */
+    public record Options(boolean quick, Optional<String> s3, List<Long> scales, List<Long> rewriteScales, Path outputDirectory)
     {
         public Options
         {
+            requireNonNull(s3, "s3 is null");
             scales = List.copyOf(scales);
             rewriteScales = List.copyOf(rewriteScales);
             requireNonNull(outputDirectory, "outputDirectory is null");
@@ -107,7 +112,7 @@ public final class Benchmark
             statement.execute("CREATE SCHEMA IF NOT EXISTS iceberg.bench");
             statement.execute("CREATE SCHEMA IF NOT EXISTS memory.bench");
             for (long scale : options.scales()) {
-                if (options.s3()) {
+                if (options.s3().isPresent()) {
                     runS3Scale(statement, scale);
                 }
                 else {
@@ -518,7 +523,7 @@ public final class Benchmark
 
         StringBuilder markdown = new StringBuilder("# Benchmark: hybrid_lakehouse vs stock Trino Iceberg connector\n\n")
                 .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms (min / median / max over repeats). ".formatted(
-                        options.s3() ? "S3 server on loopback (every data read an HTTP request) and PostgreSQL metadata" : "warehouse disk",
+                        options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
                         options.quick() ? "quick" : "full"))
                 .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
                 .append("| workload | scale | ours | reference | ours ms | reference ms | ratio ours/reference | note |\n")

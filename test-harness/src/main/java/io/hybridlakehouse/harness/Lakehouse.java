@@ -22,6 +22,9 @@ import static java.nio.file.StandardOpenOption.CREATE;
  */
 public final class Lakehouse
 {
+    // S3's time to first byte of a GET is tens of milliseconds; a loopback server's is well under one
+    private static final long DEFAULT_S3_LATENCY_MILLIS = 20;
+
     private Lakehouse() {}
 
     public static void main(String[] args)
@@ -162,7 +165,7 @@ public final class Lakehouse
     }
 
     /**
-     * {@code ./lakehouse bench [--quick] [--s3] [--scale N[,M...]] [--rewrite-scale N[,M...]]}: its own server (port 8090 or
+     * {@code ./lakehouse bench [--quick] [--s3 [--s3-latency-ms N]] [--scale N[,M...]] [--rewrite-scale N[,M...]]}: its own server (port 8090 or
      * LAKEHOUSE_BENCH_PORT) with the stock Iceberg, memory and uncached catalogs added,
      * stopped when the run ends; the report goes to test-harness/target/bench/. With {@code --s3}
      * the warehouses of both connectors are on the loopback S3 server and the metadata in
@@ -186,7 +189,9 @@ public final class Lakehouse
         Path home = repository.resolve(s3 ? ".lakehouse-bench-s3" : ".lakehouse-bench");
         long start = System.nanoTime();
         LakehouseServer.ProgressListener progress = message -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
-        S3BenchServices services = s3 ? new S3BenchServices(TrinoDistribution.fromSystemProperty(), home) : null;
+        int latencyIndex = arguments.indexOf("--s3-latency-ms");
+        Duration s3Latency = Duration.ofMillis(latencyIndex >= 0 && latencyIndex + 1 < arguments.size() ? Long.parseLong(arguments.get(latencyIndex + 1)) : DEFAULT_S3_LATENCY_MILLIS);
+        S3BenchServices services = s3 ? new S3BenchServices(TrinoDistribution.fromSystemProperty(), home, s3Latency) : null;
         ServerConfiguration configuration = s3
                 ? new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("single-node"), List.of("bench-s3"), services.catalogValues(), services.nodeEnvironment())
                 : new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("bench"));
@@ -197,7 +202,7 @@ public final class Lakehouse
             }
             server.up(progress);
             Path output = repository.resolve(s3 ? "test-harness/target/bench-s3" : "test-harness/target/bench");
-            new Benchmark(server, new Benchmark.Options(quick, s3, scales, s3 ? List.of() : rewriteScales, output), progress).run();
+            new Benchmark(server, new Benchmark.Options(quick, s3 ? Optional.of(services.describe()) : Optional.empty(), scales, s3 ? List.of() : rewriteScales, output), progress).run();
         }
         catch (Exception e) {
             server.down();
@@ -237,6 +242,6 @@ public final class Lakehouse
 
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--s3] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--s3 [--s3-latency-ms N]] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
     }
 }

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,7 @@ public class TestBenchmarkQuick
         Path output = Files.createTempDirectory("bench-report");
         try {
             server.up(message -> System.out.println("[bench] " + message));
-            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, false, List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
+            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, Optional.empty(), List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
             assertThat(results).extracting(Benchmark.Result::workload).contains(
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
                     "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",

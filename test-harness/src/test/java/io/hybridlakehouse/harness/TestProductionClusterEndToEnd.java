@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -247,11 +249,34 @@ public class TestProductionClusterEndToEnd
     }
 
     /**
+     * The orphan sweep on S3 costs two recursive listings per table (data and metadata, 1,000
+     * keys per request) and one read per manifest, whatever the number of files.
+     */
+    @Test
+    @Order(6)
+    public void testOrphanSweepRequestsOnS3()
+            throws Exception
+    {
+        long files;
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            files = scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$files\"");
+            statement.execute("ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '7d')".formatted(TABLE));
+            assertThat(scalar(statement, "SELECT count(*) FROM " + TABLE)).isEqualTo(15_000);
+        }
+        String log = Files.readString(cluster.coordinator().configuration().serverLog(), UTF_8);
+        Matcher sweep = Pattern.compile("Orphan sweep of prod\\.orders: deleted 0 files .* read (\\d+) directory listings \\((\\d+) files\\) and (\\d+) manifests").matcher(log);
+        assertThat(sweep.find()).as("sweep logged").isTrue();
+        assertThat(Integer.parseInt(sweep.group(1))).isEqualTo(2);
+        assertThat(Long.parseLong(sweep.group(2))).isGreaterThanOrEqualTo(files);
+        assertThat(Integer.parseInt(sweep.group(3))).isPositive();
+    }
+
+    /**
      * A synchronous view over the S3 table, maintained by INSERTs the workers write, answers
      * the aggregation on its base with the rows the base gives.
      */
     @Test
-    @Order(6)
+    @Order(7)
     public void testMaterializedViewRewriteOnCluster()
             throws Exception
     {
@@ -279,7 +304,7 @@ public class TestProductionClusterEndToEnd
      * they are in no catalog file, log, query result or error message.
      */
     @Test
-    @Order(7)
+    @Order(8)
     public void testSecretsNeverShown()
             throws Exception
     {
@@ -326,7 +351,7 @@ public class TestProductionClusterEndToEnd
      * password); once it is back they succeed, and nothing committed before is lost.
      */
     @Test
-    @Order(8)
+    @Order(9)
     public void testMetastoreRestart()
             throws Exception
     {
@@ -362,7 +387,7 @@ public class TestProductionClusterEndToEnd
      * runs on the remaining worker and returns the right rows.
      */
     @Test
-    @Order(9)
+    @Order(10)
     public void testWorkerKilledMidQuery()
             throws Exception
     {

@@ -83,6 +83,7 @@ public class HybridModule
         // the cache: Iceberg's key provider class is bound to ours, which applies table policies and admission
         binder.bind(CacheAdmission.class).in(Scopes.SINGLETON);
         binder.bind(TableCachePolicies.class).in(Scopes.SINGLETON);
+        newExporter(binder).export(TableCachePolicies.class).withGeneratedName();
         binder.bind(CacheStats.class).in(Scopes.SINGLETON);
         binder.bind(CacheWarmer.class).in(Scopes.SINGLETON);
         newExporter(binder).export(CacheStats.class).withGeneratedName();

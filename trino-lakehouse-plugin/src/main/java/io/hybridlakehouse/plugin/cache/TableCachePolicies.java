@@ -11,6 +11,7 @@ import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.filesystem.Location;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.spi.security.ConnectorIdentity;
+import org.weakref.jmx.Managed;
 
 import java.io.IOException;
 import java.util.Comparator;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -34,6 +37,9 @@ public class TableCachePolicies
 {
     private static final Logger log = Logger.get(TableCachePolicies.class);
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+    // a directory listing is a request to S3 on every node: partitions appear at most hourly, so list
+    // each HOT table's partitions at most once a minute, however often policies are refreshed
+    private static final long PARTITION_LISTING_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final ConnectorIdentity IDENTITY = ConnectorIdentity.ofUser("hybrid-lakehouse-cache");
 
     private final SegmentStore segmentStore;
@@ -42,6 +48,8 @@ public class TableCachePolicies
     private final CachePolicy defaultPolicy;
     private final int hotPartitions;
     private volatile Snapshot snapshot = new Snapshot(-1, 0, new TreeMap<>());
+    private final Map<String, PartitionListing> partitionListings = new ConcurrentHashMap<>();
+    private final AtomicLong directoryListings = new AtomicLong();
 
     /**
      * The policy of one file: its table's, and whether it lies in one of the table's newest partitions.
@@ -51,6 +59,8 @@ public class TableCachePolicies
     private record TablePolicy(CachePolicy policy, List<String> newestPartitionLocations) {}
 
     private record Snapshot(long tableChanges, long loadedNanos, NavigableMap<String, TablePolicy> policiesByLocation) {}
+
+    private record PartitionListing(List<String> newestPartitionLocations, long listedNanos) {}
 
     @Inject
     public TableCachePolicies(SegmentStore segmentStore, Provider<IcebergFileSystemFactory> fileSystemFactory, HybridCacheConfig config)
@@ -88,6 +98,7 @@ public class TableCachePolicies
             CachePolicy policy = table.settings().cache().orElse(defaultPolicy);
             policies.put(location, new TablePolicy(policy, policy == CachePolicy.HOT ? newestPartitions(location) : ImmutableList.of()));
         }
+        partitionListings.keySet().retainAll(policies.keySet());
         snapshot = new Snapshot(changes, System.nanoTime(), policies);
         return policies;
     }
@@ -97,6 +108,27 @@ public class TableCachePolicies
         if (hotPartitions == 0) {
             return ImmutableList.of();
         }
+        PartitionListing listing = partitionListings.get(tableLocation);
+        if (listing == null || System.nanoTime() - listing.listedNanos() >= PARTITION_LISTING_NANOS) {
+            listing = new PartitionListing(listNewestPartitions(tableLocation), System.nanoTime());
+            partitionListings.put(tableLocation, listing);
+        }
+        return listing.newestPartitionLocations();
+    }
+
+    /**
+     * Directory listings this node made for the newest partitions of {@code HOT} tables: one
+     * request each on S3 (up to 1,000 partitions).
+     */
+    @Managed
+    public long getPartitionDirectoryListings()
+    {
+        return directoryListings.get();
+    }
+
+    private List<String> listNewestPartitions(String tableLocation)
+    {
+        directoryListings.incrementAndGet();
         Location data = Location.of(tableLocation + "data");
         try {
             return fileSystemFactory.get().create(IDENTITY, Map.of()).listDirectories(data).stream()

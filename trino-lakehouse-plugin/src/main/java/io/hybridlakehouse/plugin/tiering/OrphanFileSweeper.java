@@ -65,7 +65,19 @@ public class OrphanFileSweeper
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
     }
 
-    public record Result(int deletedFiles, long deletedBytes) {}
+    /**
+     * What one sweep did, and what it cost in storage requests: {@code listings} directory
+     * listings (on S3 one request per 1,000 files listed), {@code listedFiles} files they
+     * returned, {@code manifestsRead} Iceberg manifests read (one GET each).
+     */
+    public record Result(int deletedFiles, long deletedBytes, int listings, long listedFiles, int manifestsRead)
+    {
+        Result plus(Result other)
+        {
+            return new Result(deletedFiles + other.deletedFiles, deletedBytes + other.deletedBytes, listings + other.listings,
+                    listedFiles + other.listedFiles, manifestsRead + other.manifestsRead);
+        }
+    }
 
     public Result sweep(ConnectorSession session, SchemaTableName name, Instant modifiedBefore)
     {
@@ -84,20 +96,22 @@ public class OrphanFileSweeper
 
         Set<String> dataFiles = new HashSet<>(segmentFiles);
         Set<String> metadataFiles = new HashSet<>();
-        collectIcebergReferences(table, dataFiles, metadataFiles);
+        int manifestsRead = collectIcebergReferences(table, dataFiles, metadataFiles);
 
         TrinoFileSystem fileSystem = fileSystemFactory.create(session.getIdentity(), table.io().properties());
         Location tableLocation = Location.of(table.location());
         Result data = deleteUnreferenced(fileSystem, tableLocation.appendPath("data"), dataFiles, modifiedBefore, name);
         Result metadata = deleteUnreferenced(fileSystem, tableLocation.appendPath("metadata"), metadataFiles, modifiedBefore, name);
-        Result result = new Result(data.deletedFiles() + metadata.deletedFiles(), data.deletedBytes() + metadata.deletedBytes());
-        if (result.deletedFiles() > 0) {
-            log.info("Deleted %s orphan files (%s bytes) of %s last modified before %s", result.deletedFiles(), result.deletedBytes(), name, modifiedBefore);
-        }
+        Result result = data.plus(metadata).plus(new Result(0, 0, 0, 0, manifestsRead));
+        log.info("Orphan sweep of %s: deleted %s files (%s bytes) last modified before %s; read %s directory listings (%s files) and %s manifests",
+                name, result.deletedFiles(), result.deletedBytes(), modifiedBefore, result.listings(), result.listedFiles(), result.manifestsRead());
         return result;
     }
 
-    private static void collectIcebergReferences(Table table, Set<String> dataFiles, Set<String> metadataFiles)
+    /**
+     * Returns the number of manifests read.
+     */
+    private static int collectIcebergReferences(Table table, Set<String> dataFiles, Set<String> metadataFiles)
     {
         // file names, not full paths, as Iceberg's remove_orphan_files compares them: equal
         // paths can be spelt differently, and Iceberg and segment file names are unique
@@ -127,17 +141,21 @@ public class OrphanFileSweeper
         ReachableFileUtil.metadataFileLocations(table, false).forEach(location -> metadataFiles.add(fileName(location)));
         ReachableFileUtil.statisticsFilesLocations(table).forEach(location -> metadataFiles.add(fileName(location)));
         metadataFiles.add("version-hint.text");
+        return readManifests.size();
     }
 
     private static Result deleteUnreferenced(TrinoFileSystem fileSystem, Location directory, Set<String> referenced, Instant modifiedBefore, SchemaTableName name)
     {
         int deleted = 0;
         long bytes = 0;
+        long listed = 0;
         try {
             List<Location> batch = new ArrayList<>();
+            // one recursive listing of the directory: on S3 pages of 1,000 keys, never a request per file
             FileIterator files = fileSystem.listFiles(directory);
             while (files.hasNext()) {
                 FileEntry file = files.next();
+                listed++;
                 if (file.lastModified().isBefore(modifiedBefore) && !referenced.contains(file.location().fileName())) {
                     batch.add(file.location());
                     deleted++;
@@ -155,6 +173,6 @@ public class OrphanFileSweeper
         catch (IOException | UncheckedIOException e) {
             throw new TrinoException(HYBRID_WRITER_ERROR, "Removing orphan files of %s from %s failed: %s".formatted(name, directory, e.getMessage()), e);
         }
-        return new Result(deleted, bytes);
+        return new Result(deleted, bytes, 1, listed, 0);
     }
 }
