@@ -96,6 +96,9 @@ public final class RestCatalogServer
                 "-Dorg.slf4j.simpleLogger.log." + MAIN_CLASS + "=warn",
                 "-cp", iceberg.classPath(),
                 MAIN_CLASS);
+        if (answers()) {
+            throw new IOException("Port %d is taken by another process: stop it, or choose another port".formatted(port));
+        }
         ProcessBuilder builder = new ProcessBuilder(command.build())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(log().toFile())

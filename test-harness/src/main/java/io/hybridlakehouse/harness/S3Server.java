@@ -72,6 +72,9 @@ public final class S3Server
         if (runningProcess().isPresent()) {
             return;
         }
+        if (answers()) {
+            throw new IOException("Port %d is taken by another process: stop it, or choose another port".formatted(port));
+        }
         Path properties = directory.resolve("s3proxy.properties");
         // ignore-unknown-headers: the AWS SDK of Trino 476 sends headers S3Proxy 2.6 does not know (x-amz-optional-object-attributes)
         Files.writeString(properties, """

@@ -1,14 +1,17 @@
 package io.hybridlakehouse.plugin.cache;
 
+import com.google.common.cache.Cache;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import com.google.inject.Inject;
 import io.hybridlakehouse.cache.CacheAdmission;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.trino.filesystem.TrinoInputFile;
+import io.trino.cache.EvictableCacheBuilder;
 import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,9 +25,16 @@ import static java.util.Objects.requireNonNull;
 public class TablePolicyCacheKeyProvider
         extends IcebergCacheKeyProvider
 {
+    // Table files are never rewritten in place, so a file's modification time is fixed once it
+    // exists. Remembering it spares a HEAD request to S3 every time a cached file is opened
+    private static final long REMEMBERED_MODIFICATION_TIMES = 200_000;
+
     private final TableCachePolicies policies;
     private final CacheAdmission admission;
     private final CacheStats stats;
+    private final Cache<String, Instant> modificationTimes = EvictableCacheBuilder.newBuilder()
+            .maximumSize(REMEMBERED_MODIFICATION_TIMES)
+            .build();
 
     @Inject
     public TablePolicyCacheKeyProvider(TableCachePolicies policies, CacheAdmission admission, CacheStats stats)
@@ -46,9 +56,9 @@ public class TablePolicyCacheKeyProvider
         }
         Optional<String> key;
         try {
-            key = admission.cacheKey(location, inputFile.lastModified(), policy, file.inNewestPartitions(), Instant.now());
+            key = admission.cacheKey(location, modificationTimes.get(location, inputFile::lastModified), policy, file.inNewestPartitions(), Instant.now());
         }
-        catch (IOException e) {
+        catch (ExecutionException | UncheckedExecutionException e) {
             // without a version the file is read from storage: never a stale page
             key = Optional.empty();
         }
