@@ -22,8 +22,8 @@ import static java.nio.file.StandardOpenOption.CREATE;
  */
 public final class Lakehouse
 {
-    // S3's time to first byte of a GET is tens of milliseconds; a loopback server's is well under one
-    private static final long DEFAULT_S3_LATENCY_MILLIS = 20;
+    // none by default: the loopback S3 server as it is; --s3-latency-ms adds S3-like request latency
+    private static final long DEFAULT_S3_LATENCY_MILLIS = 0;
 
     private Lakehouse() {}
 

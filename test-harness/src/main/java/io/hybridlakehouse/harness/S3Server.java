@@ -3,12 +3,11 @@ package io.hybridlakehouse.harness;
 import com.google.common.collect.ImmutableList;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -23,13 +22,13 @@ import static java.util.Objects.requireNonNull;
 public final class S3Server
 {
     public static final String REGION = "us-east-1";
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path jar;
     private final Path directory;
     private final int port;
     private final String accessKey;
     private final String secretKey;
+    private final ServiceProcess process;
 
     public S3Server(Path jar, Path directory, int port, String accessKey, String secretKey)
     {
@@ -38,6 +37,8 @@ public final class S3Server
         this.port = port;
         this.accessKey = requireNonNull(accessKey, "accessKey is null");
         this.secretKey = requireNonNull(secretKey, "secretKey is null");
+        // an anonymous request is refused (403), which proves the server answers
+        this.process = new ServiceProcess("s3proxy", this.directory, jar.toString(), URI.create(endpoint() + "/"), 0);
     }
 
     public String endpoint()
@@ -50,14 +51,9 @@ public final class S3Server
         return directory.resolve("objects");
     }
 
-    private Path pidFile()
-    {
-        return directory.resolve("s3proxy.pid");
-    }
-
     public Path log()
     {
-        return directory.resolve("s3proxy.log");
+        return process.log();
     }
 
     /**
@@ -71,9 +67,6 @@ public final class S3Server
         }
         if (runningProcess().isPresent()) {
             return;
-        }
-        if (answers()) {
-            throw new IOException("Port %d is taken by another process: stop it, or choose another port".formatted(port));
         }
         Path properties = directory.resolve("s3proxy.properties");
         // ignore-unknown-headers: the AWS SDK of Trino 476 sends headers S3Proxy 2.6 does not know (x-amz-optional-object-attributes)
@@ -93,65 +86,19 @@ public final class S3Server
                 .add("-Xmx512m", "--sun-misc-unsafe-memory-access=allow")
                 .add("-jar", jar.toString(), "--properties", properties.toString())
                 .build();
-        ImmutableList.Builder<String> detached = ImmutableList.builder();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            detached.add("/usr/bin/setsid");
-        }
-        Process process = new ProcessBuilder(detached.addAll(command).build())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(log().toFile())
-                .redirectErrorStream(true)
-                .start();
-        Files.writeString(pidFile(), String.valueOf(process.pid()), UTF_8);
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("S3Proxy exited during startup; log: " + log());
-            }
-            if (answers()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IOException("S3Proxy not answering on %s after %s; log: %s".formatted(endpoint(), STARTUP_TIMEOUT, log()));
-    }
-
-    private boolean answers()
-    {
-        try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
-            connection.setConnectTimeout(1000);
-            connection.setReadTimeout(1000);
-            // an anonymous request is refused (403), which proves the server answers
-            return connection.getResponseCode() > 0;
-        }
-        catch (IOException e) {
-            return false;
-        }
+        process.start(command, Map.of());
     }
 
     public void stop()
             throws IOException, InterruptedException
     {
-        Optional<ProcessHandle> process = runningProcess();
-        if (process.isPresent()) {
-            Processes.stop(process.get());
-        }
-        Files.deleteIfExists(pidFile());
+        process.stop();
     }
 
     public Optional<ProcessHandle> runningProcess()
             throws IOException
     {
-        if (!Files.exists(pidFile())) {
-            return Optional.empty();
-        }
-        long pid = Long.parseLong(Files.readString(pidFile(), UTF_8).strip());
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .filter(handle -> handle.info().arguments()
-                        .map(arguments -> Stream.of(arguments).anyMatch(argument -> argument.equals(jar.toString())))
-                        .orElse(false));
+        return process.runningProcess();
     }
 
     /**

@@ -24,6 +24,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.hybridlakehouse.harness.TestingSql.scalar;
+import static io.hybridlakehouse.harness.TestingSql.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
@@ -193,26 +195,5 @@ public class TestExistingClusterDropInIT
                     .hasMessageContaining("hybrid.tiering.intervall");
             assertThat(strings(statement, "SHOW CATALOGS")).doesNotContain("lakehouse_bad");
         }
-    }
-
-    private static long scalar(Statement statement, String sql)
-            throws SQLException
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
-    }
-
-    private static List<String> strings(Statement statement, String sql)
-            throws SQLException
-    {
-        List<String> values = new ArrayList<>();
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            while (resultSet.next()) {
-                values.add(resultSet.getString(1));
-            }
-        }
-        return values;
     }
 }

@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.hybridlakehouse.harness.TestingSql.rows;
+import static io.hybridlakehouse.harness.TestingSql.scalar;
+import static io.hybridlakehouse.harness.TestingSql.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
@@ -471,41 +474,4 @@ public class TestProductionClusterEndToEnd
         }
     }
 
-    private static long scalar(Statement statement, String sql)
-            throws SQLException
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
-    }
-
-    private static List<String> strings(Statement statement, String sql)
-            throws SQLException
-    {
-        List<String> values = new ArrayList<>();
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            while (resultSet.next()) {
-                values.add(resultSet.getString(1));
-            }
-        }
-        return values;
-    }
-
-    private static List<String> rows(Statement statement, String sql)
-            throws SQLException
-    {
-        List<String> rows = new ArrayList<>();
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            ResultSetMetaData metaData = resultSet.getMetaData();
-            while (resultSet.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int column = 1; column <= metaData.getColumnCount(); column++) {
-                    row.append(column > 1 ? "|" : "").append(resultSet.getString(column));
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
-    }
 }

@@ -37,9 +37,10 @@ public class TableCachePolicies
 {
     private static final Logger log = Logger.get(TableCachePolicies.class);
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
-    // a directory listing is a request to S3 on every node: partitions appear at most hourly, so list
-    // each HOT table's partitions at most once a minute, however often policies are refreshed
-    private static final long PARTITION_LISTING_NANOS = TimeUnit.MINUTES.toNanos(1);
+    // On object storage a directory listing is a request on every node: there each HOT table's
+    // partitions are listed at most once a minute, however often policies are refreshed. A
+    // partition newer than the listing holds new files only, which the hot-age rule keeps hot anyway
+    private static final long OBJECT_STORE_PARTITION_LISTING_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final ConnectorIdentity IDENTITY = ConnectorIdentity.ofUser("hybrid-lakehouse-cache");
 
     private final SegmentStore segmentStore;
@@ -109,7 +110,9 @@ public class TableCachePolicies
             return ImmutableList.of();
         }
         PartitionListing listing = partitionListings.get(tableLocation);
-        if (listing == null || System.nanoTime() - listing.listedNanos() >= PARTITION_LISTING_NANOS) {
+        // a local directory listing costs no request: it follows every policy refresh
+        long listingInterval = onObjectStore(tableLocation) ? OBJECT_STORE_PARTITION_LISTING_NANOS : 0;
+        if (listing == null || System.nanoTime() - listing.listedNanos() >= listingInterval) {
             listing = new PartitionListing(listNewestPartitions(tableLocation), System.nanoTime());
             partitionListings.put(tableLocation, listing);
         }
@@ -146,6 +149,14 @@ public class TableCachePolicies
             log.warn(e, "Cannot list the partitions of %s for its cache policy", tableLocation);
             return ImmutableList.of();
         }
+    }
+
+    /**
+     * Whether a location is on object storage (S3, GCS, Azure), where every metadata call is a request.
+     */
+    static boolean onObjectStore(String location)
+    {
+        return location.startsWith("s3") || location.startsWith("gs:") || location.startsWith("abfs");
     }
 
     private static String withSlash(String location)

@@ -9,6 +9,7 @@ import io.trino.filesystem.TrinoInputFile;
 import io.trino.cache.EvictableCacheBuilder;
 import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,8 @@ public class TablePolicyCacheKeyProvider
         extends IcebergCacheKeyProvider
 {
     // Table files are never rewritten in place, so a file's modification time is fixed once it
-    // exists. Remembering it spares a HEAD request to S3 every time a cached file is opened
+    // exists. On object storage remembering it spares a HEAD request every time a cached file is
+    // opened; a local file's is one stat call, read each time
     private static final long REMEMBERED_MODIFICATION_TIMES = 200_000;
 
     private final TableCachePolicies policies;
@@ -56,9 +58,10 @@ public class TablePolicyCacheKeyProvider
         }
         Optional<String> key;
         try {
-            key = admission.cacheKey(location, modificationTimes.get(location, inputFile::lastModified), policy, file.inNewestPartitions(), Instant.now());
+            Instant modified = TableCachePolicies.onObjectStore(location) ? modificationTimes.get(location, inputFile::lastModified) : inputFile.lastModified();
+            key = admission.cacheKey(location, modified, policy, file.inNewestPartitions(), Instant.now());
         }
-        catch (ExecutionException | UncheckedExecutionException e) {
+        catch (IOException | ExecutionException | UncheckedExecutionException e) {
             // without a version the file is read from storage: never a stale page
             key = Optional.empty();
         }
