@@ -107,6 +107,13 @@ public class TestProductionClusterEndToEnd
             insertBatch(statement, 1);
             assertSameAsTpch(statement, "orderkey % 3 IN (0, 1)", "all hot");
 
+            // compaction on S3: each partition's two INSERT segments become one file
+            long partitions = scalar(statement, "SELECT count(DISTINCT partition) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'");
+            assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isEqualTo(2 * partitions);
+            statement.execute("CALL lakehouse.system.compact_segments('prod', 'orders')");
+            assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isEqualTo(partitions);
+            assertSameAsTpch(statement, "orderkey % 3 IN (0, 1)", "all hot, compacted");
+
             statement.execute("CALL lakehouse.system.tier_table('prod', 'orders')");
             insertBatch(statement, 2);
             assertThat(scalar(statement, "SELECT count(*) FROM \"lakehouse\".\"prod\".\"orders$segments\" WHERE state = 'ACTIVE'")).isPositive();

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
  */
 @TestInstance(PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-public class TestExistingClusterDropInIT
+public class ExistingClusterDropInIT
 {
     private Path home;
     private LakehouseServer server;
