@@ -55,7 +55,7 @@ public final class RestCatalogServer
                 // S3Proxy checks payload checksums the way S3 did before the SDK's 2025 default of CRC on every request
                 Map.entry("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED"),
                 Map.entry("AWS_RESPONSE_CHECKSUM_VALIDATION", "WHEN_REQUIRED"));
-        this.process = new ServiceProcess("rest-catalog", this.directory, MAIN_CLASS, URI.create(uri() + "/v1/config"), 200);
+        this.process = new ServiceProcess("rest-catalog", this.directory, URI.create(uri() + "/v1/config"), 200);
     }
 
     public String uri()
@@ -72,7 +72,6 @@ public final class RestCatalogServer
             throws IOException, InterruptedException
     {
         process.start(ImmutableList.of(
-                JavaRuntime.javaExecutable().toString(),
                 "-Xmx512m",
                 "--sun-misc-unsafe-memory-access=allow",
                 // the server logs every catalog property at start, the database password and S3 keys among them

@@ -38,7 +38,7 @@ public final class S3Server
         this.accessKey = requireNonNull(accessKey, "accessKey is null");
         this.secretKey = requireNonNull(secretKey, "secretKey is null");
         // an anonymous request is refused (403), which proves the server answers
-        this.process = new ServiceProcess("s3proxy", this.directory, jar.toString(), URI.create(endpoint() + "/"), 0);
+        this.process = new ServiceProcess("s3proxy", this.directory, URI.create(endpoint() + "/"), 0);
     }
 
     public String endpoint()
@@ -82,7 +82,6 @@ public final class S3Server
                 jclouds.filesystem.basedir=%s
                 """.formatted(endpoint(), accessKey, secretKey, objects()), UTF_8);
         List<String> command = ImmutableList.<String>builder()
-                .add(JavaRuntime.javaExecutable().toString())
                 .add("-Xmx512m", "--sun-misc-unsafe-memory-access=allow")
                 .add("-jar", jar.toString(), "--properties", properties.toString())
                 .build();

@@ -11,13 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A service a layout runs beside Trino (the S3 server, the REST catalog server) as a detached
+ * A Java service a layout runs beside Trino (the S3 server, the REST catalog server) as a detached
  * process: started unless it runs, found again by its pid file, ready once its HTTP endpoint
  * answers, stopped with SIGTERM and then SIGKILL.
  */
@@ -29,21 +28,21 @@ final class ServiceProcess
     private final String name;
     private final Path pidFile;
     private final Path log;
+    // an argument naming the service tells its process from another that took its pid; read from
+    // /proc: ProcessHandle.Info gives no arguments at all for a command line as long as a class path of ~80 jars
     private final String marker;
     private final URI health;
     private final int readyStatus;
 
     /**
-     * {@code marker}: an argument of the command line that tells this service's process from
-     * another that took its pid; {@code health}: answers {@code readyStatus} once the service
-     * serves (0: any HTTP answer).
+     * {@code health}: answers {@code readyStatus} once the service serves (0: any HTTP answer).
      */
-    ServiceProcess(String name, Path directory, String marker, URI health, int readyStatus)
+    ServiceProcess(String name, Path directory, URI health, int readyStatus)
     {
         this.name = requireNonNull(name, "name is null");
         this.pidFile = directory.resolve(name + ".pid");
         this.log = directory.resolve(name + ".log");
-        this.marker = requireNonNull(marker, "marker is null");
+        this.marker = "-Dlakehouse.service=" + name;
         this.health = requireNonNull(health, "health is null");
         this.readyStatus = readyStatus;
     }
@@ -53,7 +52,10 @@ final class ServiceProcess
         return log;
     }
 
-    void start(List<String> command, Map<String, String> environment)
+    /**
+     * Starts {@code java} with {@code arguments} unless the service runs.
+     */
+    void start(List<String> arguments, Map<String, String> environment)
             throws IOException, InterruptedException
     {
         if (runningProcess().isPresent()) {
@@ -68,7 +70,8 @@ final class ServiceProcess
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             detached.add("/usr/bin/setsid");
         }
-        ProcessBuilder builder = new ProcessBuilder(detached.addAll(command).build())
+        detached.add(JavaRuntime.javaExecutable().toString(), marker).addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(detached.build())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(log.toFile())
                 .redirectErrorStream(true);
@@ -143,8 +146,17 @@ final class ServiceProcess
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .filter(handle -> !LakehouseServer.isZombie(handle))
-                .filter(handle -> handle.info().arguments()
-                        .map(arguments -> Stream.of(arguments).anyMatch(marker::equals))
-                        .orElse(false));
+                .filter(handle -> commandLine(handle).contains(marker));
+    }
+
+    private static String commandLine(ProcessHandle process)
+    {
+        try {
+            // arguments separated by NUL bytes
+            return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(process.pid()), "cmdline")), UTF_8);
+        }
+        catch (IOException e) {
+            return process.info().commandLine().orElse("");
+        }
     }
 }
