@@ -39,6 +39,7 @@ import io.hybridlakehouse.plugin.tiering.RetentionApplier;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.hybridlakehouse.plugin.tiering.TieringService;
+import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.trino.plugin.base.session.SessionPropertiesProvider;
 import io.trino.plugin.iceberg.cache.IcebergCacheKeyProvider;
 import io.trino.spi.connector.SystemTable;
@@ -72,6 +73,7 @@ public class HybridModule
         binder.bind(ViewStateFolding.class).in(Scopes.SINGLETON);
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
         binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);
+        binder.bind(TierSketches.class).in(Scopes.SINGLETON);
         binder.bind(BackgroundSession.class).in(Scopes.SINGLETON);
         binder.bind(RetentionApplier.class).in(Scopes.SINGLETON);
         binder.bind(TieringService.class).in(Scopes.SINGLETON);

@@ -1,5 +1,13 @@
 package io.hybridlakehouse.plugin.metadata;
 
+import java.util.function.Function;
+import java.util.OptionalDouble;
+import org.apache.iceberg.SchemaParser;
+import io.trino.spi.statistics.TableStatisticsMetadata;
+import io.trino.spi.connector.ConnectorAnalyzeMetadata;
+import io.hybridlakehouse.plugin.statistics.TierSketches;
+import io.hybridlakehouse.plugin.statistics.DistinctValueCollection;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.airlift.json.JsonCodec;
@@ -119,6 +127,7 @@ public class HybridMetadata
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
     private final MaterializedViews views;
+    private final TierSketches tierSketches;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     // what this transaction read of the segment metastore, so planning and split generation ask it once per table
     private final Map<SchemaTableName, Optional<HybridTableState>> pinnedStates = new ConcurrentHashMap<>();
@@ -141,6 +150,7 @@ public class HybridMetadata
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
             RewriteStats rewriteStats,
+            TierSketches tierSketches,
             String catalogName)
     {
         super(iceberg);
@@ -154,6 +164,7 @@ public class HybridMetadata
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
+        this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
         this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
         {
@@ -547,10 +558,11 @@ public class HybridMetadata
         }
         List<CommitTaskData> tasks = taskList.build();
         List<NewSegment> segments = segmentList.build();
+        ColumnSketches sketches = DistinctValueCollection.sketches(SchemaParser.fromJson(table.schemaAsJson()), computedStatistics);
         MaterializedViews.InsertCommit committed;
         try {
-            // with the deltas of the table's materialized views, in the same metastore transaction
-            committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks);
+            // with the deltas of the table's materialized views and the rows' sketches, in the same metastore transaction
+            committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks, sketches);
             log.debug("Committed %s hot segments to %s", committed.segments().size(), table.name());
         }
         catch (RuntimeException e) {
@@ -681,7 +693,56 @@ public class HybridMetadata
             return cold;
         }
         List<Segment> visible = visibleSegments(pin.get());
-        return HybridTableStatistics.combine(handle, cold, visible.stream().map(segmentDecoder::decode).toList());
+        if (visible.isEmpty()) {
+            return cold;
+        }
+        boolean coldEmpty = handle.getSnapshotId().isEmpty() || (!cold.getRowCount().isUnknown() && cold.getRowCount().getValue() == 0);
+        return HybridTableStatistics.combine(
+                cold,
+                coldEmpty,
+                HybridTableStatistics.columnsOf(cold, getColumnHandles(session, handle).values()),
+                SchemaParser.fromJson(handle.getTableSchemaJson()),
+                visible.stream().map(segmentDecoder::decode).toList(),
+                distinctValuesOfBothTiers(session, handle, pin.get(), coldEmpty));
+    }
+
+    /**
+     * Distinct values of a field over both tiers: the union of the hot rows' sketches with
+     * those of Iceberg's statistics, where both are known.
+     */
+    private Function<Integer, OptionalDouble> distinctValuesOfBothTiers(ConnectorSession session, IcebergTableHandle handle, HotTierPin pin, boolean coldEmpty)
+    {
+        try {
+            ColumnSketches hot = tierSketches.hot(pin);
+            if (hot.isEmpty()) {
+                return _ -> OptionalDouble.empty();
+            }
+            if (coldEmpty) {
+                return hot::distinctValues;
+            }
+            ColumnSketches cold = tierSketches.cold(icebergTable(session, handle.getSchemaTableName()), handle.getSnapshotId().orElseThrow());
+            return fieldId -> cold.sketches().containsKey(fieldId) ? hot.union(cold).distinctValues(fieldId) : OptionalDouble.empty();
+        }
+        catch (RuntimeException e) {
+            // statistics guide the planner, they never decide an answer: plan without them rather than fail the query
+            log.warn(e, "Distinct-value sketches of %s could not be read", handle.getSchemaTableName());
+            return _ -> OptionalDouble.empty();
+        }
+    }
+
+    @Override
+    public TableStatisticsMetadata getStatisticsCollectionMetadataForWrite(ConnectorSession session, ConnectorTableMetadata tableMetadata)
+    {
+        // distinct values are sketched on every write, as the stock connector does by default: into
+        // Iceberg's statistics for bulk loads and lake tables, kept per INSERT for hot rows
+        return DistinctValueCollection.forColumns(tableMetadata.getColumns());
+    }
+
+    @Override
+    public ConnectorAnalyzeMetadata getStatisticsCollectionMetadata(ConnectorSession session, ConnectorTableHandle tableHandle, Map<String, Object> analyzeProperties)
+    {
+        ConnectorAnalyzeMetadata analyze = super.getStatisticsCollectionMetadata(session, tableHandle, analyzeProperties);
+        return new ConnectorAnalyzeMetadata(analyze.getTableHandle(), DistinctValueCollection.withOurSketchFunction(analyze.getStatisticsMetadata()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
+import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.trino.spi.catalog.CatalogName;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
@@ -30,6 +31,7 @@ public class HybridMetadataFactory
     private final ViewMaintenance viewMaintenance;
     private final RewriteStats rewriteStats;
     private final CatalogName catalogName;
+    private final TierSketches tierSketches;
 
     @Inject
     public HybridMetadataFactory(
@@ -43,7 +45,8 @@ public class HybridMetadataFactory
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
             RewriteStats rewriteStats,
-            CatalogName catalogName)
+            CatalogName catalogName,
+            TierSketches tierSketches)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -56,10 +59,11 @@ public class HybridMetadataFactory
         this.viewMaintenance = requireNonNull(viewMaintenance, "viewMaintenance is null");
         this.rewriteStats = requireNonNull(rewriteStats, "rewriteStats is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
+        this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, catalogName.toString());
     }
 }

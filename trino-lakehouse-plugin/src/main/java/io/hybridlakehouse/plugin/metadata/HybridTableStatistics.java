@@ -2,31 +2,56 @@ package io.hybridlakehouse.plugin.metadata;
 
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
-import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.statistics.ColumnStatistics;
+import io.trino.spi.statistics.DoubleRange;
 import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
+import io.trino.spi.type.FixedWidthType;
+import io.trino.spi.type.Type;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 
+import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Function;
+
+import static io.trino.plugin.iceberg.IcebergTypes.convertIcebergValueToTrino;
+import static io.trino.spi.type.VarbinaryType.VARBINARY;
+import static io.trino.spi.type.VarcharType.VARCHAR;
 
 /**
  * Statistics of both tiers: the cold side's from Iceberg, the hot side's from the metrics
- * each segment's writer recorded (row and null counts per column), without opening files.
+ * each segment's writer recorded (row and null counts, sizes and bounds per column), without
+ * opening files, read the way Iceberg reads its manifests; distinct values from the sketches
+ * of both tiers.
  */
 final class HybridTableStatistics
 {
     private HybridTableStatistics() {}
 
-    static TableStatistics combine(IcebergTableHandle table, TableStatistics cold, List<CommitTaskData> hotSegments)
+    /**
+     * @param coldEmpty whether the Iceberg snapshot holds no rows (then {@code cold} has no columns)
+     * @param distinctValues distinct values of a field over both tiers, where the sketches of both are known
+     */
+    static TableStatistics combine(
+            TableStatistics cold,
+            boolean coldEmpty,
+            Collection<IcebergColumnHandle> columns,
+            Schema schema,
+            List<CommitTaskData> hotSegments,
+            Function<Integer, OptionalDouble> distinctValues)
     {
-        long hotRows = hotSegments.stream().mapToLong(segment -> segment.metrics().recordCount()).sum();
         if (hotSegments.isEmpty()) {
             return cold;
         }
         double coldRows;
-        if (table.getSnapshotId().isEmpty()) {
+        if (coldEmpty) {
             coldRows = 0;
         }
         else if (cold.getRowCount().isUnknown()) {
@@ -35,34 +60,108 @@ final class HybridTableStatistics
         else {
             coldRows = cold.getRowCount().getValue();
         }
+        long hotRows = hotSegments.stream().mapToLong(segment -> segment.metrics().recordCount()).sum();
         double totalRows = coldRows + hotRows;
 
         TableStatistics.Builder combined = TableStatistics.builder().setRowCount(Estimate.of(totalRows));
-        for (Map.Entry<ColumnHandle, ColumnStatistics> entry : cold.getColumnStatistics().entrySet()) {
-            int fieldId = ((IcebergColumnHandle) entry.getKey()).getId();
-            ColumnStatistics coldColumn = entry.getValue();
-            ColumnStatistics.Builder column = ColumnStatistics.builder();
-            Long hotNulls = hotNullCount(hotSegments, fieldId);
-            if (hotNulls != null && !coldColumn.getNullsFraction().isUnknown() && totalRows > 0) {
-                column.setNullsFraction(Estimate.of((coldColumn.getNullsFraction().getValue() * coldRows + hotNulls) / totalRows));
+        for (IcebergColumnHandle handle : columns) {
+            Types.NestedField field = schema.findField(handle.getId());
+            if (field == null) {
+                continue;
             }
-            // hot rows can only add values: the cold count stays a valid lower bound the planner can use
-            column.setDistinctValuesCount(coldColumn.getDistinctValuesCount());
-            combined.setColumnStatistics(entry.getKey(), column.build());
+            ColumnStatistics coldColumn = cold.getColumnStatistics().getOrDefault(handle, ColumnStatistics.empty());
+            ColumnStatistics.Builder column = ColumnStatistics.builder();
+
+            Optional<Long> hotNulls = sum(hotSegments, metrics -> metrics.nullValueCounts(), field.fieldId());
+            if (hotNulls.isPresent() && totalRows > 0 && (coldEmpty || !coldColumn.getNullsFraction().isUnknown())) {
+                double coldNulls = coldEmpty ? 0 : coldColumn.getNullsFraction().getValue() * coldRows;
+                column.setNullsFraction(Estimate.of((coldNulls + hotNulls.get()) / totalRows));
+            }
+
+            hotDataSize(handle.getBaseType(), sum(hotSegments, metrics -> metrics.columnSizes(), field.fieldId()))
+                    .filter(_ -> coldEmpty || !coldColumn.getDataSize().isUnknown())
+                    .ifPresent(hotSize -> column.setDataSize(Estimate.of((coldEmpty ? 0 : coldColumn.getDataSize().getValue()) + hotSize)));
+
+            Optional<DoubleRange> hotRange = hotRange(handle.getType(), field, hotSegments);
+            if (coldEmpty) {
+                hotRange.ifPresent(column::setRange);
+            }
+            else if (hotRange.isPresent() && coldColumn.getRange().isPresent()) {
+                column.setRange(DoubleRange.union(coldColumn.getRange().get(), hotRange.get()));
+            }
+
+            OptionalDouble distinct = distinctValues.apply(field.fieldId());
+            if (distinct.isPresent()) {
+                column.setDistinctValuesCount(Estimate.of(distinct.getAsDouble()));
+            }
+            else if (!coldEmpty) {
+                // hot rows can only add values: the cold count stays a valid lower bound the planner can use
+                column.setDistinctValuesCount(coldColumn.getDistinctValuesCount());
+            }
+            combined.setColumnStatistics(handle, column.build());
         }
         return combined.build();
     }
 
-    private static Long hotNullCount(List<CommitTaskData> segments, int fieldId)
+    static Collection<IcebergColumnHandle> columnsOf(TableStatistics cold, Collection<ColumnHandle> allColumns)
     {
-        long nulls = 0;
+        Collection<ColumnHandle> columns = cold.getColumnStatistics().isEmpty() ? allColumns : cold.getColumnStatistics().keySet();
+        return columns.stream().map(IcebergColumnHandle.class::cast).toList();
+    }
+
+    private static Optional<Long> sum(List<CommitTaskData> segments, Function<org.apache.iceberg.Metrics, Map<Integer, Long>> metric, int fieldId)
+    {
+        long total = 0;
         for (CommitTaskData segment : segments) {
-            Map<Integer, Long> counts = segment.metrics().nullValueCounts();
-            if (counts == null || !counts.containsKey(fieldId)) {
-                return null;
+            Map<Integer, Long> values = metric.apply(segment.metrics().metrics());
+            Long value = values == null ? null : values.get(fieldId);
+            if (value == null) {
+                return Optional.empty();
             }
-            nulls += counts.get(fieldId);
+            total += value;
         }
-        return nulls;
+        return Optional.of(total);
+    }
+
+    /**
+     * The in-memory size Iceberg's statistics derive from the size on disk (see Trino's
+     * {@code TableStatisticsReader}): none for fixed-width types, which the planner sizes by type.
+     */
+    private static Optional<Double> hotDataSize(Type type, Optional<Long> sizeOnDisk)
+    {
+        if (type instanceof FixedWidthType) {
+            return Optional.empty();
+        }
+        double factor = type == VARCHAR ? 2.7 : type == VARBINARY ? 1.4 : 1;
+        return sizeOnDisk.map(size -> size * factor);
+    }
+
+    private static Optional<DoubleRange> hotRange(Type type, Types.NestedField field, List<CommitTaskData> segments)
+    {
+        if (!field.type().isPrimitiveType()) {
+            return Optional.empty();
+        }
+        Optional<DoubleRange> range = Optional.empty();
+        for (CommitTaskData segment : segments) {
+            org.apache.iceberg.Metrics metrics = segment.metrics().metrics();
+            Long nulls = metrics.nullValueCounts() == null ? null : metrics.nullValueCounts().get(field.fieldId());
+            if (nulls != null && nulls.longValue() == metrics.recordCount()) {
+                // only nulls: no bounds, nothing to widen
+                continue;
+            }
+            ByteBuffer lower = metrics.lowerBounds() == null ? null : metrics.lowerBounds().get(field.fieldId());
+            ByteBuffer upper = metrics.upperBounds() == null ? null : metrics.upperBounds().get(field.fieldId());
+            if (lower == null || upper == null) {
+                return Optional.empty();
+            }
+            Optional<DoubleRange> segmentRange = DoubleRange.from(type,
+                    convertIcebergValueToTrino(field.type(), Conversions.fromByteBuffer(field.type(), lower)),
+                    convertIcebergValueToTrino(field.type(), Conversions.fromByteBuffer(field.type(), upper)));
+            if (segmentRange.isEmpty()) {
+                return Optional.empty();
+            }
+            range = Optional.of(range.map(value -> DoubleRange.union(value, segmentRange.get())).orElse(segmentRange.get()));
+        }
+        return range;
     }
 }

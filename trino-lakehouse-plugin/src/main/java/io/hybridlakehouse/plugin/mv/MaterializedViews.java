@@ -8,6 +8,7 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ColumnMetadata;
@@ -236,11 +237,11 @@ public final class MaterializedViews
      * Commits an INSERT's segments together with the deltas of every view of the table, in one
      * metastore transaction; a view registered meanwhile makes it compute the deltas again.
      */
-    public InsertCommit commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files)
+    public InsertCommit commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files, ColumnSketches sketches)
     {
         List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
         if (views.isEmpty()) {
-            return new InsertCommit(segmentStore.commitInsert(baseUuid, segments), views);
+            return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, sketches), views);
         }
         Table base = tables.icebergTable(session, baseName);
         for (int attempt = 1; ; attempt++) {
@@ -249,7 +250,7 @@ public final class MaterializedViews
             Set<SchemaTableName> expected = views.stream().map(SynchronousView::name).collect(toImmutableSet());
             try {
                 maintenance.beforeInsertCommit();
-                return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, deltas, expected), views);
+                return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, sketches, deltas, expected), views);
             }
             catch (SegmentStore.ViewsChangedException e) {
                 maintenance.deleteQuietly(session, deltaFiles);

@@ -11,8 +11,11 @@ import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewRows;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
+
+import org.apache.datasketches.theta.CompactSketch;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -179,6 +183,7 @@ public class JdbcSegmentStore
         List<Segment> dropped = inTransaction(connection -> {
             List<Segment> segments = readSegments(connection, "WHERE table_uuid = ?", tableUuid);
             update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ?", tableUuid);
+            update(connection, "DELETE FROM hybrid_column_sketches WHERE table_uuid = ?", tableUuid);
             update(connection, "DELETE FROM hybrid_tables WHERE table_uuid = ?", tableUuid);
             return segments;
         });
@@ -187,12 +192,32 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments)
+    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches)
     {
         if (segments.isEmpty()) {
             return ImmutableList.of();
         }
-        return inTransaction(connection -> insertSegments(connection, tableUuid, segments));
+        return inTransaction(connection -> insertSegments(connection, tableUuid, segments, sketches));
+    }
+
+    @Override
+    public ColumnSketches hotColumnSketches(String tableUuid, long afterSegmentId, long throughSegmentId)
+    {
+        return inTransaction(connection -> {
+            Map<Integer, CompactSketch> sketches = new HashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT field_id, sketch FROM hybrid_column_sketches WHERE table_uuid = ? AND through_segment_id > ? AND through_segment_id <= ?")) {
+                statement.setString(1, tableUuid);
+                statement.setLong(2, afterSegmentId);
+                statement.setLong(3, throughSegmentId);
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    while (resultSet.next()) {
+                        sketches.merge(resultSet.getInt(1), ColumnSketches.deserialize(resultSet.getString(2)), ColumnSketches::union);
+                    }
+                }
+            }
+            return new ColumnSketches(sketches);
+        });
     }
 
     @Override
@@ -237,6 +262,7 @@ public class JdbcSegmentStore
             update(connection,
                     "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
                     table.version(), Segment.REPLACED, droppedAt.toEpochMilli(), tableUuid, through);
+            deleteColumnSketches(connection, tableUuid, through);
             return replaced;
         });
     }
@@ -280,6 +306,8 @@ public class JdbcSegmentStore
             int tiered = update(connection,
                     "UPDATE hybrid_segments SET dropped_version = ?, drop_reason = ?, dropped_at = ? WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ?",
                     table.version(), Segment.TIERED, System.currentTimeMillis(), tableUuid, tieredThrough);
+            // the tiering commit carried these into the Iceberg table's statistics
+            deleteColumnSketches(connection, tableUuid, tieredThrough);
             update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
             return tiered;
         });
@@ -401,7 +429,7 @@ public class JdbcSegmentStore
     public void finishViewBuild(SynchronousView view, String stateTableUuid, List<NewSegment> segments)
     {
         inTransaction(connection -> {
-            insertSegments(connection, stateTableUuid, segments);
+            insertSegments(connection, stateTableUuid, segments, ColumnSketches.empty());
             ViewRows.setBuilding(connection, view, false);
             return null;
         });
@@ -417,24 +445,24 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews)
+    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews)
     {
         return inTransaction(connection -> {
             // the table's row first: it serializes this commit with a view's registration
-            List<Segment> committed = insertSegments(connection, tableUuid, segments);
+            List<Segment> committed = insertSegments(connection, tableUuid, segments, sketches);
             Set<SchemaTableName> views = ViewRows.ofBase(connection, tableUuid).stream().map(SynchronousView::name).collect(toImmutableSet());
             if (!views.equals(expectedViews)) {
                 connection.rollback();
                 throw new ViewsChangedException("Materialized views of table %s changed during the INSERT (%s, now %s)".formatted(tableUuid, expectedViews, views));
             }
             for (Map.Entry<String, List<NewSegment>> delta : viewDeltas.entrySet()) {
-                insertSegments(connection, delta.getKey(), delta.getValue());
+                insertSegments(connection, delta.getKey(), delta.getValue(), ColumnSketches.empty());
             }
             return committed;
         });
     }
 
-    private static List<Segment> insertSegments(Connection connection, String tableUuid, List<NewSegment> segments)
+    private static List<Segment> insertSegments(Connection connection, String tableUuid, List<NewSegment> segments, ColumnSketches sketches)
             throws SQLException
     {
         HybridTableState table = bumpVersion(connection, tableUuid, segments.size());
@@ -444,7 +472,36 @@ public class JdbcSegmentStore
         for (int i = 0; i < segments.size(); i++) {
             committed.add(insertSegment(connection, tableUuid, firstId + i, table.version(), segments.get(i), now, now));
         }
+        if (!segments.isEmpty() && !sketches.isEmpty()) {
+            insertColumnSketches(connection, tableUuid, table.nextSegmentId() - 1, sketches);
+        }
         return committed.build();
+    }
+
+    /**
+     * The sketches of one INSERT's rows, keyed by its highest segment id: tiering through that id
+     * moves them into Iceberg's statistics (compaction outputs keep their highest input's id).
+     */
+    private static void insertColumnSketches(Connection connection, String tableUuid, long throughSegmentId, ColumnSketches sketches)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "INSERT INTO hybrid_column_sketches (table_uuid, through_segment_id, field_id, sketch) VALUES (?, ?, ?, ?)")) {
+            for (Map.Entry<Integer, CompactSketch> sketch : sketches.sketches().entrySet()) {
+                statement.setString(1, tableUuid);
+                statement.setLong(2, throughSegmentId);
+                statement.setInt(3, sketch.getKey());
+                statement.setString(4, ColumnSketches.serialize(sketch.getValue()));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void deleteColumnSketches(Connection connection, String tableUuid, long throughSegmentId)
+            throws SQLException
+    {
+        update(connection, "DELETE FROM hybrid_column_sketches WHERE table_uuid = ? AND through_segment_id <= ?", tableUuid, throughSegmentId);
     }
 
     private static Long millis(Optional<Duration> duration)

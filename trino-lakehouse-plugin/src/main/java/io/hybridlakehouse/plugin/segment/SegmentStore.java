@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.segment;
 
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
 
 import java.time.Instant;
@@ -53,7 +54,14 @@ public interface SegmentStore
     /**
      * Adds all segments of one INSERT atomically, with new ids, at a new version.
      */
-    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments);
+    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches);
+
+    /**
+     * The union of the distinct-value sketches of INSERTs whose highest segment id is in
+     * ({@code afterSegmentId}, {@code throughSegmentId}]: those above a snapshot's hand-off mark
+     * are the hot tier's, those up to it were carried into the Iceberg table's statistics.
+     */
+    ColumnSketches hotColumnSketches(String tableUuid, long afterSegmentId, long throughSegmentId);
 
     /**
      * Segments visible at {@code version} with ids above {@code tieredThrough}: those the Iceberg snapshot does not hold yet.
@@ -151,7 +159,7 @@ public interface SegmentStore
      * with {@link ViewsChangedException} (nothing committed) when the views of the table are
      * no longer {@code expectedViews}.
      */
-    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews);
+    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews);
 
     class ViewsChangedException
             extends RuntimeException

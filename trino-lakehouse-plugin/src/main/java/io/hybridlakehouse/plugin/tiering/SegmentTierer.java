@@ -1,5 +1,11 @@
 package io.hybridlakehouse.plugin.tiering;
 
+import java.util.stream.StreamSupport;
+import java.util.Optional;
+import org.apache.iceberg.StatisticsFile;
+import io.trino.plugin.iceberg.TableStatisticsWriter;
+import io.trino.plugin.iceberg.CollectedStatistics;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import com.google.common.annotations.VisibleForTesting;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
@@ -33,6 +39,7 @@ import java.util.function.Consumer;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
+import static io.trino.plugin.iceberg.TableStatisticsWriter.StatsUpdateMode.INCREMENTAL_UPDATE;
 import static java.util.Objects.requireNonNull;
 import static java.util.stream.Collectors.groupingBy;
 
@@ -57,15 +64,17 @@ public class SegmentTierer
     private final HotSegmentSplits segments;
     private final SegmentCompactor compactor;
     private final DataSize writerMemory;
+    private final TableStatisticsWriter statisticsWriter;
 
     @Inject
-    public SegmentTierer(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec, SegmentCompactor compactor, TieringConfig config)
+    public SegmentTierer(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec, SegmentCompactor compactor, TieringConfig config, TableStatisticsWriter statisticsWriter)
     {
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
         this.compactor = requireNonNull(compactor, "compactor is null");
         this.writerMemory = config.getWriterMemory();
+        this.statisticsWriter = requireNonNull(statisticsWriter, "statisticsWriter is null");
     }
 
     /**
@@ -143,6 +152,9 @@ public class SegmentTierer
             }
         }
         checkpoint.accept(Step.ICEBERG_COMMITTED);
+        if (appended > 0) {
+            carryDistinctValueSketches(session, name, uuid, through);
+        }
         int marked = segmentStore.finishTiering(uuid, through);
         checkpoint.accept(Step.MARKED_TIERED);
         log.info("Tiered %s segments (%s rows) of %s into Iceberg through segment %s; %s marked tiered", appended, rows, name, through, marked);
@@ -192,6 +204,34 @@ public class SegmentTierer
         overwrite.commit();
         transaction.updateProperties().set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through)).commit();
         transaction.commitTransaction();
+    }
+
+    /**
+     * Unions the sketches of the tiered INSERTs into the Iceberg statistics of the snapshot that
+     * took their rows, as the stock connector does for an INSERT, so the cold tier's distinct
+     * values stay known. Like the stock connector, a failure here leaves the data committed and
+     * only the statistics stale (an {@code ANALYZE} recomputes them).
+     */
+    private void carryDistinctValueSketches(ConnectorSession session, SchemaTableName name, String uuid, long through)
+    {
+        try {
+            ColumnSketches sketches = segmentStore.hotColumnSketches(uuid, Long.MIN_VALUE, through);
+            if (sketches.isEmpty()) {
+                return;
+            }
+            Table table = loadTable(session, name);
+            Optional<Snapshot> tiering = StreamSupport.stream(table.snapshots().spliterator(), false)
+                    .filter(snapshot -> String.valueOf(through).equals(snapshot.summary().get(HotTierPin.TIERED_THROUGH_PROPERTY)))
+                    .reduce((_, later) -> later);
+            if (tiering.isEmpty()) {
+                return;
+            }
+            StatisticsFile statistics = statisticsWriter.writeStatisticsFile(session, table, tiering.get().snapshotId(), INCREMENTAL_UPDATE, new CollectedStatistics(sketches.sketches()));
+            table.updateStatistics().setStatistics(statistics).commit();
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Tiered rows of %s are committed, but their distinct-value statistics were not; ANALYZE %s recomputes them", name, name);
+        }
     }
 
     private Table loadTable(ConnectorSession session, SchemaTableName name)

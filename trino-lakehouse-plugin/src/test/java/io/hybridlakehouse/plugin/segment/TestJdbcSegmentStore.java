@@ -1,5 +1,6 @@
 package io.hybridlakehouse.plugin.segment;
 
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
@@ -34,8 +35,8 @@ public class TestJdbcSegmentStore
         // no segments: no oldest segment (an empty aggregate is NULL, not 0)
         assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
 
-        List<Segment> first = store.commitInsert(TABLE, List.of(segment("a"), segment("b")));
-        List<Segment> second = store.commitInsert(TABLE, List.of(segment("c")));
+        List<Segment> first = store.commitInsert(TABLE, List.of(segment("a"), segment("b")), ColumnSketches.empty());
+        List<Segment> second = store.commitInsert(TABLE, List.of(segment("c")), ColumnSketches.empty());
         assertThat(first).extracting(Segment::id).containsExactly(1L, 2L);
         assertThat(second).extracting(Segment::id).containsExactly(3L);
         long pinned = first.getFirst().createdVersion();
