@@ -6,8 +6,7 @@ import com.google.common.collect.ImmutableList;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.CategorySeries;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +15,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,15 +24,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
+import static io.hybridlakehouse.harness.LatencyStatistics.interquartileRange;
+import static io.hybridlakehouse.harness.LatencyStatistics.median;
+import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.joining;
 
 /**
  * Workloads run side by side on ONE server against the {@code lakehouse} catalog and the
  * stock Iceberg connector ({@code iceberg}) over the same warehouse disk and the same
  * generated rows; each result is a ratio ours/stock measured in the same run, with
- * min/median/max over repeats. Times are reported, never asserted.
+ * min/median/max and the interquartile range over repeats, and a verdict whether the
+ * difference exceeds that spread ({@link LatencyStatistics}). Times are reported, never asserted.
  */
 public final class Benchmark
 {
@@ -53,17 +63,31 @@ public final class Benchmark
 
         int repeats()
         {
-            return quick ? 3 : 5;
+            // enough for the interquartile range to say something about the spread
+            return quick ? 3 : 15;
         }
 
         int appends()
         {
             return quick ? 10 : 50;
         }
+
+        /**
+         * Small queries take tens of ms, where a scheduling hiccup is a large part of one run.
+         */
+        int smallQueryRepeats()
+        {
+            return quick ? 5 : 30;
+        }
+
+        int concurrentInsertsPerWriter()
+        {
+            return quick ? 5 : 25;
+        }
     }
 
     /**
-     * One workload at one scale: milliseconds of ours and of the reference over the repeats.
+     * One workload at one scale: milliseconds of ours and of the reference over the repeats (bytes for {@link #BYTES_ON_DISK}).
      */
     public record Result(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note, Map<String, Double> figures)
     {
@@ -84,13 +108,73 @@ public final class Benchmark
             return median(referenceMillis);
         }
 
+        public double oursIqr()
+        {
+            return interquartileRange(oursMillis);
+        }
+
+        public double referenceIqr()
+        {
+            return interquartileRange(referenceMillis);
+        }
+
         public double ratio()
         {
             return oursMedian() / Math.max(1, referenceMedian());
         }
+
+        /**
+         * {@code faster}, {@code slower} or {@code within noise} (see {@link LatencyStatistics#verdict}); {@code -} for
+         * a single run or a workload without a reference, which have no spread to judge noise by.
+         */
+        public String verdict()
+        {
+            if (reference.equals("-") || oursMillis.size() < 2 || referenceMillis.size() < 2) {
+                return "-";
+            }
+            return LatencyStatistics.verdict(oursMillis, referenceMillis).label();
+        }
+    }
+
+    /**
+     * A result as results.json holds it: the measurements with the statistics the report shows.
+     */
+    private record ReportedResult(
+            String workload,
+            long scale,
+            String ours,
+            String reference,
+            List<Long> oursMillis,
+            List<Long> referenceMillis,
+            double oursMedian,
+            double referenceMedian,
+            double oursP25,
+            double oursP75,
+            double oursIqr,
+            double referenceP25,
+            double referenceP75,
+            double referenceIqr,
+            double ratio,
+            String verdict,
+            String note,
+            Map<String, Double> figures)
+    {
+        static ReportedResult of(Result result)
+        {
+            return new ReportedResult(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(),
+                    result.oursMedian(), result.referenceMedian(),
+                    percentile(result.oursMillis(), 25), percentile(result.oursMillis(), 75), result.oursIqr(),
+                    percentile(result.referenceMillis(), 25), percentile(result.referenceMillis(), 75), result.referenceIqr(),
+                    result.ratio(), result.verdict(), result.note(), new TreeMap<>(result.figures()));
+        }
     }
 
     private static final int WARMUP_APPENDS = 3;
+    private static final int SMALL_TABLE_ROWS = 10_000;
+    static final String CONCURRENT_APPENDS = "concurrent: %d INSERT streams + reader".formatted(ConcurrentAppendWorkload.WRITERS);
+    static final String BYTES_ON_DISK = "bytes on disk per row after tiering";
+    // workloads whose values are bytes, not milliseconds
+    private static final Set<String> SIZE_WORKLOADS = Set.of(BYTES_ON_DISK);
 
     private final LakehouseServer server;
     private final Options options;
@@ -123,7 +207,7 @@ public final class Benchmark
                 rewriteScale(statement, scale);
             }
         }
-        writeReport();
+        writeReport(results, options, progress);
         return results;
     }
 
@@ -183,6 +267,9 @@ public final class Benchmark
         String appendScan = "SELECT count(*), sum(amount), count(DISTINCT user_id) FROM %s.bench.append" + suffix;
         measure("append: full scan after the stream", scale, appendScan.formatted("lakehouse"), appendScan.formatted("iceberg"), "hot segments vs one snapshot per INSERT");
 
+        concurrentAppends(statement, scale);
+        smallQueries(statement, scale);
+
         materializedViews(statement, scale, suffix);
         rewrites(scale, "lakehouse.bench.events" + suffix);
         // the workloads below measure the table as they always have, without a view on it
@@ -208,7 +295,158 @@ public final class Benchmark
 
         progress.step("scale %,d: tiering".formatted(scale));
         tier(statement, "tiering: append stream", scale, "append" + suffix);
+        bytesOnDisk(statement, scale, "append" + suffix);
         tier(statement, "tiering: bulk-loaded hot half", scale, "mixed" + suffix);
+    }
+
+    /**
+     * Interactive queries on a table of {@value #SMALL_TABLE_ROWS} rows whatever the scale,
+     * where the cost of a query is mostly Trino's own per-query work (planning, metadata,
+     * scheduling) and what the connector adds to it, not reading data.
+     */
+    private void smallQueries(Statement statement, long scale)
+            throws SQLException
+    {
+        int repeats = options.smallQueryRepeats();
+        progress.step("scale %,d: small interactive queries on a %,d-row table, %d repeats each".formatted(scale, SMALL_TABLE_ROWS, repeats));
+        for (String catalog : List.of("lakehouse", "iceberg")) {
+            recreate(statement, catalog + ".bench.small_items", "AS " + smallItems());
+        }
+        Map<String, String> queries = new LinkedHashMap<>();
+        queries.put("small query: point lookup", "SELECT * FROM %s.bench.small_items WHERE item_id = 4242");
+        queries.put("small query: aggregation", "SELECT category, count(*), sum(price) FROM %s.bench.small_items GROUP BY category");
+        queries.put("small query: information_schema.columns", "SELECT column_name, data_type FROM %s.information_schema.columns WHERE table_schema = 'bench' AND table_name = 'small_items'");
+        for (Map.Entry<String, String> query : queries.entrySet()) {
+            String ours = query.getValue().formatted("lakehouse");
+            String reference = query.getValue().formatted("iceberg");
+            if (!rows(statement, ours).equals(rows(statement, reference))) {
+                throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
+            }
+            measure(query.getKey(), scale, ours, reference, "%,d-row table, %d repeats".formatted(SMALL_TABLE_ROWS, repeats), repeats);
+        }
+    }
+
+    /**
+     * {@link ConcurrentAppendWorkload} on each catalog in turn, on a table of its own whatever
+     * the scale; which catalog goes first alternates from one scale to the next.
+     */
+    private void concurrentAppends(Statement statement, long scale)
+            throws SQLException
+    {
+        int inserts = options.concurrentInsertsPerWriter();
+        progress.step("scale %,d: %d concurrent streams of %d INSERTs of %,d rows into one table, with a reader, per catalog".formatted(
+                scale, ConcurrentAppendWorkload.WRITERS, inserts, ConcurrentAppendWorkload.ROWS_PER_INSERT));
+        List<String> catalogs = options.scales().indexOf(scale) % 2 == 0 ? List.of("lakehouse", "iceberg") : List.of("iceberg", "lakehouse");
+        ConcurrentAppendWorkload workload = new ConcurrentAppendWorkload(server);
+        Map<String, ConcurrentAppendWorkload.Outcome> outcomes = new LinkedHashMap<>();
+        for (String catalog : catalogs) {
+            String table = catalog + ".bench.concurrent_append";
+            recreate(statement, table, "AS " + events(0, 0));
+            outcomes.put(catalog, workload.run(table, inserts));
+        }
+        String contents = "SELECT count(*), sum(amount), count(DISTINCT user_id) FROM %s.bench.concurrent_append";
+        if (!rows(statement, contents.formatted("lakehouse")).equals(rows(statement, contents.formatted("iceberg")))) {
+            throw new IllegalStateException("The concurrently appended tables differ");
+        }
+
+        ConcurrentAppendWorkload.Outcome ours = outcomes.get("lakehouse");
+        ConcurrentAppendWorkload.Outcome stock = outcomes.get("iceberg");
+        String note = "%s first; ours: %s; stock: %s; INSERT latency includes the retries of a failed INSERT (sent again after any failure)%s".formatted(
+                catalogs.getFirst(), describe(ours), describe(stock),
+                Stream.of(ours, stock).filter(outcome -> !outcome.firstFailure().isEmpty())
+                        .map(outcome -> "; first failure on %s: %s".formatted(outcome.table(), abbreviate(outcome.firstFailure())))
+                        .collect(joining()));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (Map.Entry<String, ConcurrentAppendWorkload.Outcome> side : Map.of("ours", ours, "reference", stock).entrySet()) {
+            ConcurrentAppendWorkload.Outcome outcome = side.getValue();
+            figures.put(side.getKey() + "_rows_per_second", outcome.rowsPerSecond());
+            figures.put(side.getKey() + "_insert_p50_ms", outcome.insertP50());
+            figures.put(side.getKey() + "_insert_p99_ms", outcome.insertP99());
+            figures.put(side.getKey() + "_reader_p50_ms", outcome.readerP50());
+            figures.put(side.getKey() + "_reader_queries", (double) outcome.readerMillis().size());
+            figures.put(side.getKey() + "_failed_inserts", (double) outcome.failedInserts());
+            figures.put(side.getKey() + "_wall_ms", (double) outcome.wallMillis());
+        }
+        add(new Result(CONCURRENT_APPENDS, scale, "lakehouse", "iceberg", ours.insertMillis(), stock.insertMillis(), note, figures));
+    }
+
+    private static String describe(ConcurrentAppendWorkload.Outcome outcome)
+    {
+        return "%,.0f rows/s (%,d rows in %,d ms), INSERT p50 %.0f ms / p99 %.0f ms, reader p50 %.0f ms over %d queries, %d failed INSERTs".formatted(
+                outcome.rowsPerSecond(), outcome.rows(), outcome.wallMillis(), outcome.insertP50(), outcome.insertP99(), outcome.readerP50(), outcome.readerMillis().size(), outcome.failedInserts());
+    }
+
+    private static String abbreviate(String message)
+    {
+        String line = message.replaceAll("\\s+", " ").strip();
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    }
+
+    /**
+     * What the same rows of the append table occupy once tiered: ours compacted its hot
+     * segments into few Iceberg files, stock holds the small files of one snapshot per INSERT.
+     * Only the files the current snapshot references ({@code $files}, plus any segment ours
+     * still holds hot); its manifests are the metadata footprint.
+     */
+    private void bytesOnDisk(Statement statement, long scale, String table)
+            throws SQLException
+    {
+        long rows = scalar(statement, "SELECT count(*) FROM iceberg.bench." + table);
+        Footprint ours = footprint(statement, "lakehouse", table);
+        Footprint stock = footprint(statement, "iceberg", table);
+        long[] hot = longs(statement, "SELECT coalesce(sum(file_size_in_bytes), 0), coalesce(sum(record_count), 0) FROM lakehouse.bench.\"%s$segments\" WHERE state = 'ACTIVE'".formatted(table));
+        long oursBytes = ours.bytes() + hot[0];
+        // a per-row figure over other rows than the table's would be meaningless
+        if (ours.dataRecords() + hot[1] != rows || stock.dataRecords() != rows) {
+            throw new IllegalStateException("%s: %,d rows, but the files of ours record %,d (%,d hot) and those of stock %,d".formatted(table, rows, ours.dataRecords() + hot[1], hot[1], stock.dataRecords()));
+        }
+        double oursPerRow = oursBytes / (double) rows;
+        double stockPerRow = stock.bytes() / (double) rows;
+        String note = "values are bytes, not ms; %,d rows; ours %.1f B/row: %s%s; stock %.1f B/row: %s; stock made one snapshot with small files per INSERT, ours compacted the hot segments into Iceberg files when tiering".formatted(
+                rows, oursPerRow, ours.describe(rows), hot[0] == 0 ? "" : ", and %,d B still in hot segments".formatted(hot[0]), stockPerRow, stock.describe(rows));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("ours_bytes_per_row", oursPerRow);
+        figures.put("reference_bytes_per_row", stockPerRow);
+        figures.put("ours_data_bytes_per_row", ours.dataBytes() / (double) rows);
+        figures.put("reference_data_bytes_per_row", stock.dataBytes() / (double) rows);
+        figures.put("ours_bytes_per_row_with_manifests", (oursBytes + ours.manifestBytes()) / (double) rows);
+        figures.put("reference_bytes_per_row_with_manifests", (stock.bytes() + stock.manifestBytes()) / (double) rows);
+        figures.put("bytes_per_row_ratio", oursPerRow / stockPerRow);
+        figures.put("ours_files", (double) ours.files());
+        figures.put("reference_files", (double) stock.files());
+        figures.put("ours_snapshots", (double) ours.snapshots());
+        figures.put("reference_snapshots", (double) stock.snapshots());
+        figures.put("ours_manifest_bytes", (double) ours.manifestBytes());
+        figures.put("reference_manifest_bytes", (double) stock.manifestBytes());
+        // the same rows on both sides: the ratio of the bytes is that of the bytes per row, without rounding
+        Result result = new Result(BYTES_ON_DISK, scale, "lakehouse", "iceberg", List.of(oursBytes), List.of(stock.bytes()), note, figures);
+        results.add(result);
+        progress.step("%-36s scale %,d: ours %.1f B/row, stock %.1f B/row, ratio %.2f %s".formatted(BYTES_ON_DISK, scale, oursPerRow, stockPerRow, result.ratio(), note));
+    }
+
+    /**
+     * @param bytes all files of the current snapshot, data and delete files
+     */
+    private record Footprint(long files, long bytes, long dataFiles, long dataBytes, long dataRecords, long snapshots, long manifests, long manifestBytes)
+    {
+        String describe(long rows)
+        {
+            String deleteFiles = files == dataFiles ? "" : " (%d data files of %,d B, the others delete files)".formatted(dataFiles, dataBytes);
+            return "%,d B in %d files%s; %d snapshots, the current one with %d manifests of %,d B (%.1f B/row with them)".formatted(
+                    bytes, files, deleteFiles, snapshots, manifests, manifestBytes, (bytes + manifestBytes) / (double) rows);
+        }
+    }
+
+    private static Footprint footprint(Statement statement, String catalog, String table)
+            throws SQLException
+    {
+        String hidden = "%s.bench.\"%s$%%s\"".formatted(catalog, table);
+        // content 0: data files; 1 and 2: position and equality delete files
+        long[] files = longs(statement, ("SELECT count(*), coalesce(sum(file_size_in_bytes), 0), count_if(content = 0), " +
+                "coalesce(sum(file_size_in_bytes) FILTER (WHERE content = 0), 0), coalesce(sum(record_count) FILTER (WHERE content = 0), 0) FROM %s").formatted(hidden.formatted("files")));
+        long snapshots = scalar(statement, "SELECT count(*) FROM " + hidden.formatted("snapshots"));
+        long[] manifests = longs(statement, "SELECT count(*), coalesce(sum(length), 0) FROM " + hidden.formatted("manifests"));
+        return new Footprint(files[0], files[1], files[2], files[3], files[4], snapshots, manifests[0], manifests[1]);
     }
 
     /**
@@ -488,6 +726,12 @@ public final class Benchmark
     private void measure(String workload, long scale, String ours, String reference, String note)
             throws SQLException
     {
+        measure(workload, scale, ours, reference, note, options.repeats());
+    }
+
+    private void measure(String workload, long scale, String ours, String reference, String note, int repeats)
+            throws SQLException
+    {
         try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
             // one unmeasured run of each warms the JVMs and the metadata caches alike
             // read to the end: closing a result early cancels the query before it has read its data
@@ -495,9 +739,16 @@ public final class Benchmark
             time(statement, reference);
             List<Long> oursMillis = new ArrayList<>();
             List<Long> referenceMillis = new ArrayList<>();
-            for (int i = 0; i < options.repeats(); i++) {
-                oursMillis.add(time(statement, ours));
-                referenceMillis.add(time(statement, reference));
+            // whichever runs second may find caches the first warmed, or the machine busy with what it left behind: the order alternates
+            for (int i = 0; i < repeats; i++) {
+                if (i % 2 == 0) {
+                    oursMillis.add(time(statement, ours));
+                    referenceMillis.add(time(statement, reference));
+                }
+                else {
+                    referenceMillis.add(time(statement, reference));
+                    oursMillis.add(time(statement, ours));
+                }
             }
             add(workload, scale, catalogOf(ours), catalogOf(reference), oursMillis, referenceMillis, note);
         }
@@ -505,9 +756,14 @@ public final class Benchmark
 
     private void add(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
     {
-        Result result = new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note, Map.of());
+        add(new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note, Map.of()));
+    }
+
+    private void add(Result result)
+    {
         results.add(result);
-        progress.step("%-36s scale %,d: ours %.0f ms, reference %.0f ms, ratio %.2f %s".formatted(workload, scale, result.oursMedian(), result.referenceMedian(), result.ratio(), note));
+        progress.step("%-36s scale %,d: ours %.0f ms (IQR %.0f), reference %.0f ms (IQR %.0f), ratio %.2f, %s %s".formatted(
+                result.workload(), result.scale(), result.oursMedian(), result.oursIqr(), result.referenceMedian(), result.referenceIqr(), result.ratio(), result.verdict(), result.note()));
     }
 
     private static Result withNote(Result result, String note, Map<String, Double> figures)
@@ -515,74 +771,157 @@ public final class Benchmark
         return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), note, figures);
     }
 
-    private void writeReport()
+    /**
+     * report.md, results.json and the charts of {@code results} in the output directory.
+     */
+    static void writeReport(List<Result> results, Options options, LakehouseServer.ProgressListener progress)
             throws IOException
     {
         Path output = options.outputDirectory();
         Files.createDirectories(output);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.resolve("results.json").toFile(), results);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.resolve("results.json").toFile(), results.stream().map(ReportedResult::of).toList());
 
         StringBuilder markdown = new StringBuilder("# Benchmark: hybrid_lakehouse vs stock Trino Iceberg connector\n\n")
-                .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms (min / median / max over repeats). ".formatted(
+                .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms (min / median / max over %d repeats, %d for the small queries; ours and the reference take turns at going first). ".formatted(
                         options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
-                        options.quick() ? "quick" : "full"))
+                        options.quick() ? "quick" : "full", options.repeats(), options.smallQueryRepeats()))
+                .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
+                .append("Verdict: `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap, else `faster` or `slower` (ours against the reference); `-` for a single run or no reference. ")
                 .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
-                .append("| workload | scale | ours | reference | ours ms | reference ms | ratio ours/reference | note |\n")
-                .append("| --- | ---: | --- | --- | --- | --- | ---: | --- |\n");
+                .append("| workload | scale | ours | reference | ours ms | reference ms | spread (IQR) ours / ref | ratio ours/reference | verdict | note |\n")
+                .append("| --- | ---: | --- | --- | --- | --- | --- | ---: | --- | --- |\n");
         for (Result result : results) {
-            markdown.append("| %s | %,d | %s | %s | %s | %s | %.2f | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
-                    spread(result.oursMillis()), spread(result.referenceMillis()), result.ratio(), result.note()));
+            boolean size = SIZE_WORKLOADS.contains(result.workload());
+            markdown.append("| %s | %,d | %s | %s | %s | %s | %s | %.2f | %s | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
+                    size ? bytes(result.oursMillis(), result.figures().get("ours_bytes_per_row")) : spread(result.oursMillis()),
+                    size ? bytes(result.referenceMillis(), result.figures().get("reference_bytes_per_row")) : spread(result.referenceMillis()),
+                    spreads(result),
+                    result.ratio(), result.verdict(), result.note()));
         }
-        markdown.append("\nCharts: `latency-<rows>.png` (all workloads at one scale), `scaling-<workload>.png` (median ms by rows, ours and reference), `scaling-tiering-throughput.png`.\n");
+        markdown.append("\nCharts: `latency-<rows>.png` (median ms of every timed workload at one scale), `scaling-<workload>.png` (median ms by rows, ours and reference), ")
+                .append("`scaling-tiering-throughput.png`, `scaling-concurrent-throughput.png`, `scaling-bytes-on-disk-per-row-after-tiering.png`.\n");
         markdown.append("\nMaterialized views: `append: INSERT with N MVs` compares the same interleaved append stream into tables with N and with no synchronous MV (ratio = cost of maintaining them); `MV read vs aggregation on base` reads an MV against its own query on the base, same catalog. Every MV is checked to equal its query before it is timed. `MV rewrite: ...` runs aggregations on a base table that its daily MV answers (the rewrite in the connector) against the same queries with `mv_rewrite_enabled = false`; each is checked to be rewritten and to return the same rows before it is timed. At the rewrite-only scales (`--rewrite-scale`) the base holds one month of events whatever its size, so the view stays ~1,200 rows while the base grows: the rewritten query costs the same at every scale, the base query grows with its rows.\n");
+        markdown.append("\nSmall queries: `small query: ...` run on a table of %,d items in each catalog whatever the scale, where Trino's fixed per-query cost (planning, metadata, scheduling) dominates; each is checked to answer the same in both catalogs before it is timed.\n".formatted(SMALL_TABLE_ROWS));
+        markdown.append(("\nConcurrency: `%s` runs %d writers, each on its own connection with a stream of %,d-row INSERTs into one table, and one reader running `SELECT region, count(*), sum(amount) ... GROUP BY region` in a loop until they are done; first on one catalog, then on the other. " +
+                "The values are the INSERT latencies; throughput (rows over the wall time of the streams), INSERT p50/p99, reader p50 and the failed INSERTs are in the note and in results.json. " +
+                "A failed INSERT is counted and sent again; both tables are checked to hold exactly 1,000 rows per successful INSERT, and the same rows.\n").formatted(
+                CONCURRENT_APPENDS, ConcurrentAppendWorkload.WRITERS, ConcurrentAppendWorkload.ROWS_PER_INSERT));
+        markdown.append("\nBytes on disk: `%s` sums `file_size_in_bytes` of the `$files` hidden table of the append table in each catalog after it was tiered (the values are bytes, not ms; bytes per row in the columns and the note), with the snapshots and manifests as the metadata footprint.\n".formatted(BYTES_ON_DISK));
         Files.writeString(output.resolve("report.md"), markdown, UTF_8);
 
         List<String> workloads = results.stream().map(Result::workload).distinct().toList();
         for (long scale : options.scales()) {
-            CategoryChart chart = new CategoryChartBuilder().width(1100).height(500)
-                    .title("Median ms by workload, %,d rows".formatted(scale)).xAxisTitle("workload").yAxisTitle("ms").build();
-            chart.getStyler().setXAxisLabelRotation(30);
-            List<Result> atScale = results.stream().filter(result -> result.scale() == scale && workloads.contains(result.workload())).toList();
+            List<Result> atScale = results.stream().filter(result -> result.scale() == scale && !SIZE_WORKLOADS.contains(result.workload())).toList();
+            if (atScale.isEmpty()) {
+                continue;
+            }
+            // the workload names are long and many: steep labels and room below the plot for them
+            CategoryChart chart = new CategoryChartBuilder().width(1400).height(800)
+                    .title("Median ms by workload, %,d rows".formatted(scale)).xAxisTitle("workload").yAxisTitle("median ms").build();
+            chart.getStyler().setXAxisLabelRotation(60);
+            chart.getStyler().setYAxisDecimalPattern("#,###");
             chart.addSeries("ours", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::oursMedian).toList());
             chart.addSeries("reference", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::referenceMedian).toList());
             BitmapEncoder.saveBitmap(chart, output.resolve("latency-%d.png".formatted(scale)).toString(), BitmapEncoder.BitmapFormat.PNG);
         }
-        writeScalingCharts(output, workloads);
+        writeScalingCharts(results, output, workloads);
         progress.step("Report: " + output.resolve("report.md"));
+    }
+
+    private static String bytes(List<Long> values, Double perRow)
+    {
+        return String.format(Locale.ROOT, "%,d B (%.1f B/row)", values.getFirst(), perRow);
     }
 
     /**
      * How each workload's cost grows with the data: median ms of ours and of the reference by
-     * scale, one chart per workload, and tiering throughput by scale.
+     * scale, one chart per workload, and the throughput and size figures by scale.
      */
-    private void writeScalingCharts(Path output, List<String> workloads)
+    private static void writeScalingCharts(List<Result> results, Path output, List<String> workloads)
             throws IOException
     {
         for (String workload : workloads) {
             List<Result> series = results.stream().filter(result -> result.workload().equals(workload)).sorted(Comparator.comparingLong(Result::scale)).toList();
-            XYChart chart = new XYChartBuilder().width(800).height(450)
-                    .title("%s: median ms by rows".formatted(workload)).xAxisTitle("rows").yAxisTitle("ms").build();
-            chart.getStyler().setXAxisLogarithmic(series.size() > 1);
-            List<Double> scales = series.stream().map(result -> (double) result.scale()).toList();
-            chart.addSeries("ours (%s)".formatted(series.getFirst().ours()), scales, series.stream().map(Result::oursMedian).toList());
-            if (!series.getFirst().reference().equals("-")) {
-                chart.addSeries("reference (%s)".formatted(series.getFirst().reference()), scales, series.stream().map(Result::referenceMedian).toList());
+            if (SIZE_WORKLOADS.contains(workload)) {
+                CategoryChart chart = scalingChart("%s by rows".formatted(workload), "bytes per row");
+                addSeries(chart, "ours (%s)".formatted(series.getFirst().ours()), series, result -> result.figures().get("ours_bytes_per_row"));
+                addSeries(chart, "reference (%s)".formatted(series.getFirst().reference()), series, result -> result.figures().get("reference_bytes_per_row"));
+                saveScalingChart(chart, output, workload);
+                continue;
             }
-            BitmapEncoder.saveBitmap(chart, output.resolve("scaling-%s.png".formatted(workload.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))).toString(), BitmapEncoder.BitmapFormat.PNG);
+            CategoryChart chart = scalingChart("%s: median ms by rows".formatted(workload), "median ms");
+            addSeries(chart, "ours (%s)".formatted(series.getFirst().ours()), series, Result::oursMedian);
+            if (!series.getFirst().reference().equals("-")) {
+                addSeries(chart, "reference (%s)".formatted(series.getFirst().reference()), series, Result::referenceMedian);
+            }
+            saveScalingChart(chart, output, workload);
         }
         List<Result> tiering = results.stream().filter(result -> result.figures().containsKey("rows_per_second")).sorted(Comparator.comparingLong(Result::scale)).toList();
         if (!tiering.isEmpty()) {
-            XYChart chart = new XYChartBuilder().width(800).height(450).title("Tiering throughput by rows").xAxisTitle("rows").yAxisTitle("rows/s").build();
-            chart.getStyler().setXAxisLogarithmic(options.scales().size() > 1);
+            CategoryChart chart = scalingChart("Tiering throughput by rows", "rows/s");
             for (String workload : tiering.stream().map(Result::workload).distinct().toList()) {
-                List<Result> series = tiering.stream().filter(result -> result.workload().equals(workload)).toList();
-                chart.addSeries(workload, series.stream().map(result -> (double) result.scale()).toList(), series.stream().map(result -> result.figures().get("rows_per_second")).toList());
+                addSeries(chart, workload, tiering.stream().filter(result -> result.workload().equals(workload)).toList(), result -> result.figures().get("rows_per_second"));
             }
-            BitmapEncoder.saveBitmap(chart, output.resolve("scaling-tiering-throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+            saveScalingChart(chart, output, "tiering-throughput");
+        }
+        List<Result> concurrent = results.stream().filter(result -> result.figures().containsKey("ours_rows_per_second")).sorted(Comparator.comparingLong(Result::scale)).toList();
+        if (!concurrent.isEmpty()) {
+            CategoryChart chart = scalingChart("%s: INSERT throughput by rows".formatted(CONCURRENT_APPENDS), "INSERT throughput, rows/s");
+            addSeries(chart, "ours (%s)".formatted(concurrent.getFirst().ours()), concurrent, result -> result.figures().get("ours_rows_per_second"));
+            addSeries(chart, "reference (%s)".formatted(concurrent.getFirst().reference()), concurrent, result -> result.figures().get("reference_rows_per_second"));
+            saveScalingChart(chart, output, "concurrent-throughput");
         }
     }
 
-    private static String events(long from, long to)
+    /**
+     * A chart of a figure by scale, one point per scale labelled as the scale reads (20K, 1M,
+     * 20M): the scales are few and far apart, which a linear axis squeezes into one corner and
+     * a logarithmic one labels only at powers of ten.
+     */
+    private static CategoryChart scalingChart(String title, String yAxisTitle)
+    {
+        CategoryChart chart = new CategoryChartBuilder().width(900).height(500).title(title).xAxisTitle("scale of the run, rows").yAxisTitle(yAxisTitle).build();
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        // every series' point on its scale's label, not side by side as bars would be
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setYAxisDecimalPattern("#,###.#");
+        return chart;
+    }
+
+    private static void addSeries(CategoryChart chart, String name, List<Result> series, ToDoubleFunction<Result> value)
+    {
+        chart.addSeries(name, series.stream().map(result -> rowsLabel(result.scale())).toList(), series.stream().map(value::applyAsDouble).toList());
+    }
+
+    private static void saveScalingChart(CategoryChart chart, Path output, String name)
+            throws IOException
+    {
+        BitmapEncoder.saveBitmap(chart, output.resolve("scaling-%s.png".formatted(name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))).toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * 20,000 as 20K, 1,500,000 as 1.5M: row counts as a reader says them.
+     */
+    static String rowsLabel(double rows)
+    {
+        if (rows >= 1_000_000_000) {
+            return compact(rows / 1_000_000_000) + "G";
+        }
+        if (rows >= 1_000_000) {
+            return compact(rows / 1_000_000) + "M";
+        }
+        if (rows >= 1_000) {
+            return compact(rows / 1_000) + "K";
+        }
+        return compact(rows);
+    }
+
+    private static String compact(double value)
+    {
+        return new DecimalFormat("#,###.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(value);
+    }
+
+    static String events(long from, long to)
     {
         return events(from, to, 2000);
     }
@@ -618,6 +957,21 @@ public final class Benchmark
                     'brand-' || CAST(item_id * 7 % 40 AS varchar) AS brand
                 FROM UNNEST(sequence(1, 1000)) AS t(item_id)
                 """;
+    }
+
+    /**
+     * {@value #SMALL_TABLE_ROWS} items keyed by {@code item_id}, over the 12 categories of {@link #items()}.
+     */
+    private static String smallItems()
+    {
+        return """
+                SELECT item_id,
+                    element_at(ARRAY['food', 'games', 'video', 'music', 'news', 'sports', 'travel', 'finance', 'health', 'education', 'fashion', 'auto'], CAST(item_id % 12 AS integer) + 1) AS category,
+                    'brand-' || CAST(item_id * 7 % 40 AS varchar) AS brand,
+                    CAST(item_id * 7919 % 100000 / 100.0 AS decimal(12, 2)) AS price,
+                    CAST(item_id * 31 % 500 AS integer) AS stock
+                FROM UNNEST(sequence(1, :rows)) AS t(item_id)
+                """.replace(":rows", String.valueOf(SMALL_TABLE_ROWS));
     }
 
     private static void recreate(Statement statement, String table, String definition)
@@ -656,6 +1010,19 @@ public final class Benchmark
         }
     }
 
+    private static long[] longs(Statement statement, String sql)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            resultSet.next();
+            long[] values = new long[resultSet.getMetaData().getColumnCount()];
+            for (int column = 0; column < values.length; column++) {
+                values[column] = resultSet.getLong(column + 1);
+            }
+            return values;
+        }
+    }
+
     private static String catalogOf(String sql)
     {
         return sql.replaceAll("(?s).*FROM (\\w+)\\..*", "$1");
@@ -666,16 +1033,23 @@ public final class Benchmark
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    static double median(List<Long> values)
-    {
-        List<Long> sorted = values.stream().sorted().toList();
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2.0;
-    }
-
     private static String spread(List<Long> values)
     {
         return String.format(Locale.ROOT, "%d / %.0f / %d", values.stream().mapToLong(Long::longValue).min().orElse(0), median(values), values.stream().mapToLong(Long::longValue).max().orElse(0));
+    }
+
+    private static String spreads(Result result)
+    {
+        // a single run, a size for instance, has no spread
+        if (result.oursMillis().size() < 2) {
+            return "-";
+        }
+        return result.reference().equals("-") ? interquartile(result.oursMillis()) : interquartile(result.oursMillis()) + " / " + interquartile(result.referenceMillis());
+    }
+
+    private static String interquartile(List<Long> values)
+    {
+        return String.format(Locale.ROOT, "%.0f–%.0f (%.0f)", percentile(values, 25), percentile(values, 75), interquartileRange(values));
     }
 
     static List<Long> parseScales(String value)

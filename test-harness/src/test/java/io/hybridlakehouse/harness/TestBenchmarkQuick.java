@@ -37,20 +37,40 @@ public class TestBenchmarkQuick
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
                     "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",
                     "append: INSERT with 1 MV", "append: INSERT with 3 MVs", "MV build from existing rows", "MV read vs aggregation on base",
-                    "MV rewrite: roll-up to region", "MV rewrite: weekly users by type", "MV rewrite: daily chart, time range", "MV rewrite: key filter");
+                    "MV rewrite: roll-up to region", "MV rewrite: weekly users by type", "MV rewrite: daily chart, time range", "MV rewrite: key filter",
+                    "small query: point lookup", "small query: aggregation", "small query: information_schema.columns",
+                    "concurrent: 4 INSERT streams + reader", "bytes on disk per row after tiering");
             assertThat(results).allSatisfy(result -> {
                 assertThat(result.ratio()).isFinite().isPositive();
                 assertThat(result.oursMillis()).isNotEmpty();
+                assertThat(result.verdict()).isIn("faster", "slower", "within noise", "-");
             });
+            assertThat(results).filteredOn(result -> result.workload().startsWith("small query: ")).allSatisfy(result -> {
+                assertThat(result.oursMillis()).hasSize(5);
+                assertThat(result.referenceMillis()).hasSize(5);
+            });
+            Benchmark.Result concurrent = results.stream().filter(result -> result.workload().equals("concurrent: 4 INSERT streams + reader")).findFirst().orElseThrow();
+            // 4 writers of 5 INSERTs each on both sides
+            assertThat(concurrent.oursMillis()).hasSize(20);
+            assertThat(concurrent.referenceMillis()).hasSize(20);
+            assertThat(concurrent.figures()).containsKeys("ours_rows_per_second", "reference_rows_per_second", "ours_insert_p99_ms", "reference_reader_p50_ms", "ours_failed_inserts", "reference_failed_inserts");
+            Benchmark.Result bytesOnDisk = results.stream().filter(result -> result.workload().equals("bytes on disk per row after tiering")).findFirst().orElseThrow();
+            assertThat(bytesOnDisk.figures().get("ours_bytes_per_row")).isPositive();
+            assertThat(bytesOnDisk.figures().get("reference_bytes_per_row")).isPositive();
         }
         finally {
             server.down();
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(19);
-        assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference");
+        assertThat(json.size()).isEqualTo(24);
+        assertThat(json.get(0).has("oursIqr")).isTrue();
+        assertThat(json.get(0).has("verdict")).isTrue();
+        assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference").contains("spread (IQR) ours / ref").contains("| verdict |")
+                .contains("| small query: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-tiering-throughput.png")).isNotEmptyFile();
+        assertThat(output.resolve("scaling-concurrent-throughput.png")).isNotEmptyFile();
+        assertThat(output.resolve("scaling-bytes-on-disk-per-row-after-tiering.png")).isNotEmptyFile();
     }
 }

@@ -1,0 +1,146 @@
+package io.hybridlakehouse.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.LongStream;
+
+import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.FASTER;
+import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.SLOWER;
+import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.WITHIN_NOISE;
+import static io.hybridlakehouse.harness.LatencyStatistics.interquartileRange;
+import static io.hybridlakehouse.harness.LatencyStatistics.median;
+import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
+import static io.hybridlakehouse.harness.LatencyStatistics.verdict;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+public class TestBenchmarkStatistics
+{
+    private static final List<Long> ONE_TO_NINE = LongStream.rangeClosed(1, 9).boxed().toList();
+
+    @Test
+    public void testPercentilesInterpolateLinearly()
+    {
+        assertThat(percentile(ONE_TO_NINE, 25)).isEqualTo(3);
+        assertThat(percentile(ONE_TO_NINE, 50)).isEqualTo(5);
+        assertThat(percentile(ONE_TO_NINE, 75)).isEqualTo(7);
+        assertThat(interquartileRange(ONE_TO_NINE)).isEqualTo(4);
+
+        // between ranks: 1..4 puts p25 at rank 0.75 and p75 at rank 2.25
+        List<Long> oneToFour = List.of(4L, 1L, 3L, 2L);
+        assertThat(percentile(oneToFour, 25)).isEqualTo(1.75);
+        assertThat(median(oneToFour)).isEqualTo(2.5);
+        assertThat(percentile(oneToFour, 75)).isEqualTo(3.25);
+        assertThat(percentile(List.of(10L, 20L), 99)).isCloseTo(19.9, within(1e-9));
+
+        assertThat(percentile(ONE_TO_NINE, 0)).isEqualTo(1);
+        assertThat(percentile(ONE_TO_NINE, 100)).isEqualTo(9);
+        assertThat(percentile(List.of(42L), 25)).isEqualTo(42);
+        assertThat(interquartileRange(List.of(42L))).isZero();
+        assertThat(median(List.of(7L, 1L, 5L))).isEqualTo(5);
+
+        assertThatThrownBy(() -> percentile(List.of(), 50)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> percentile(ONE_TO_NINE, 101)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    public void testVerdict()
+    {
+        List<Long> fast = List.of(50L, 52L, 54L, 56L, 58L);
+        List<Long> slow = List.of(100L, 102L, 104L, 106L, 108L);
+        assertThat(verdict(fast, slow)).isEqualTo(FASTER);
+        assertThat(verdict(slow, fast)).isEqualTo(SLOWER);
+
+        // interquartile ranges 105-115 and 115-125 touch
+        assertThat(verdict(List.of(100L, 105L, 110L, 115L, 120L), List.of(110L, 115L, 120L, 125L, 130L))).isEqualTo(WITHIN_NOISE);
+        assertThat(verdict(fast, fast)).isEqualTo(WITHIN_NOISE);
+
+        // ranges 10-10 and 13-40 apart, but the medians 10 and 20 closer than the wider range (27)
+        List<Long> steady = List.of(10L, 10L, 10L, 10L, 10L);
+        List<Long> noisy = List.of(12L, 13L, 20L, 40L, 41L);
+        assertThat(interquartileRange(noisy)).isEqualTo(27);
+        assertThat(verdict(steady, noisy)).isEqualTo(WITHIN_NOISE);
+        assertThat(verdict(noisy, steady)).isEqualTo(WITHIN_NOISE);
+        // the same spread, further apart
+        assertThat(verdict(steady, noisy.stream().map(value -> value + 30).toList())).isEqualTo(FASTER);
+    }
+
+    @Test
+    public void testResultStatistics()
+    {
+        Benchmark.Result result = new Benchmark.Result("cold scan", 20_000, "lakehouse_nocache", "iceberg", ONE_TO_NINE, List.of(20L, 21L, 22L, 23L, 24L), "", Map.of());
+        assertThat(result.oursMedian()).isEqualTo(5);
+        assertThat(result.oursIqr()).isEqualTo(4);
+        assertThat(result.referenceIqr()).isEqualTo(2);
+        assertThat(result.ratio()).isCloseTo(5.0 / 22, within(1e-9));
+        assertThat(result.verdict()).isEqualTo("faster");
+
+        // one run, or no reference, has no spread to judge noise by
+        assertThat(new Benchmark.Result("tiering: append stream", 20_000, "lakehouse", "-", List.of(900L), List.of(900L), "", Map.of()).verdict()).isEqualTo("-");
+        assertThat(new Benchmark.Result(Benchmark.BYTES_ON_DISK, 20_000, "lakehouse", "iceberg", List.of(300_000L), List.of(900_000L), "", Map.of()).verdict()).isEqualTo("-");
+    }
+
+    @Test
+    public void testRowsLabel()
+    {
+        assertThat(Benchmark.rowsLabel(500)).isEqualTo("500");
+        assertThat(Benchmark.rowsLabel(20_000)).isEqualTo("20K");
+        assertThat(Benchmark.rowsLabel(1_000_000)).isEqualTo("1M");
+        assertThat(Benchmark.rowsLabel(1_500_000)).isEqualTo("1.5M");
+        assertThat(Benchmark.rowsLabel(20_000_000)).isEqualTo("20M");
+        assertThat(Benchmark.rowsLabel(100_000_000)).isEqualTo("100M");
+    }
+
+    @Test
+    public void testReport(@TempDir Path output)
+            throws Exception
+    {
+        List<Long> scales = List.of(1_000_000L, 5_000_000L, 20_000_000L);
+        List<Benchmark.Result> results = scales.stream().flatMap(scale -> List.of(
+                new Benchmark.Result("cold scan", scale, "lakehouse_nocache", "iceberg", List.of(50L, 52L, 54L, 56L, 58L), List.of(100L, 102L, 104L, 106L, 108L), "", Map.of()),
+                new Benchmark.Result("small query: point lookup", scale, "lakehouse", "iceberg", List.of(100L, 105L, 110L, 115L, 120L), List.of(110L, 115L, 120L, 125L, 130L), "", Map.of()),
+                new Benchmark.Result("tiering: append stream", scale, "lakehouse", "-", List.of(900L), List.of(900L), "", Map.of("rows_per_second", scale / 100.0)),
+                new Benchmark.Result(Benchmark.CONCURRENT_APPENDS, scale, "lakehouse", "iceberg", List.of(80L, 90L, 100L), List.of(200L, 300L, 400L), "",
+                        Map.of("ours_rows_per_second", 40_000.0 - scale / 1000.0, "reference_rows_per_second", 12_000.0 + scale / 10_000.0)),
+                new Benchmark.Result(Benchmark.BYTES_ON_DISK, scale, "lakehouse", "iceberg", List.of(1_500_000L), List.of(2_600_000L), "values are bytes, not ms",
+                        Map.of("ours_bytes_per_row", 28.3, "reference_bytes_per_row", 49.1))).stream()).toList();
+
+        Benchmark.writeReport(results, new Benchmark.Options(false, Optional.empty(), scales, List.of(), output), message -> {});
+
+        String report = Files.readString(output.resolve("report.md"));
+        assertThat(report)
+                .contains("| spread (IQR) ours / ref | ratio ours/reference | verdict |")
+                .contains("| cold scan | 1,000,000 | lakehouse_nocache | iceberg | 50 / 54 / 58 | 100 / 104 / 108 | 52–56 (4) / 102–106 (4) | 0.52 | faster |")
+                .contains("| small query: point lookup | 1,000,000 | lakehouse | iceberg | 100 / 110 / 120 | 110 / 120 / 130 | 105–115 (10) / 115–125 (10) | 0.92 | within noise |")
+                .contains("| tiering: append stream | 1,000,000 | lakehouse | - | 900 / 900 / 900 | 900 / 900 / 900 | - | 1.00 | - |")
+                .contains("| 1,500,000 B (28.3 B/row) | 2,600,000 B (49.1 B/row) | - | 0.58 | - |");
+
+        JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
+        assertThat(json.size()).isEqualTo(results.size());
+        JsonNode coldScan = json.get(0);
+        assertThat(coldScan.get("workload").asText()).isEqualTo("cold scan");
+        assertThat(coldScan.get("oursIqr").asDouble()).isEqualTo(4);
+        assertThat(coldScan.get("referenceP25").asDouble()).isEqualTo(102);
+        assertThat(coldScan.get("referenceP75").asDouble()).isEqualTo(106);
+        assertThat(coldScan.get("verdict").asText()).isEqualTo("faster");
+        assertThat(coldScan.get("oursMillis")).hasSize(5);
+        assertThat(json.get(1).get("verdict").asText()).isEqualTo("within noise");
+
+        for (long scale : scales) {
+            assertThat(output.resolve("latency-%d.png".formatted(scale))).isNotEmptyFile();
+        }
+        assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();
+        assertThat(output.resolve("scaling-tiering-throughput.png")).isNotEmptyFile();
+        assertThat(output.resolve("scaling-concurrent-throughput.png")).isNotEmptyFile();
+        assertThat(output.resolve("scaling-bytes-on-disk-per-row-after-tiering.png")).isNotEmptyFile();
+    }
+}
