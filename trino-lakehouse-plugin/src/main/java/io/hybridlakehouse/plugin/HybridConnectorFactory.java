@@ -26,7 +26,7 @@ import io.trino.plugin.hive.NodeVersion;
 import io.trino.plugin.iceberg.IcebergConfig;
 import io.trino.plugin.iceberg.IcebergModule;
 import io.trino.plugin.iceberg.IcebergSecurityModule;
-import io.trino.plugin.iceberg.catalog.IcebergCatalogModule;
+import io.hybridlakehouse.plugin.metastore.PooledJdbcCatalogModule;
 import io.trino.spi.NodeManager;
 import io.trino.spi.PageIndexerFactory;
 import io.trino.spi.PageSorter;
@@ -100,7 +100,7 @@ public class HybridConnectorFactory
                     new JsonModule(),
                     new IcebergModule(),
                     new IcebergSecurityModule(),
-                    new IcebergCatalogModule(),
+                    new PooledJdbcCatalogModule(),
                     new MBeanServerModule(),
                     new WarehouseFileSystemModule(catalogName, context),
                     binder -> {
