@@ -1,19 +1,19 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
-import io.hybridlakehouse.plugin.statistics.TierSketches;
-import io.trino.spi.catalog.CatalogName;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
+import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.type.TypeManager;
 
 import static java.util.Objects.requireNonNull;

@@ -14,7 +14,6 @@ import io.hybridlakehouse.plugin.mv.ViewRows;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
-
 import org.apache.datasketches.theta.CompactSketch;
 
 import java.sql.Connection;

@@ -8,8 +8,8 @@ import io.trino.spi.connector.SchemaTableName;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The hot tier's transactional metadata: which segments a table has at which version.

@@ -9,9 +9,9 @@ import io.trino.spi.expression.FunctionName;
 import io.trino.spi.statistics.ColumnStatisticMetadata;
 import io.trino.spi.statistics.ComputedStatistics;
 import io.trino.spi.statistics.TableStatisticsMetadata;
+import org.apache.datasketches.theta.CompactSketch;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
-import org.apache.datasketches.theta.CompactSketch;
 
 import java.util.Collection;
 import java.util.HashMap;

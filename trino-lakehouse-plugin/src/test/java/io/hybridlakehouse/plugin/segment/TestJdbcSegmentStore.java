@@ -1,12 +1,12 @@
 package io.hybridlakehouse.plugin.segment;
 
-import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
 import org.junit.jupiter.api.Test;
 
