@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
@@ -32,6 +33,10 @@ import java.util.stream.Stream;
 import static io.hybridlakehouse.harness.LatencyStatistics.interquartileRange;
 import static io.hybridlakehouse.harness.LatencyStatistics.median;
 import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
+import static io.hybridlakehouse.harness.TpchPlanComparison.QUERIES;
+import static io.hybridlakehouse.harness.TpchPlanComparison.TABLES;
+import static io.hybridlakehouse.harness.TpchPlanComparison.firstDifference;
+import static io.hybridlakehouse.harness.TpchPlanComparison.planShape;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 import static java.util.stream.Collectors.joining;
@@ -83,6 +88,22 @@ public final class Benchmark
         int concurrentInsertsPerWriter()
         {
             return quick ? 5 : 25;
+        }
+
+        /**
+         * The schema of the {@code tpch} catalog the TPC-H workloads copy.
+         */
+        String tpchSchema()
+        {
+            return quick ? "tiny" : "sf1";
+        }
+
+        /**
+         * Joins over millions of rows take seconds: fewer repeats than the scans.
+         */
+        int tpchRepeats()
+        {
+            return quick ? 2 : 5;
         }
     }
 
@@ -173,6 +194,7 @@ public final class Benchmark
     private static final int SMALL_TABLE_ROWS = 10_000;
     static final String CONCURRENT_APPENDS = "concurrent: %d INSERT streams + reader".formatted(ConcurrentAppendWorkload.WRITERS);
     static final String BYTES_ON_DISK = "bytes on disk per row after tiering";
+    static final String TPCH = "TPC-H ";
     // workloads whose values are bytes, not milliseconds
     private static final Set<String> SIZE_WORKLOADS = Set.of(BYTES_ON_DISK);
 
@@ -206,6 +228,7 @@ public final class Benchmark
             for (long scale : options.rewriteScales()) {
                 rewriteScale(statement, scale);
             }
+            tpch(statement);
         }
         writeReport(results, options, progress);
         return results;
@@ -644,6 +667,235 @@ public final class Benchmark
     }
 
     /**
+     * TPC-H's join queries on ours and on stock over the same rows: ours once as CTAS wrote
+     * them (Iceberg files), once as INSERTs left them (hot segments). The cost-based optimizer
+     * plans the joins from row counts and distinct-value counts, so with statistics like
+     * stock's ours must get stock's plan; the plans are compared by their shape
+     * ({@link TpchPlanComparison#planShape}), the answers row by row, then the times.
+     */
+    private void tpch(Statement statement)
+            throws SQLException, IOException
+    {
+        String schema = options.tpchSchema();
+        String source = "tpch." + schema;
+        String cold = "lakehouse.tpch_" + schema;
+        String hot = cold + "_hot";
+        String stock = "iceberg.tpch_" + schema;
+        for (String target : List.of(cold, hot, stock)) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + target);
+        }
+        for (String table : TABLES) {
+            progress.step("TPC-H %s: copying %s into %s, %s and %s".formatted(schema, table, cold, stock, hot));
+            recreate(statement, "%s.%s".formatted(cold, table), "AS SELECT * FROM %s.%s".formatted(source, table));
+            recreate(statement, "%s.%s".formatted(stock, table), "AS SELECT * FROM %s.%s".formatted(source, table));
+            // a tier_after beyond any run: the background service must not move the rows to Iceberg while they are measured
+            recreate(statement, "%s.%s".formatted(hot, table), "WITH (tier_after = '7d') AS SELECT * FROM %s.%s WITH NO DATA".formatted(source, table));
+            // the two large tables in several INSERTs: several hot commits, each with statistics of its own to combine
+            List<String> parts = table.equals("lineitem") || table.equals("orders")
+                    ? List.of(" WHERE orderkey % 4 = 0", " WHERE orderkey % 4 = 1", " WHERE orderkey % 4 = 2", " WHERE orderkey % 4 = 3")
+                    : List.of("");
+            for (String part : parts) {
+                statement.execute("INSERT INTO %s.%s SELECT * FROM %s.%s%s".formatted(hot, table, source, table, part));
+            }
+            long rows = scalar(statement, "SELECT count(*) FROM %s.%s".formatted(source, table));
+            long coldHotRows = activeSegmentRows(statement, cold, table);
+            long hotRows = activeSegmentRows(statement, hot, table);
+            if (coldHotRows != 0 || hotRows != rows) {
+                throw new IllegalStateException("%s.%s has %,d rows; %s.%s should hold none of them in hot segments but holds %,d, %s.%s all of them but holds %,d"
+                        .formatted(source, table, rows, cold, table, coldHotRows, hot, table, hotRows));
+            }
+        }
+
+        Map<String, TableStatistics> coldStatistics = statistics(statement, cold);
+        Map<String, TableStatistics> hotStatistics = statistics(statement, hot);
+        Map<String, TableStatistics> stockStatistics = statistics(statement, stock);
+        String distinctValues = "NDV on %s columns ours, %s hot tier, %s stock".formatted(
+                describeDistinctValues(coldStatistics), describeDistinctValues(hotStatistics), describeDistinctValues(stockStatistics));
+        progress.step("TPC-H %s: statistics: %s; NDV of ours off stock's by up to %.1f%% (hot tier %.1f%%)".formatted(
+                schema, distinctValues, 100 * largestDeviation(coldStatistics, stockStatistics), 100 * largestDeviation(hotStatistics, stockStatistics)));
+        List<String> gaps = new ArrayList<>();
+        for (Map.Entry<String, Map<String, TableStatistics>> side : Map.of(cold, coldStatistics, hot, hotStatistics, stock, stockStatistics).entrySet()) {
+            side.getValue().forEach((table, statistics) -> statistics.gap().ifPresent(gap -> gaps.add("%s.%s %s".formatted(side.getKey(), table, gap))));
+        }
+        if (!gaps.isEmpty()) {
+            throw new IllegalStateException("SHOW STATS misses statistics the cost-based optimizer plans joins with: " + String.join("; ", gaps.stream().sorted().toList()));
+        }
+
+        long lineitemRows = scalar(statement, "SELECT count(*) FROM %s.lineitem".formatted(source));
+        StringBuilder plans = new StringBuilder();
+        for (TpchPlanComparison.Query query : QUERIES) {
+            String coldSql = query.sql(cold);
+            String hotSql = query.sql(hot);
+            String stockSql = query.sql(stock);
+            List<String> stockPlan = planShape(explain(statement, stockSql));
+            List<String> coldPlan = planShape(explain(statement, coldSql));
+            List<String> hotPlan = planShape(explain(statement, hotSql));
+            Optional<String> coldDifference = firstDifference(coldPlan, stockPlan);
+            Optional<String> hotDifference = firstDifference(hotPlan, stockPlan);
+            plans.append("%s\n\nstock (%s):\n%s\n".formatted(query.name(), stock, String.join("\n", stockPlan)));
+            plans.append(coldDifference.isEmpty() ? "ours (%s): the same\n".formatted(cold) : "ours (%s):\n%s\n".formatted(cold, String.join("\n", coldPlan)));
+            plans.append(hotDifference.isEmpty() ? "ours, hot tier (%s): the same\n\n".formatted(hot) : "ours, hot tier (%s):\n%s\n\n".formatted(hot, String.join("\n", hotPlan)));
+
+            // timing wrong answers would be worthless
+            List<String> expected = roundedRows(statement, stockSql);
+            for (String sql : List.of(coldSql, hotSql)) {
+                if (!roundedRows(statement, sql).equals(expected)) {
+                    throw new IllegalStateException("TPC-H %s answers otherwise on ours than on stock: %s".formatted(query.name(), sql));
+                }
+            }
+
+            String workload = "%s%s %s".formatted(TPCH, schema, query.name());
+            Map<String, Double> statisticsFigures = Map.of(
+                    "result_rows", (double) expected.size(),
+                    "ours_columns_with_ndv", (double) columnsWithDistinctValues(coldStatistics),
+                    "hot_tier_columns_with_ndv", (double) columnsWithDistinctValues(hotStatistics),
+                    "reference_columns_with_ndv", (double) columnsWithDistinctValues(stockStatistics));
+            Map<String, Double> coldFigures = new LinkedHashMap<>(statisticsFigures);
+            coldFigures.put("same_plan", coldDifference.isEmpty() ? 1.0 : 0.0);
+            coldFigures.put("hot_tier_same_plan", hotDifference.isEmpty() ? 1.0 : 0.0);
+            measure(workload, lineitemRows, "lakehouse", coldSql, "iceberg", stockSql,
+                    "same plan: %s; hot tier same plan: %s; %,d result rows; %s".formatted(samePlan(coldDifference), samePlan(hotDifference), expected.size(), distinctValues),
+                    coldFigures, options.tpchRepeats());
+            Map<String, Double> hotFigures = new LinkedHashMap<>(statisticsFigures);
+            hotFigures.put("same_plan", hotDifference.isEmpty() ? 1.0 : 0.0);
+            measure(workload + ", hot tier", lineitemRows, "lakehouse (hot tier)", hotSql, "iceberg", stockSql,
+                    "same plan: %s; %,d result rows; %s".formatted(samePlan(hotDifference), expected.size(), distinctValues),
+                    hotFigures, options.tpchRepeats());
+        }
+        Files.createDirectories(options.outputDirectory());
+        Files.writeString(options.outputDirectory().resolve("tpch-%s-plans.txt".formatted(schema)), plans, UTF_8);
+    }
+
+    private static String samePlan(Optional<String> difference)
+    {
+        return difference.map(first -> "no (first difference at %s)".formatted(first)).orElse("yes");
+    }
+
+    private static long activeSegmentRows(Statement statement, String schema, String table)
+            throws SQLException
+    {
+        return scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM %s.\"%s$segments\" WHERE state = 'ACTIVE'".formatted(schema, table));
+    }
+
+    /**
+     * What {@code SHOW STATS} gives the optimizer of one table.
+     *
+     * @param distinctValues distinct-value counts of the columns that have one
+     */
+    private record TableStatistics(Optional<Double> rowCount, List<String> columns, Map<String, Double> distinctValues)
+    {
+        TableStatistics
+        {
+            requireNonNull(rowCount, "rowCount is null");
+            columns = List.copyOf(columns);
+            distinctValues = Map.copyOf(distinctValues);
+        }
+
+        Optional<String> gap()
+        {
+            List<String> withoutDistinctValues = columns.stream().filter(column -> !distinctValues.containsKey(column)).toList();
+            if (rowCount.isPresent() && withoutDistinctValues.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of((rowCount.isEmpty() ? "has no row count; " : "") + (withoutDistinctValues.isEmpty() ? "" : "no distinct_values_count for " + withoutDistinctValues));
+        }
+    }
+
+    private static Map<String, TableStatistics> statistics(Statement statement, String schema)
+            throws SQLException
+    {
+        Map<String, TableStatistics> statistics = new LinkedHashMap<>();
+        for (String table : TABLES) {
+            Optional<Double> rowCount = Optional.empty();
+            List<String> columns = new ArrayList<>();
+            Map<String, Double> distinctValues = new LinkedHashMap<>();
+            try (ResultSet resultSet = statement.executeQuery("SHOW STATS FOR %s.%s".formatted(schema, table))) {
+                while (resultSet.next()) {
+                    String column = resultSet.getString("column_name");
+                    // the row without a column is the table's
+                    if (column == null) {
+                        rowCount = Optional.ofNullable((Double) resultSet.getObject("row_count"));
+                        continue;
+                    }
+                    columns.add(column);
+                    Object count = resultSet.getObject("distinct_values_count");
+                    if (count != null) {
+                        distinctValues.put(column, (Double) count);
+                    }
+                }
+            }
+            statistics.put(table, new TableStatistics(rowCount, columns, distinctValues));
+        }
+        return statistics;
+    }
+
+    private static int columnsWithDistinctValues(Map<String, TableStatistics> statistics)
+    {
+        return statistics.values().stream().mapToInt(table -> table.distinctValues().size()).sum();
+    }
+
+    private static String describeDistinctValues(Map<String, TableStatistics> statistics)
+    {
+        return "%d/%d".formatted(columnsWithDistinctValues(statistics), statistics.values().stream().mapToInt(table -> table.columns().size()).sum());
+    }
+
+    /**
+     * The largest relative difference of a distinct-value count from the reference's, over the columns both have one for.
+     */
+    private static double largestDeviation(Map<String, TableStatistics> statistics, Map<String, TableStatistics> reference)
+    {
+        double largest = 0;
+        for (Map.Entry<String, TableStatistics> table : statistics.entrySet()) {
+            for (Map.Entry<String, Double> column : table.getValue().distinctValues().entrySet()) {
+                Double expected = reference.get(table.getKey()).distinctValues().get(column.getKey());
+                if (expected != null) {
+                    largest = Math.max(largest, Math.abs(column.getValue() - expected) / Math.max(1, expected));
+                }
+            }
+        }
+        return largest;
+    }
+
+    private static String explain(Statement statement, String sql)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery("EXPLAIN (TYPE DISTRIBUTED) " + sql)) {
+            resultSet.next();
+            return resultSet.getString(1);
+        }
+    }
+
+    /**
+     * Rows as strings, sorted, with doubles to 2 decimals: sums of the same doubles added in
+     * another order differ in their last bits.
+     */
+    private static List<String> roundedRows(Statement statement, String sql)
+            throws SQLException
+    {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            int columns = resultSet.getMetaData().getColumnCount();
+            while (resultSet.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int column = 1; column <= columns; column++) {
+                    int type = resultSet.getMetaData().getColumnType(column);
+                    boolean floatingPoint = type == Types.DOUBLE || type == Types.REAL || type == Types.FLOAT;
+                    String value = resultSet.getString(column);
+                    if (floatingPoint && value != null) {
+                        // -0.00 and 0.00 are the same amount
+                        value = String.format(Locale.ROOT, "%.2f", resultSet.getDouble(column));
+                        value = value.equals("-0.00") ? "0.00" : value;
+                    }
+                    row.append(value).append('|');
+                }
+                rows.add(row.toString());
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    /**
      * A connection whose queries on a base read the base: otherwise its views would answer them.
      */
     private Connection connectWithoutRewrite()
@@ -732,6 +984,12 @@ public final class Benchmark
     private void measure(String workload, long scale, String ours, String reference, String note, int repeats)
             throws SQLException
     {
+        measure(workload, scale, catalogOf(ours), ours, catalogOf(reference), reference, note, Map.of(), repeats);
+    }
+
+    private void measure(String workload, long scale, String oursLabel, String ours, String referenceLabel, String reference, String note, Map<String, Double> figures, int repeats)
+            throws SQLException
+    {
         try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
             // one unmeasured run of each warms the JVMs and the metadata caches alike
             // read to the end: closing a result early cancels the query before it has read its data
@@ -750,7 +1008,7 @@ public final class Benchmark
                     oursMillis.add(time(statement, ours));
                 }
             }
-            add(workload, scale, catalogOf(ours), catalogOf(reference), oursMillis, referenceMillis, note);
+            add(new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, note, figures));
         }
     }
 
@@ -798,7 +1056,7 @@ public final class Benchmark
                     spreads(result),
                     result.ratio(), result.verdict(), result.note()));
         }
-        markdown.append("\nCharts: `latency-<rows>.png` (median ms of every timed workload at one scale), `scaling-<workload>.png` (median ms by rows, ours and reference), ")
+        markdown.append("\nCharts: `latency-<rows>.png` (median ms of every timed workload at one scale), `latency-tpch.png` (the TPC-H queries), `scaling-<workload>.png` (median ms by rows, ours and reference), ")
                 .append("`scaling-tiering-throughput.png`, `scaling-concurrent-throughput.png`, `scaling-bytes-on-disk-per-row-after-tiering.png`.\n");
         markdown.append("\nMaterialized views: `append: INSERT with N MVs` compares the same interleaved append stream into tables with N and with no synchronous MV (ratio = cost of maintaining them); `MV read vs aggregation on base` reads an MV against its own query on the base, same catalog. Every MV is checked to equal its query before it is timed. `MV rewrite: ...` runs aggregations on a base table that its daily MV answers (the rewrite in the connector) against the same queries with `mv_rewrite_enabled = false`; each is checked to be rewritten and to return the same rows before it is timed. At the rewrite-only scales (`--rewrite-scale`) the base holds one month of events whatever its size, so the view stays ~1,200 rows while the base grows: the rewritten query costs the same at every scale, the base query grows with its rows.\n");
         markdown.append("\nSmall queries: `small query: ...` run on a table of %,d items in each catalog whatever the scale, where Trino's fixed per-query cost (planning, metadata, scheduling) dominates; each is checked to answer the same in both catalogs before it is timed.\n".formatted(SMALL_TABLE_ROWS));
@@ -807,25 +1065,40 @@ public final class Benchmark
                 "A failed INSERT is counted and sent again; both tables are checked to hold exactly 1,000 rows per successful INSERT, and the same rows.\n").formatted(
                 CONCURRENT_APPENDS, ConcurrentAppendWorkload.WRITERS, ConcurrentAppendWorkload.ROWS_PER_INSERT));
         markdown.append("\nBytes on disk: `%s` sums `file_size_in_bytes` of the `$files` hidden table of the append table in each catalog after it was tiered (the values are bytes, not ms; bytes per row in the columns and the note), with the snapshots and manifests as the metadata footprint.\n".formatted(BYTES_ON_DISK));
+        markdown.append(("\nTPC-H: `%s<schema> Qn` runs TPC-H queries 5, 7, 8, 9 and 18 (the joins of five to eight tables the cost-based optimizer orders and distributes) on copies of the `tpch` catalog's tables (`tiny` in quick mode, `sf1` in full mode; the scale column is the rows of lineitem): " +
+                "ours as CTAS wrote them to Iceberg against stock's, and `..., hot tier` ours as INSERTs left them in hot segments (lineitem and orders in 4 INSERTs each) against stock's. " +
+                "`SHOW STATS` must give every table a row count and every column a distinct-value count on each side (the NDV counts in the note). " +
+                "`same plan` compares the shape of `EXPLAIN (TYPE DISTRIBUTED)` on ours and on stock: fragments and their partitioning, joins with their criteria and distribution, aggregation steps, top-N, exchanges and the tables scanned, without catalog, schema, symbol numbers and estimates; " +
+                "the note names the first line that differs, and `tpch-<schema>-plans.txt` holds the shapes. Each query is checked to return the same rows on ours as on stock (doubles to 2 decimals) before it is timed, %d repeats.\n").formatted(
+                TPCH, options.tpchRepeats()));
         Files.writeString(output.resolve("report.md"), markdown, UTF_8);
 
-        List<String> workloads = results.stream().map(Result::workload).distinct().toList();
+        // the TPC-H queries run at one scale of their own: a chart of their own, none by scale
+        List<Result> tpch = results.stream().filter(result -> result.workload().startsWith(TPCH)).toList();
+        List<Result> byScale = results.stream().filter(result -> !result.workload().startsWith(TPCH)).toList();
         for (long scale : options.scales()) {
-            List<Result> atScale = results.stream().filter(result -> result.scale() == scale && !SIZE_WORKLOADS.contains(result.workload())).toList();
-            if (atScale.isEmpty()) {
-                continue;
+            List<Result> atScale = byScale.stream().filter(result -> result.scale() == scale && !SIZE_WORKLOADS.contains(result.workload())).toList();
+            if (!atScale.isEmpty()) {
+                saveLatencyChart("Median ms by workload, %,d rows".formatted(scale), atScale, output.resolve("latency-%d.png".formatted(scale)));
             }
-            // the workload names are long and many: steep labels and room below the plot for them
-            CategoryChart chart = new CategoryChartBuilder().width(1400).height(800)
-                    .title("Median ms by workload, %,d rows".formatted(scale)).xAxisTitle("workload").yAxisTitle("median ms").build();
-            chart.getStyler().setXAxisLabelRotation(60);
-            chart.getStyler().setYAxisDecimalPattern("#,###");
-            chart.addSeries("ours", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::oursMedian).toList());
-            chart.addSeries("reference", atScale.stream().map(Result::workload).toList(), atScale.stream().map(Result::referenceMedian).toList());
-            BitmapEncoder.saveBitmap(chart, output.resolve("latency-%d.png".formatted(scale)).toString(), BitmapEncoder.BitmapFormat.PNG);
         }
-        writeScalingCharts(results, output, workloads);
+        if (!tpch.isEmpty()) {
+            saveLatencyChart("TPC-H queries: median ms, lineitem of %,d rows".formatted(tpch.getFirst().scale()), tpch, output.resolve("latency-tpch.png"));
+        }
+        writeScalingCharts(byScale, output, byScale.stream().map(Result::workload).distinct().toList());
         progress.step("Report: " + output.resolve("report.md"));
+    }
+
+    private static void saveLatencyChart(String title, List<Result> results, Path file)
+            throws IOException
+    {
+        // the workload names are long and many: steep labels and room below the plot for them
+        CategoryChart chart = new CategoryChartBuilder().width(1400).height(800).title(title).xAxisTitle("workload").yAxisTitle("median ms").build();
+        chart.getStyler().setXAxisLabelRotation(60);
+        chart.getStyler().setYAxisDecimalPattern("#,###");
+        chart.addSeries("ours", results.stream().map(Result::workload).toList(), results.stream().map(Result::oursMedian).toList());
+        chart.addSeries("reference", results.stream().map(Result::workload).toList(), results.stream().map(Result::referenceMedian).toList());
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static String bytes(List<Long> values, Double perRow)

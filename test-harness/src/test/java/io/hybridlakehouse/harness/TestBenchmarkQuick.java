@@ -39,7 +39,9 @@ public class TestBenchmarkQuick
                     "append: INSERT with 1 MV", "append: INSERT with 3 MVs", "MV build from existing rows", "MV read vs aggregation on base",
                     "MV rewrite: roll-up to region", "MV rewrite: weekly users by type", "MV rewrite: daily chart, time range", "MV rewrite: key filter",
                     "small query: point lookup", "small query: aggregation", "small query: information_schema.columns",
-                    "concurrent: 4 INSERT streams + reader", "bytes on disk per row after tiering");
+                    "concurrent: 4 INSERT streams + reader", "bytes on disk per row after tiering",
+                    "TPC-H tiny Q5", "TPC-H tiny Q7", "TPC-H tiny Q8", "TPC-H tiny Q9", "TPC-H tiny Q18",
+                    "TPC-H tiny Q5, hot tier", "TPC-H tiny Q7, hot tier", "TPC-H tiny Q8, hot tier", "TPC-H tiny Q9, hot tier", "TPC-H tiny Q18, hot tier");
             assertThat(results).allSatisfy(result -> {
                 assertThat(result.ratio()).isFinite().isPositive();
                 assertThat(result.oursMillis()).isNotEmpty();
@@ -54,6 +56,21 @@ public class TestBenchmarkQuick
             assertThat(concurrent.oursMillis()).hasSize(20);
             assertThat(concurrent.referenceMillis()).hasSize(20);
             assertThat(concurrent.figures()).containsKeys("ours_rows_per_second", "reference_rows_per_second", "ours_insert_p99_ms", "reference_reader_p50_ms", "ours_failed_inserts", "reference_failed_inserts");
+            // whether a plan is stock's is a fact to report, not to assert: the note says it either way
+            assertThat(results).filteredOn(result -> result.workload().startsWith("TPC-H ")).hasSize(10).allSatisfy(result -> {
+                // the rows of tpch.tiny.lineitem
+                assertThat(result.scale()).isEqualTo(60_175);
+                assertThat(result.reference()).isEqualTo("iceberg");
+                assertThat(result.oursMillis()).hasSize(2);
+                assertThat(result.referenceMillis()).hasSize(2);
+                assertThat(result.note()).matches("same plan: (yes|no \\(first difference at line \\d+: .*\\)); .*NDV on \\d+/61 columns ours, \\d+/61 hot tier, \\d+/61 stock");
+                assertThat(result.figures()).containsKeys("same_plan", "ours_columns_with_ndv", "hot_tier_columns_with_ndv", "reference_columns_with_ndv");
+            });
+            assertThat(results).filteredOn(result -> result.workload().startsWith("TPC-H ") && !result.workload().endsWith(", hot tier"))
+                    .allSatisfy(result -> {
+                        assertThat(result.note()).contains("; hot tier same plan: ");
+                        assertThat(result.figures()).containsKey("hot_tier_same_plan");
+                    });
             Benchmark.Result bytesOnDisk = results.stream().filter(result -> result.workload().equals("bytes on disk per row after tiering")).findFirst().orElseThrow();
             assertThat(bytesOnDisk.figures().get("ours_bytes_per_row")).isPositive();
             assertThat(bytesOnDisk.figures().get("reference_bytes_per_row")).isPositive();
@@ -62,15 +79,18 @@ public class TestBenchmarkQuick
             server.down();
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(24);
+        assertThat(json.size()).isEqualTo(34);
         assertThat(json.get(0).has("oursIqr")).isTrue();
         assertThat(json.get(0).has("verdict")).isTrue();
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference").contains("spread (IQR) ours / ref").contains("| verdict |")
-                .contains("| small query: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |");
+                .contains("| small query: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |")
+                .contains("| TPC-H tiny Q5 | 60,175 |").contains("| TPC-H tiny Q18, hot tier | 60,175 |");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-tiering-throughput.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-concurrent-throughput.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-bytes-on-disk-per-row-after-tiering.png")).isNotEmptyFile();
+        assertThat(output.resolve("latency-tpch.png")).isNotEmptyFile();
+        assertThat(Files.readString(output.resolve("tpch-tiny-plans.txt"))).contains("Q5").contains("Q18").contains("Fragment 0 [SINGLE]");
     }
 }
