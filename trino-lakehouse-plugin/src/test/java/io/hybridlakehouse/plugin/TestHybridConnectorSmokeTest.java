@@ -74,12 +74,10 @@ public class TestHybridConnectorSmokeTest
     @Override
     public void testRowLevelUpdate()
     {
-        // UPDATE rewrites Iceberg files: rows still in hot segments must be tiered first
+        // the rows are hot: the statement moves them to Iceberg, where it rewrites them
         assertUpdate("CREATE TABLE test_update_hybrid (a bigint, b double)");
         assertUpdate("INSERT INTO test_update_hybrid (a, b) SELECT regionkey, regionkey * 2.5 FROM region", 5);
-        assertQueryFails("UPDATE test_update_hybrid SET b = b + 1.2 WHERE a % 2 = 0",
-                "DELETE, UPDATE and MERGE is not supported on tpch.test_update_hybrid while it has hot segments: move them to Iceberg first with CALL system.tier_table\\('tpch', 'test_update_hybrid'\\)");
-        assertUpdate("CALL system.tier_table('tpch', 'test_update_hybrid')");
+        assertThat(computeScalar("SELECT count(*) FROM \"test_update_hybrid$segments\" WHERE state = 'ACTIVE'")).isEqualTo(1L);
         assertUpdate("UPDATE test_update_hybrid SET b = b + 1.2 WHERE a % 2 = 0", 3);
         assertQuery("SELECT a, b FROM test_update_hybrid", "VALUES (0, 1.2), (1, 2.5), (2, 6.2), (3, 7.5), (4, 11.2)");
         assertUpdate("DROP TABLE test_update_hybrid");
@@ -97,8 +95,6 @@ public class TestHybridConnectorSmokeTest
                 "WHEN MATCHED AND s.b > 0 THEN UPDATE SET b = t.b + s.b " +
                 "WHEN MATCHED AND s.b = 0 THEN DELETE " +
                 "WHEN NOT MATCHED THEN INSERT VALUES (s.a, s.b)";
-        assertQueryFails(merge, "DELETE, UPDATE and MERGE is not supported on tpch.test_merge_hybrid while it has hot segments.*");
-        assertUpdate("CALL system.tier_table('tpch', 'test_merge_hybrid')");
         assertUpdate(merge, 4);
         assertQuery("SELECT a, b FROM test_merge_hybrid", "VALUES (0, 1.3), (1, 2.5), (2, 7.9), (4, 10.0), (5, 5.7)");
         assertUpdate("DROP TABLE test_merge_hybrid");

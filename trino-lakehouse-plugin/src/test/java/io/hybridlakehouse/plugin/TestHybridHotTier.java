@@ -268,19 +268,6 @@ public class TestHybridHotTier
     }
 
     @Test
-    public void testDeleteNeedsTieringFirst()
-    {
-        assertUpdate("CREATE TABLE deletable (id bigint)");
-        assertUpdate("INSERT INTO deletable VALUES 1, 2, 3", 3);
-        assertQueryFails("DELETE FROM deletable WHERE id = 2",
-                ".*DELETE.* is not supported on tpch.deletable while it has hot segments: move them to Iceberg first with CALL system.tier_table\\('tpch', 'deletable'\\).*");
-        assertUpdate("CALL system.tier_table('tpch', 'deletable')");
-        assertUpdate("DELETE FROM deletable WHERE id = 2", 1);
-        assertQuery("SELECT id FROM deletable", "VALUES 1, 3");
-        assertUpdate("DROP TABLE deletable");
-    }
-
-    @Test
     public void testStatisticsCoverBothTiers()
     {
         assertUpdate("CREATE TABLE stats (id bigint, name varchar)");

@@ -103,6 +103,7 @@ import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.trino.spi.StandardErrorCode.INVALID_PROCEDURE_ARGUMENT;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
+import static io.trino.spi.StandardErrorCode.TRANSACTION_CONFLICT;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -803,40 +804,87 @@ public class HybridMetadata
     @Override
     public ConnectorMergeTableHandle beginMerge(ConnectorSession session, ConnectorTableHandle tableHandle, Map<Integer, Collection<ColumnHandle>> updateCaseColumns, RetryMode retryMode)
     {
-        checkNoHotSegments(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE");
-        return super.beginMerge(session, tableHandle, updateCaseColumns, retryMode);
+        // the handle returned with the merge handle is the one the statement's scan of its target reads
+        return super.beginMerge(session, withHotRowsInIceberg(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE"), updateCaseColumns, retryMode);
     }
 
     @Override
     public Optional<ConnectorTableHandle> applyDelete(ConnectorSession session, ConnectorTableHandle handle)
     {
-        checkNoHotSegments(session, (IcebergTableHandle) handle, "DELETE");
+        IcebergTableHandle table = (IcebergTableHandle) handle;
+        views.checkNoViews(tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(), "DELETE");
+        if (hasHotRows(session, table)) {
+            // a delete of whole partitions drops Iceberg files only: with hot rows the statement goes the row-level way, which moves them to Iceberg first
+            return Optional.empty();
+        }
         return super.applyDelete(session, handle);
     }
 
     @Override
     public OptionalLong executeDelete(ConnectorSession session, ConnectorTableHandle handle)
     {
-        checkNoHotSegments(session, (IcebergTableHandle) handle, "DELETE");
-        return super.executeDelete(session, handle);
+        return super.executeDelete(session, withHotRowsInIceberg(session, (IcebergTableHandle) handle, "DELETE"));
     }
 
     @Override
     public void truncateTable(ConnectorSession session, ConnectorTableHandle tableHandle)
     {
-        checkNoHotSegments(session, (IcebergTableHandle) tableHandle, "TRUNCATE");
-        super.truncateTable(session, tableHandle);
+        super.truncateTable(session, withHotRowsInIceberg(session, (IcebergTableHandle) tableHandle, "TRUNCATE"));
     }
 
-    private void checkNoHotSegments(ConnectorSession session, IcebergTableHandle handle, String operation)
+    /**
+     * Iceberg changes and deletes rows only in its own files. A statement that does so on a
+     * table with hot rows first tiers them, in their own commit (which never changes what a query
+     * returns), and then runs on the snapshot that holds them: the handle it was planned with,
+     * with that snapshot and its hand-off mark. Rows inserted after the statement began stay
+     * hot and untouched, as a concurrent INSERT's rows do in Iceberg.
+     */
+    private IcebergTableHandle withHotRowsInIceberg(ConnectorSession session, IcebergTableHandle handle, String operation)
     {
-        views.checkNoViews(tableUuid(session, handle.getSchemaTableName()), handle.getSchemaTableName(), operation);
-        Optional<HotTierPin> pin = hotTierPin(session, handle);
-        if (pin.isPresent() && !visibleSegments(pin.get()).isEmpty()) {
-            throw new TrinoException(NOT_SUPPORTED, ("%s is not supported on %s while it has hot segments: " +
-                    "move them to Iceberg first with CALL system.tier_table('%s', '%s')").formatted(
-                    operation, handle.getSchemaTableName(), handle.getSchemaName(), handle.getTableName()));
+        SchemaTableName name = handle.getSchemaTableName();
+        views.checkNoViews(tableUuid(session, name), name, operation);
+        if (!hasHotRows(session, handle)) {
+            return handle;
         }
+        HotTierPin pin = hotTierPin(session, handle).orElseThrow();
+        tierer.tier(session, name);
+        IcebergMetadataAccess.reloadTable(iceberg, name);
+        if (!(super.getTableHandle(session, name, Optional.empty(), Optional.empty()) instanceof IcebergTableHandle current)
+                || !current.getTableSchemaJson().equals(handle.getTableSchemaJson())
+                || !current.getPartitionSpecJson().equals(handle.getPartitionSpecJson())) {
+            throw new TrinoException(TRANSACTION_CONFLICT, "Table %s was changed or dropped while %s ran: run the statement again".formatted(name, operation));
+        }
+        HotTierPin afterTiering = pin.withTieredThrough(tieredThrough(current));
+        if (!visibleSegments(afterTiering).isEmpty()) {
+            throw new TrinoException(HYBRID_COMMIT_ERROR, "The hot rows of %s could not all be moved to Iceberg for %s (another tiering or a materialized view build holds them): run the statement again".formatted(name, operation));
+        }
+        return new IcebergTableHandle(
+                handle.getCatalog(),
+                handle.getSchemaName(),
+                handle.getTableName(),
+                handle.getTableType(),
+                current.getSnapshotId(),
+                handle.getTableSchemaJson(),
+                handle.getPartitionSpecJson(),
+                handle.getFormatVersion(),
+                handle.getUnenforcedPredicate(),
+                handle.getEnforcedPredicate(),
+                handle.getLimit(),
+                handle.getProjectedColumns(),
+                handle.getNameMappingJson(),
+                handle.getTableLocation(),
+                current.getStorageProperties(),
+                handle.getTablePartitioning(),
+                handle.isRecordScannedFiles(),
+                handle.getMaxScannedFileSize(),
+                handle.getConstraintColumns(),
+                handle.getForAnalyze());
+    }
+
+    private boolean hasHotRows(ConnectorSession session, IcebergTableHandle handle)
+    {
+        Optional<HotTierPin> pin = hotTierPin(session, handle);
+        return pin.isPresent() && !visibleSegments(pin.get()).isEmpty();
     }
 
     @Override
