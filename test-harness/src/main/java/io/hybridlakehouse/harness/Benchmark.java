@@ -737,10 +737,11 @@ public final class Benchmark
             plans.append(hotDifference.isEmpty() ? "ours, hot tier (%s): the same\n\n".formatted(hot) : "ours, hot tier (%s):\n%s\n\n".formatted(hot, String.join("\n", hotPlan)));
 
             // timing wrong answers would be worthless
-            List<String> expected = roundedRows(statement, stockSql);
+            List<ResultRow> expected = resultRows(statement, stockSql);
             for (String sql : List.of(coldSql, hotSql)) {
-                if (!roundedRows(statement, sql).equals(expected)) {
-                    throw new IllegalStateException("TPC-H %s answers otherwise on ours than on stock: %s".formatted(query.name(), sql));
+                Optional<String> difference = ResultRow.firstDifference(resultRows(statement, sql), expected);
+                if (difference.isPresent()) {
+                    throw new IllegalStateException("TPC-H %s answers otherwise on ours than on stock (%s): %s".formatted(query.name(), difference.get(), sql));
                 }
             }
 
@@ -869,31 +870,72 @@ public final class Benchmark
      * Rows as strings, sorted, with doubles to 2 decimals: sums of the same doubles added in
      * another order differ in their last bits.
      */
-    private static List<String> roundedRows(Statement statement, String sql)
+    /**
+     * A result row: its exact columns, and its floating-point ones apart, since sums of doubles
+     * differ in their last bits with the order of summation, which differs between plans and files.
+     */
+    record ResultRow(String exact, List<Double> floatingPoint)
+            implements Comparable<ResultRow>
+    {
+        private static final double RELATIVE_TOLERANCE = 1e-9;
+
+        @Override
+        public int compareTo(ResultRow other)
+        {
+            int byExact = exact.compareTo(other.exact);
+            for (int i = 0; byExact == 0 && i < Math.min(floatingPoint.size(), other.floatingPoint.size()); i++) {
+                byExact = Double.compare(floatingPoint.get(i), other.floatingPoint.get(i));
+            }
+            return byExact;
+        }
+
+        static Optional<String> firstDifference(List<ResultRow> actual, List<ResultRow> expected)
+        {
+            if (actual.size() != expected.size()) {
+                return Optional.of("%d rows, expected %d".formatted(actual.size(), expected.size()));
+            }
+            for (int row = 0; row < actual.size(); row++) {
+                ResultRow ours = actual.get(row);
+                ResultRow reference = expected.get(row);
+                boolean same = ours.exact.equals(reference.exact) && ours.floatingPoint.size() == reference.floatingPoint.size();
+                for (int i = 0; same && i < ours.floatingPoint.size(); i++) {
+                    double x = ours.floatingPoint.get(i);
+                    double y = reference.floatingPoint.get(i);
+                    same = Math.abs(x - y) <= RELATIVE_TOLERANCE * Math.max(1, Math.max(Math.abs(x), Math.abs(y)));
+                }
+                if (!same) {
+                    return Optional.of("row %s %s, expected %s %s".formatted(ours.exact, ours.floatingPoint, reference.exact, reference.floatingPoint));
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static List<ResultRow> resultRows(Statement statement, String sql)
             throws SQLException
     {
-        List<String> rows = new ArrayList<>();
+        List<ResultRow> rows = new ArrayList<>();
         try (ResultSet resultSet = statement.executeQuery(sql)) {
             int columns = resultSet.getMetaData().getColumnCount();
             while (resultSet.next()) {
-                StringBuilder row = new StringBuilder();
+                StringBuilder exact = new StringBuilder();
+                List<Double> floatingPoint = new ArrayList<>();
                 for (int column = 1; column <= columns; column++) {
                     int type = resultSet.getMetaData().getColumnType(column);
-                    boolean floatingPoint = type == Types.DOUBLE || type == Types.REAL || type == Types.FLOAT;
-                    String value = resultSet.getString(column);
-                    if (floatingPoint && value != null) {
-                        // -0.00 and 0.00 are the same amount
-                        value = String.format(Locale.ROOT, "%.2f", resultSet.getDouble(column));
-                        value = value.equals("-0.00") ? "0.00" : value;
+                    if ((type == Types.DOUBLE || type == Types.REAL || type == Types.FLOAT) && resultSet.getString(column) != null) {
+                        floatingPoint.add(resultSet.getDouble(column));
                     }
-                    row.append(value).append('|');
+                    else {
+                        exact.append(resultSet.getString(column)).append('|');
+                    }
                 }
-                rows.add(row.toString());
+                rows.add(new ResultRow(exact.toString(), floatingPoint));
             }
         }
         rows.sort(null);
         return rows;
     }
+
 
     /**
      * A connection whose queries on a base read the base: otherwise its views would answer them.

@@ -150,4 +150,15 @@ public class TestTpchPlanComparison
             assertThat(query.sql("lakehouse.tpch_tiny")).doesNotContain("${schema}").contains("lakehouse.tpch_tiny.lineitem AS l");
         }
     }
+
+    @Test
+    public void testResultsCompareDoublesWithinSummationError()
+    {
+        List<Benchmark.ResultRow> stock = List.of(new Benchmark.ResultRow("ALGERIA|1998|", List.of(2.7136900180949335E7)));
+        // the same sum added up in another order
+        assertThat(Benchmark.ResultRow.firstDifference(List.of(new Benchmark.ResultRow("ALGERIA|1998|", List.of(2.713690018094934E7))), stock)).isEmpty();
+        assertThat(Benchmark.ResultRow.firstDifference(List.of(new Benchmark.ResultRow("ALGERIA|1998|", List.of(2.7136901E7))), stock)).isPresent();
+        assertThat(Benchmark.ResultRow.firstDifference(List.of(new Benchmark.ResultRow("ALGERIA|1997|", List.of(2.7136900180949335E7))), stock)).isPresent();
+        assertThat(Benchmark.ResultRow.firstDifference(List.of(), stock)).contains("0 rows, expected 1");
+    }
 }

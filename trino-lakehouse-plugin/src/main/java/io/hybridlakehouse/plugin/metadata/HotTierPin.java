@@ -15,8 +15,11 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * A query as of a past time ({@code FOR TIMESTAMP AS OF}, {@code FOR VERSION AS OF}) reads
  * instead the segments visible at {@code asOf}, above the mark of the snapshot it reads.
+ * <p>
+ * {@code highestSegmentId} is the highest id the table had handed out at {@code version}:
+ * when the mark has reached it, the pin sees no hot segment without asking the metastore.
  */
-public record HotTierPin(String tableUuid, long version, long tieredThrough, Optional<Instant> asOf)
+public record HotTierPin(String tableUuid, long version, long tieredThrough, long highestSegmentId, Optional<Instant> asOf)
 {
     public static final String TIERED_THROUGH_PROPERTY = "hybrid.tiered-through";
 
@@ -26,14 +29,22 @@ public record HotTierPin(String tableUuid, long version, long tieredThrough, Opt
         requireNonNull(asOf, "asOf is null");
     }
 
-    public HotTierPin(String tableUuid, long version, long tieredThrough)
+    public HotTierPin(String tableUuid, long version, long tieredThrough, long highestSegmentId)
     {
-        this(tableUuid, version, tieredThrough, Optional.empty());
+        this(tableUuid, version, tieredThrough, highestSegmentId, Optional.empty());
     }
 
     public HotTierPin withTieredThrough(long newTieredThrough)
     {
-        return new HotTierPin(tableUuid, version, newTieredThrough, asOf);
+        return new HotTierPin(tableUuid, version, newTieredThrough, highestSegmentId, asOf);
+    }
+
+    /**
+     * Whether segments above the hand-off mark may exist: ids only grow, and tiering moves them as a prefix.
+     */
+    public boolean mayHaveHotSegments()
+    {
+        return highestSegmentId > tieredThrough;
     }
 
     /**

@@ -218,7 +218,7 @@ public class HybridMetadata
             pinnedStates.putIfAbsent(tableName, sameTable);
             pins.putIfAbsent(tableName, sameTable
                     .filter(_ -> startVersion.isEmpty())
-                    .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle))));
+                    .map(table -> new HotTierPin(table.tableUuid(), table.version(), tieredThrough(icebergHandle), table.nextSegmentId() - 1)));
         }
         return handle;
     }
@@ -329,6 +329,8 @@ public class HybridMetadata
                     table.uuid().toString(),
                     0,
                     HotTierTimeTravel.tieredThroughAsOf(table, handle, pointInTime.get()),
+                    // the ids handed out by then are not recorded: the metastore is asked
+                    Long.MAX_VALUE,
                     pointInTime));
         }
         Optional<HotTierPin> pin = pins.get(name);
@@ -345,6 +347,10 @@ public class HybridMetadata
      */
     public List<Segment> visibleSegments(HotTierPin pin)
     {
+        if (!pin.mayHaveHotSegments()) {
+            // every segment of the pinned version is in the snapshot: a cold table costs no metastore read here
+            return ImmutableList.of();
+        }
         return visibleSegments.computeIfAbsent(pin, value -> value.asOf()
                 .map(asOf -> segmentStore.visibleSegmentsAt(value.tableUuid(), asOf, value.tieredThrough()))
                 .orElseGet(() -> segmentStore.visibleSegments(value.tableUuid(), value.version(), value.tieredThrough())));
