@@ -728,7 +728,8 @@ public class HybridMetadata
                 return hot::distinctValues;
             }
             ColumnSketches cold = tierSketches.cold(icebergTable(session, handle.getSchemaTableName()), handle.getSnapshotId().orElseThrow());
-            return fieldId -> cold.sketches().containsKey(fieldId) ? hot.union(cold).distinctValues(fieldId) : OptionalDouble.empty();
+            ColumnSketches bothTiers = hot.union(cold);
+            return fieldId -> cold.sketches().containsKey(fieldId) ? bothTiers.distinctValues(fieldId) : OptionalDouble.empty();
         }
         catch (RuntimeException e) {
             // statistics guide the planner, they never decide an answer: plan without them rather than fail the query

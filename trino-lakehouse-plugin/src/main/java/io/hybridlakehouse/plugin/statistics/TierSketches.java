@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.statistics;
 
 import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.common.collect.ImmutableList;
 import com.google.common.util.concurrent.UncheckedExecutionException;
 import com.google.inject.Inject;
@@ -37,8 +38,9 @@ import static java.util.Objects.requireNonNull;
  * The distinct-value sketches of each tier, for statistics over both.
  * <ul>
  * <li>Hot: the union of those a pin's INSERTs committed above the snapshot's hand-off mark.
- * Every commit that adds or folds sketches moves the table's version, so the union for one
- * pinned version is computed once.</li>
+ * Sketches are only added (keyed by ever growing segment ids) until tiering folds them, which
+ * moves the mark: the union above one mark is kept and extended by the sketches committed
+ * since, so a table with thousands of hot INSERTs costs a query only the newest ones.</li>
  * <li>Cold: those of the Puffin statistics file Iceberg uses for a snapshot. Statistics files
  * are immutable: each is read once, by path.</li>
  * </ul>
@@ -46,8 +48,9 @@ import static java.util.Objects.requireNonNull;
 public class TierSketches
 {
     private final SegmentStore segmentStore;
-    private final Cache<HotTierPin, ColumnSketches> byPin = EvictableCacheBuilder.newBuilder()
-            .maximumSize(1_000)
+    // a union is at most a few sketches of 32 KB per column: a hundred tables' worth
+    private final Cache<HotTierKey, HotTierUnion> hotUnions = CacheBuilder.newBuilder()
+            .maximumSize(100)
             .build();
     private final Cache<String, ColumnSketches> byStatisticsFile = EvictableCacheBuilder.newBuilder()
             .maximumSize(1_000)
@@ -65,8 +68,22 @@ public class TierSketches
             // sketches are not versioned: a past state of the hot tier has none
             return ColumnSketches.empty();
         }
-        return cached(byPin, pin, () -> segmentStore.hotColumnSketches(pin.tableUuid(), pin.tieredThrough(), Long.MAX_VALUE));
+        HotTierKey key = new HotTierKey(pin.tableUuid(), pin.tieredThrough());
+        HotTierUnion known = hotUnions.getIfPresent(key);
+        if (known != null && known.throughSegmentId() >= pin.highestSegmentId()) {
+            // a later pin may have added a few INSERTs more: a slightly higher estimate, never a lower one
+            return known.sketches();
+        }
+        long after = known == null ? pin.tieredThrough() : known.throughSegmentId();
+        ColumnSketches added = segmentStore.hotColumnSketches(pin.tableUuid(), after, pin.highestSegmentId());
+        HotTierUnion union = new HotTierUnion(pin.highestSegmentId(), known == null ? added : known.sketches().union(added));
+        hotUnions.put(key, union);
+        return union.sketches();
     }
+
+    private record HotTierKey(String tableUuid, long tieredThrough) {}
+
+    private record HotTierUnion(long throughSegmentId, ColumnSketches sketches) {}
 
     public ColumnSketches cold(Table table, long snapshotId)
     {

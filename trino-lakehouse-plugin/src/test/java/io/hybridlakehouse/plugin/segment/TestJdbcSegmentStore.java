@@ -8,12 +8,14 @@ import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
+import org.apache.datasketches.theta.UpdateSketch;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +64,41 @@ public class TestJdbcSegmentStore
         assertThat(store.visibleSegments(TABLE, store.getTable(TABLE).orElseThrow().version(), 0)).isEmpty();
         assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
         assertThat(store.allSegments(TABLE)).extracting(Segment::state).containsOnly("COMPACTED", "TIERED");
+    }
+
+    @Test
+    public void testSketchesByInsertUntilTiered()
+            throws Exception
+    {
+        Path directory = Files.createTempDirectory("segment-store-sketches");
+        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
+        MetastoreMigrator.migrate(metastore);
+        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
+        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+
+        // two INSERTs: ids 1-2 with values 0..99 in field 1, id 3 with values 50..149; the sketches are keyed by each INSERT's highest id
+        store.commitInsert(TABLE, List.of(segment("a"), segment("b")), sketch(1, 0, 100));
+        store.commitInsert(TABLE, List.of(segment("c")), sketch(1, 50, 150));
+        assertThat(store.hotColumnSketches(TABLE, 0, 3).distinctValues(1)).hasValue(150);
+        assertThat(store.hotColumnSketches(TABLE, 0, 2).distinctValues(1)).hasValue(100);
+        assertThat(store.hotColumnSketches(TABLE, 2, 3).distinctValues(1)).hasValue(100);
+        assertThat(store.hotColumnSketches(TABLE, 0, 3).distinctValues(2)).isEmpty();
+
+        // tiering through 2 folds the first INSERT's sketches into Iceberg's statistics: they leave the metastore
+        store.claimForTiering(TABLE, Instant.now().plusSeconds(1));
+        store.finishTiering(TABLE, 2);
+        assertThat(store.hotColumnSketches(TABLE, 0, 3).distinctValues(1)).hasValue(100);
+        assertThat(store.dropTable(TABLE)).hasSize(3);
+        assertThat(store.hotColumnSketches(TABLE, 0, Long.MAX_VALUE).isEmpty()).isTrue();
+    }
+
+    private static ColumnSketches sketch(int fieldId, long from, long to)
+    {
+        UpdateSketch sketch = UpdateSketch.builder().build();
+        for (long value = from; value < to; value++) {
+            sketch.update(value);
+        }
+        return new ColumnSketches(Map.of(fieldId, sketch.compact()));
     }
 
     private static NewSegment segment(String path)
