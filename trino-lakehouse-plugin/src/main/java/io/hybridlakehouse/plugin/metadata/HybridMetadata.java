@@ -707,7 +707,7 @@ public class HybridMetadata
         return HybridTableStatistics.combine(
                 cold,
                 coldEmpty,
-                HybridTableStatistics.columnsOf(cold, getColumnHandles(session, handle).values()),
+                HybridTableStatistics.columnsOf(cold, () -> getColumnHandles(session, handle).values()),
                 SchemaParser.fromJson(handle.getTableSchemaJson()),
                 visible.stream().map(segmentDecoder::decode).toList(),
                 distinctValuesOfBothTiers(session, handle, pin.get(), coldEmpty));

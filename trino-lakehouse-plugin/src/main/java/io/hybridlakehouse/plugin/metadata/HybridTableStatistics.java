@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static io.trino.plugin.iceberg.IcebergTypes.convertIcebergValueToTrino;
 import static io.trino.spi.type.VarbinaryType.VARBINARY;
@@ -103,9 +104,12 @@ final class HybridTableStatistics
         return combined.build();
     }
 
-    static Collection<IcebergColumnHandle> columnsOf(TableStatistics cold, Collection<ColumnHandle> allColumns)
+    /**
+     * The columns Iceberg gave statistics for, or all of them where the snapshot holds no rows.
+     */
+    static Collection<IcebergColumnHandle> columnsOf(TableStatistics cold, Supplier<Collection<ColumnHandle>> allColumns)
     {
-        Collection<ColumnHandle> columns = cold.getColumnStatistics().isEmpty() ? allColumns : cold.getColumnStatistics().keySet();
+        Collection<ColumnHandle> columns = cold.getColumnStatistics().isEmpty() ? allColumns.get() : cold.getColumnStatistics().keySet();
         return columns.stream().map(IcebergColumnHandle.class::cast).toList();
     }
 

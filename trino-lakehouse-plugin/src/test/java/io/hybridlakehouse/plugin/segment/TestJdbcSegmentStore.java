@@ -28,11 +28,7 @@ public class TestJdbcSegmentStore
     public void testVersionsHandOffAndCompactionGuard()
             throws Exception
     {
-        Path directory = Files.createTempDirectory("segment-store");
-        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
-        MetastoreMigrator.migrate(metastore);
-        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
-        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+        SegmentStore store = storeWithTable("segment-store");
 
         // no segments: no oldest segment (an empty aggregate is NULL, not 0)
         assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
@@ -70,11 +66,7 @@ public class TestJdbcSegmentStore
     public void testSketchesByInsertUntilTiered()
             throws Exception
     {
-        Path directory = Files.createTempDirectory("segment-store-sketches");
-        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
-        MetastoreMigrator.migrate(metastore);
-        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
-        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+        SegmentStore store = storeWithTable("segment-store-sketches");
 
         // two INSERTs: ids 1-2 with values 0..99 in field 1, id 3 with values 50..149; the sketches are keyed by each INSERT's highest id
         store.commitInsert(TABLE, List.of(segment("a"), segment("b")), sketch(1, 0, 100));
@@ -99,6 +91,17 @@ public class TestJdbcSegmentStore
             sketch.update(value);
         }
         return new ColumnSketches(Map.of(fieldId, sketch.compact()));
+    }
+
+    private static SegmentStore storeWithTable(String directoryPrefix)
+            throws Exception
+    {
+        Path directory = Files.createTempDirectory(directoryPrefix);
+        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
+        MetastoreMigrator.migrate(metastore);
+        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
+        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+        return store;
     }
 
     private static NewSegment segment(String path)
