@@ -8,16 +8,17 @@ import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.mv.ViewStateFolding;
+import io.hybridlakehouse.plugin.split.HotSegmentPageSource;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
+import io.trino.plugin.hive.SortingFileWriterConfig;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergFileWriter;
 import io.trino.plugin.iceberg.IcebergFileWriterFactory;
-import io.trino.plugin.hive.SortingFileWriterConfig;
 import io.trino.plugin.iceberg.IcebergSessionProperties;
 import io.trino.plugin.iceberg.IcebergSortingFileWriter;
 import io.trino.plugin.iceberg.MetricsWrapper;
@@ -191,15 +192,19 @@ public class SegmentCompactor
         long[] written = new long[2];
         try {
             for (Segment input : inputs) {
-                dataFiles.read(session, table, DataFileReader.DataFile.of(segments.decode(input), input.recordCount()), page -> {
-                    if (folder.isPresent()) {
-                        folder.get().add(page);
-                        return;
-                    }
-                    writer.appendRows(page);
-                    written[0] += page.getPositionCount();
-                    written[1] = Math.max(written[1], writer.getMemoryUsage());
-                });
+                DataFileReader.DataFile file = DataFileReader.DataFile.of(segments.decode(input), input.recordCount());
+                HotSegmentPageSource.reading(() -> {
+                    dataFiles.read(session, table, file, page -> {
+                        if (folder.isPresent()) {
+                            folder.get().add(page);
+                            return;
+                        }
+                        writer.appendRows(page);
+                        written[0] += page.getPositionCount();
+                        written[1] = Math.max(written[1], writer.getMemoryUsage());
+                    });
+                    return null;
+                }, table.name(), file.path());
             }
             rows = written[0];
             peakMemory = written[1];

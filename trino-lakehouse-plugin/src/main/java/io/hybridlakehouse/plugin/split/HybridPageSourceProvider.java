@@ -9,6 +9,7 @@ import io.hybridlakehouse.plugin.rewrite.RollupSplit;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
 import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
+import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorPageSource;
@@ -59,7 +60,7 @@ class HybridPageSourceProvider
         DynamicFilter filter = PromotedColumnsDynamicFilter.without(dynamicFilter, hybridSplit.promotedFieldIds());
         Map<IcebergColumnHandle, Domain> rowFilters = ScanKeyFilters.rowFilters((IcebergTableHandle) table);
         if (rowFilters.isEmpty() && columns.stream().noneMatch(DerivedColumnHandle.class::isInstance)) {
-            return iceberg.createPageSource(transaction, session, hybridSplit.split(), table, columns, filter);
+            return tierPageSource(transaction, session, hybridSplit, (IcebergTableHandle) table, columns, filter);
         }
         // read each source column once: derive the keys from it, filter rows by it
         List<ColumnHandle> read = new ArrayList<>();
@@ -70,7 +71,18 @@ class HybridPageSourceProvider
         }
         List<KeyScanPageSource.RowFilter> filters = new ArrayList<>();
         rowFilters.forEach((column, domain) -> filters.add(new KeyScanPageSource.RowFilter(channel(read, column), column.getType(), domain)));
-        return new KeyScanPageSource(iceberg.createPageSource(transaction, session, hybridSplit.split(), table, read, filter), outputs, filters);
+        return new KeyScanPageSource(tierPageSource(transaction, session, hybridSplit, (IcebergTableHandle) table, read, filter), outputs, filters);
+    }
+
+    private ConnectorPageSource tierPageSource(ConnectorTransactionHandle transaction, ConnectorSession session, HybridSplit split, IcebergTableHandle table, List<ColumnHandle> columns, DynamicFilter filter)
+    {
+        if (split.tier() == Tier.COLD) {
+            return iceberg.createPageSource(transaction, session, split.split(), table, columns, filter);
+        }
+        return HotSegmentPageSource.open(
+                () -> iceberg.createPageSource(transaction, session, split.split(), table, columns, filter),
+                table.getSchemaTableName().toString(),
+                ((IcebergSplit) split.split()).getPath());
     }
 
     private static int channel(List<ColumnHandle> read, IcebergColumnHandle column)

@@ -10,10 +10,12 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.split.HotSegmentPageSource;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.plugin.iceberg.CollectedStatistics;
 import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.TableStatisticsWriter;
 import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.TrinoException;
@@ -27,10 +29,17 @@ import org.apache.iceberg.StatisticsFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.IOUtil;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.SeekableInputStream;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +66,7 @@ import static java.util.stream.Collectors.groupingBy;
 public class SegmentTierer
 {
     private static final Logger log = Logger.get(SegmentTierer.class);
+    private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
     private static final int MAX_COMMIT_ATTEMPTS = 5;
 
     private final TrinoCatalogFactory catalogFactory;
@@ -129,6 +139,12 @@ public class SegmentTierer
             return new Result(0, 0, tieredThrough(table), peakWriterMemory);
         }
         long through = claimed.stream().mapToLong(Segment::id).max().orElseThrow();
+        long handedOff = tieredThrough(table);
+        for (Segment segment : claimed) {
+            if (segment.id() > handedOff) {
+                checkIntact(table, name, segments.decode(segment));
+            }
+        }
         long rows = 0;
         int appended = 0;
         for (int attempt = 1; ; attempt++) {
@@ -181,6 +197,36 @@ public class SegmentTierer
             }
         }
         return peakMemory;
+    }
+
+    /**
+     * A segment whose file is gone, cut short or without its Parquet footer would carry its
+     * damage into the cold tier, where it reads as any other Iceberg file: the run fails instead
+     * and the segment stays hot, where its error names it. A stat and a 4-byte read per segment;
+     * damage inside the file is only found by reading it.
+     */
+    private static void checkIntact(Table table, SchemaTableName name, CommitTaskData task)
+    {
+        try {
+            InputFile file = table.io().newInputFile(task.path());
+            long length = file.getLength();
+            if (length != task.fileSizeInBytes()) {
+                throw new IOException("the file has %s bytes where %s were written".formatted(length, task.fileSizeInBytes()));
+            }
+            if (task.fileFormat() == IcebergFileFormat.PARQUET) {
+                byte[] magic = new byte[PARQUET_MAGIC.length];
+                try (SeekableInputStream stream = file.newStream()) {
+                    stream.seek(length - magic.length);
+                    IOUtil.readFully(stream, magic, 0, magic.length);
+                }
+                if (!Arrays.equals(magic, PARQUET_MAGIC)) {
+                    throw new IOException("the file does not end with a Parquet footer");
+                }
+            }
+        }
+        catch (IOException | UncheckedIOException | NotFoundException e) {
+            throw HotSegmentPageSource.corruptSegment(name.toString(), task.path(), e);
+        }
     }
 
     private void commit(Table table, List<Segment> toAppend, long through)
