@@ -1,7 +1,7 @@
 package io.hybridlakehouse.plugin;
 
-import com.google.common.collect.ImmutableList;
 import com.google.common.annotations.VisibleForTesting;
+import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
 import io.hybridlakehouse.plugin.function.HybridFunctionProvider;
@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
+import io.hybridlakehouse.plugin.write.HybridPageSinkProvider;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.spi.connector.Connector;
 import io.trino.spi.connector.ConnectorAccessControl;
@@ -46,6 +47,7 @@ public class HybridConnector
     private final HybridTransactionManager transactions;
     private final HybridSplitManager splitManager;
     private final HybridPageSourceProviderFactory pageSourceProviderFactory;
+    private final ConnectorPageSinkProvider pageSinkProvider;
     private final List<PropertyMetadata<?>> tableProperties;
     private final Injector injector;
 
@@ -62,6 +64,7 @@ public class HybridConnector
         this.transactions = requireNonNull(transactions, "transactions is null");
         this.splitManager = requireNonNull(splitManager, "splitManager is null");
         this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
+        this.pageSinkProvider = new HybridPageSinkProvider(iceberg.getPageSinkProvider());
         this.tableProperties = ImmutableList.<PropertyMetadata<?>>builder()
                 .addAll(iceberg.getTableProperties())
                 .addAll(HybridTableProperties.properties())
@@ -115,7 +118,7 @@ public class HybridConnector
     @Override
     public ConnectorPageSinkProvider getPageSinkProvider()
     {
-        return iceberg.getPageSinkProvider();
+        return pageSinkProvider;
     }
 
     @Override

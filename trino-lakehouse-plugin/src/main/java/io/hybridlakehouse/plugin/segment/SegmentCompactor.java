@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.split.HotSegmentPageSource;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.hybridlakehouse.plugin.write.StorageFull;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.hive.SortingFileWriterConfig;
@@ -218,7 +219,8 @@ public class SegmentCompactor
         }
         catch (RuntimeException e) {
             writer.rollback();
-            throw new TrinoException(HYBRID_WRITER_ERROR, "Compacting %d segments of %s failed: %s".formatted(inputs.size(), table.name(), e.getMessage()), e);
+            String what = "Compacting %d segments of %s".formatted(inputs.size(), table.name());
+            throw StorageFull.translated(what, e).orElseGet(() -> new TrinoException(HYBRID_WRITER_ERROR, "%s failed: %s".formatted(what, e.getMessage()), e));
         }
 
         IcebergFileWriter.FileMetrics metrics = writer.getFileMetrics();

@@ -7,6 +7,7 @@ import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.write.StorageFull;
 import io.trino.filesystem.Location;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.spi.NodeManager;
@@ -157,8 +158,9 @@ public class TieringService
             return result;
         }
         catch (RuntimeException e) {
-            statuses.put(tableUuid, new TieringStatus(started, "FAILED", Duration.ofNanos(System.nanoTime() - start), Optional.of(String.valueOf(e.getMessage()))));
-            throw e;
+            RuntimeException failure = StorageFull.translated("Tiering " + name, e).map(RuntimeException.class::cast).orElse(e);
+            statuses.put(tableUuid, new TieringStatus(started, "FAILED", Duration.ofNanos(System.nanoTime() - start), Optional.of(String.valueOf(failure.getMessage()))));
+            throw failure;
         }
     }
 
