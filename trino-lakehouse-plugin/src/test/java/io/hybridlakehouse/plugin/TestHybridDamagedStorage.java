@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
@@ -9,11 +10,14 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static io.trino.plugin.iceberg.IcebergErrorCode.ICEBERG_BAD_DATA;
 import static io.trino.plugin.iceberg.IcebergErrorCode.ICEBERG_CANNOT_OPEN_SPLIT;
 import static io.trino.tpch.TpchTable.ORDERS;
+import static java.lang.Math.toIntExact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -95,6 +99,34 @@ public class TestHybridDamagedStorage
         Files.write(file, original);
         assertQuery("SELECT count(*), sum(orderkey) FROM damaged_cold WHERE comment <> ''", "SELECT count(*), sum(orderkey) FROM orders");
         assertUpdate("DROP TABLE damaged_cold");
+    }
+
+    @Test
+    public void testUnreadableMetastore()
+            throws Exception
+    {
+        Path damagedWarehouse = Files.createTempDirectory("hybrid-damaged-metastore");
+        getQueryRunner().createCatalog("damaged_metastore", HybridConnectorFactory.CONNECTOR_NAME, ImmutableMap.of(
+                "hybrid.warehouse", damagedWarehouse.toString(),
+                "hybrid.tiering.enabled", "false"));
+        assertUpdate("CREATE SCHEMA damaged_metastore.s");
+        assertUpdate("CREATE TABLE damaged_metastore.s.t AS SELECT orderkey FROM orders", 15000);
+        assertUpdate("INSERT INTO damaged_metastore.s.t VALUES 0", 1);
+
+        // the embedded database file overwritten with garbage of the same size
+        Path database = damagedWarehouse.resolve("metastore.db");
+        byte[] garbage = new byte[toIntExact(Files.size(database))];
+        Arrays.fill(garbage, (byte) 0x5a);
+        Files.write(database, garbage);
+
+        for (String statement : new String[] {"SELECT count(*) FROM damaged_metastore.s.t", "INSERT INTO damaged_metastore.s.t VALUES 1"}) {
+            assertThat(query(statement)).failure()
+                    .hasErrorCode(HYBRID_METASTORE_ERROR)
+                    .hasMessageContaining(database.toString())
+                    .hasMessageContaining("not a database");
+        }
+        // other catalogs are unaffected
+        assertQuery("SELECT count(*) FROM orders", "VALUES 15000");
     }
 
     /**

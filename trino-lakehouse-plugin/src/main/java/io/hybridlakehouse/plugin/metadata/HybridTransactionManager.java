@@ -38,8 +38,10 @@ public class HybridTransactionManager
                 return metadataFactory.create(icebergTransactions.get(transaction, session.getIdentity()));
             }
             catch (RuntimeException e) {
-                // Iceberg's JDBC catalog checks its tables when a transaction opens it: the first place a database that is down shows
-                throw MetastoreAvailability.connectionFailure(e).map(metastore::unavailable).orElseThrow(() -> e);
+                // Iceberg's JDBC catalog checks its tables when a transaction opens it: the first place a database that is down or damaged shows
+                throw MetastoreAvailability.connectionFailure(e).map(metastore::unavailable)
+                        .or(() -> MetastoreAvailability.damaged(e).map(metastore::unreadable))
+                        .orElseThrow(() -> e);
             }
         });
     }

@@ -5,6 +5,7 @@ import io.trino.spi.TrinoException;
 import java.sql.SQLException;
 import java.util.Optional;
 
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_UNAVAILABLE;
 import static java.util.Objects.requireNonNull;
 
@@ -53,6 +54,32 @@ public final class MetastoreAvailability
             }
         }
         return false;
+    }
+
+    /**
+     * A database that answers but whose contents cannot be read: an SQLite file that is not a
+     * database or fails its integrity checks, or PostgreSQL reporting corrupted data or indexes.
+     */
+    public static Optional<SQLException> damaged(Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sqlException) {
+                String message = String.valueOf(sqlException.getMessage());
+                // PostgreSQL class XX: internal error (XX001 data_corrupted, XX002 index_corrupted)
+                if (message.contains("SQLITE_NOTADB") || message.contains("SQLITE_CORRUPT") || String.valueOf(sqlException.getSQLState()).startsWith("XX")) {
+                    return Optional.of(sqlException);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static TrinoException unreadable(String catalogName, MetastoreConnection metastore, SQLException cause)
+    {
+        return new TrinoException(HYBRID_METASTORE_ERROR, ("Catalog '%s': the metadata database %s answers but cannot be read (%s). " +
+                "It holds the tables' segments and Iceberg pointers: restore it from a backup (for the embedded database, the metastore.db file of the warehouse). " +
+                "Queries of this catalog fail until then; nothing was changed")
+                .formatted(catalogName, metastore.redactedUrl(), firstLine(cause.getMessage())), cause);
     }
 
     public static TrinoException unavailable(String catalogName, MetastoreConnection metastore, SQLException cause)

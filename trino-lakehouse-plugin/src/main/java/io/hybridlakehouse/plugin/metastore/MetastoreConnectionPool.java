@@ -2,9 +2,9 @@ package io.hybridlakehouse.plugin.metastore;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.inject.Inject;
-import jakarta.annotation.PreDestroy;
 import io.trino.spi.TrinoException;
 import io.trino.spi.catalog.CatalogName;
+import jakarta.annotation.PreDestroy;
 import org.apache.iceberg.ClientPool;
 import org.apache.iceberg.jdbc.JdbcClientPool;
 
@@ -70,6 +70,14 @@ public class MetastoreConnectionPool
     public TrinoException unavailable(SQLException cause)
     {
         return MetastoreAvailability.unavailable(catalogName, metastore, cause);
+    }
+
+    /**
+     * The error for a database whose contents cannot be read, naming this catalog and the database.
+     */
+    public TrinoException unreadable(SQLException cause)
+    {
+        return MetastoreAvailability.unreadable(catalogName, metastore, cause);
     }
 
     @PreDestroy

@@ -657,6 +657,9 @@ public class JdbcSegmentStore
                 if (MetastoreAvailability.isConnectionFailure(e)) {
                     throw connections.unavailable(e);
                 }
+                if (MetastoreAvailability.damaged(e).isPresent()) {
+                    throw connections.unreadable(e);
+                }
                 lastFailure = e;
                 if (!isTransient(e)) {
                     break;

@@ -27,6 +27,19 @@ public class TestMetastoreAvailability
     }
 
     @Test
+    public void testDamagedDatabasesFoundInCauses()
+    {
+        SQLException notADatabase = new SQLException("[SQLITE_NOTADB] File opened that is not a database file (file is not a database)");
+        assertThat(MetastoreAvailability.damaged(new RuntimeException("Cannot check and eventually update SQL schema", notADatabase))).contains(notADatabase);
+        assertThat(MetastoreAvailability.damaged(new SQLException("[SQLITE_CORRUPT] The database disk image is malformed"))).isPresent();
+        assertThat(MetastoreAvailability.damaged(new SQLException("invalid page in block 4 of relation base/16384/16385", "XX001"))).isPresent();
+
+        assertThat(MetastoreAvailability.damaged(new SQLException("[SQLITE_BUSY] The database file is locked"))).isEmpty();
+        assertThat(MetastoreAvailability.damaged(new SQLException("Connection refused", "08001"))).isEmpty();
+        assertThat(MetastoreAvailability.damaged(new SQLException("no state"))).isEmpty();
+    }
+
+    @Test
     public void testErrorNamesDatabaseWithoutCredentials()
     {
         MetastoreConnection metastore = new MetastoreConnection("jdbc:postgresql://db:5432/lakehouse?user=lakehouse&password=hunter2", "org.postgresql.Driver", Optional.of("lakehouse"), Optional.of("hunter2"));
