@@ -7,7 +7,9 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.tiering.TieringService;
 import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorTableMetadata;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.InMemoryRecordSet;
@@ -17,8 +19,11 @@ import io.trino.spi.connector.SystemTable;
 import io.trino.spi.predicate.TupleDomain;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.DateTimeEncoding.packDateTimeWithZone;
 import static io.trino.spi.type.TimeZoneKey.UTC_KEY;
@@ -70,11 +75,17 @@ public class TieringStatusTable
     }
 
     @Override
-    public RecordCursor cursor(ConnectorTransactionHandle transactionHandle, ConnectorSession session, TupleDomain<Integer> constraint)
+    public RecordCursor cursor(ConnectorTransactionHandle transactionHandle, ConnectorSession session, TupleDomain<Integer> constraint, Set<Integer> requiredColumns, ConnectorSplit split, ConnectorAccessControl accessControl)
     {
         InMemoryRecordSet.Builder rows = InMemoryRecordSet.builder(METADATA);
         Instant now = Instant.now();
-        for (HybridTableState table : segmentStore.listTables()) {
+        List<HybridTableState> tables = segmentStore.listTables();
+        // the engine checks access to this table, not to the tables its rows name: a user sees the rows of the tables they may see
+        Set<SchemaTableName> visible = accessControl.filterTables(null, tables.stream().map(HybridTableState::name).collect(toImmutableSet()));
+        for (HybridTableState table : tables) {
+            if (!visible.contains(table.name())) {
+                continue;
+            }
             HotTierStats stats = segmentStore.hotTierStats(table.tableUuid());
             Optional<TieringService.TieringStatus> status = tieringService.status(table.tableUuid());
             rows.addRow(
