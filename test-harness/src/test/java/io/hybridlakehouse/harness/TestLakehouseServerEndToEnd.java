@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
+import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
 
@@ -38,6 +41,8 @@ import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class TestLakehouseServerEndToEnd
 {
+    private static final long CRASH_BATCH_ROWS = 100_000;
+
     private LakehouseServer server;
     private TrinoCli cli;
 
@@ -381,6 +386,117 @@ public class TestLakehouseServerEndToEnd
      * there in part, and the view still equals its query. Runs next to last: it replaces the
      * server the other tests share.
      */
+    /**
+     * kill -9 while a compaction runs, restart; then kill -9 while a tiering run merges and
+     * hands off, restart. Every row is there once, and after the orphan sweep the table's
+     * directory holds only files the table tracks (its Iceberg files and its segments).
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 2)
+    public void testKillDuringCompactionAndTieringLosesNothing()
+            throws Exception
+    {
+        String table = "lakehouse.demo.crash_maintenance";
+        cli.execute("CREATE TABLE %s (batch bigint, id bigint, pad varchar)".formatted(table)).assertSuccess();
+        // segments large enough that merging them takes a while, so the kill lands inside the
+        // merge; fewer than the background compaction's threshold, so the statement has them to do
+        int batches = 0;
+        for (; batches < 9; batches++) {
+            insertBatch(table, batches);
+        }
+        killWhileRunning("CALL lakehouse.system.compact_segments('demo', 'crash_maintenance')");
+        assertBatchesExact(table, batches);
+        printTiers();
+
+        for (; batches < 17; batches++) {
+            insertBatch(table, batches);
+        }
+        killWhileRunning("CALL lakehouse.system.tier_table('demo', 'crash_maintenance')");
+        assertBatchesExact(table, batches);
+        printTiers();
+
+        // what the interrupted runs had written is collected, nothing the table needs
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION lakehouse.remove_orphan_files_min_retention = '0s'");
+            statement.execute("ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '0s')".formatted(table));
+        }
+        Set<String> tracked = new HashSet<>();
+        for (String path : query("SELECT file_path FROM lakehouse.demo.\"crash_maintenance$files\" UNION SELECT path FROM lakehouse.demo.\"crash_maintenance$segments\"")) {
+            tracked.add(Path.of(path.replace("\"", "").replaceFirst("^local:///", "")).getFileName().toString());
+        }
+        Set<String> present;
+        try (Stream<Path> files = Files.walk(server.configuration().warehouse())) {
+            present = files.filter(file -> file.toString().contains("/crash_maintenance-") && file.toString().endsWith(".parquet"))
+                    .map(file -> file.getFileName().toString())
+                    .collect(toSet());
+        }
+        assertThat(present).isEqualTo(tracked);
+        assertBatchesExact(table, batches);
+        cli.execute("DROP TABLE " + table).assertSuccess();
+    }
+
+    private void printTiers()
+            throws Exception
+    {
+        System.out.printf("[measure] after restart: %s active segments, %s Iceberg files%n",
+                query("SELECT count(*) FROM lakehouse.demo.\"crash_maintenance$segments\" WHERE state = 'ACTIVE'"),
+                query("SELECT count(*) FROM lakehouse.demo.\"crash_maintenance$files\""));
+    }
+
+    private void insertBatch(String table, int batch)
+            throws Exception
+    {
+        // ids 1..CRASH_BATCH_ROWS (a single sequence() is capped at 10,000 entries)
+        cli.execute(("INSERT INTO %s SELECT %d, hi * 1000 + lo, lpad(CAST(lo AS varchar), 64, 'x') " +
+                "FROM UNNEST(sequence(0, %d)) a(hi) CROSS JOIN UNNEST(sequence(1, 1000)) b(lo)").formatted(table, batch, CRASH_BATCH_ROWS / 1000 - 1)).assertSuccess();
+    }
+
+    private void assertBatchesExact(String table, int batches)
+            throws Exception
+    {
+        assertThat(query("SELECT count(DISTINCT batch), count(*), count(DISTINCT (batch, id)), sum(id) FROM " + table))
+                .containsExactly("\"%d\",\"%d\",\"%d\",\"%d\"".formatted(batches, batches * CRASH_BATCH_ROWS, batches * CRASH_BATCH_ROWS, batches * (CRASH_BATCH_ROWS * (CRASH_BATCH_ROWS + 1) / 2)));
+    }
+
+    /**
+     * Starts {@code call}, kills the server with SIGKILL as soon as the statement is seen
+     * running, and starts it again.
+     */
+    private void killWhileRunning(String call)
+            throws Exception
+    {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> running = executor.submit(() -> {
+                try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute(call);
+                }
+                catch (Exception e) {
+                    // the server died under it
+                }
+            });
+            boolean seen = false;
+            try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+                while (!seen && !running.isDone()) {
+                    try (ResultSet resultSet = statement.executeQuery("SELECT count(*) FROM system.runtime.queries WHERE state = 'RUNNING' AND query = '%s'".formatted(call.replace("'", "''")))) {
+                        resultSet.next();
+                        seen = resultSet.getLong(1) > 0;
+                    }
+                }
+            }
+            assertThat(seen).as("%s seen running before it finished", call).isTrue();
+            ProcessHandle killed = server.runningProcess().orElseThrow();
+            assertThat(killed.destroyForcibly()).isTrue();
+            killed.onExit().get(1, TimeUnit.MINUTES);
+            server.up(message -> System.out.println("[e2e] " + message));
+            running.get(3, TimeUnit.MINUTES);
+            System.out.printf("[measure] kill -9 during %s: server restarted%n", call);
+        }
+        finally {
+            executor.shutdownNow();
+        }
+    }
+
     @Test
     @Order(Integer.MAX_VALUE - 1)
     public void testKillDuringInsertStreamAndTieringLosesNothing()
