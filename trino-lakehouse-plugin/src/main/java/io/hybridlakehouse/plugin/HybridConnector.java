@@ -2,12 +2,14 @@ package io.hybridlakehouse.plugin;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
 import io.hybridlakehouse.plugin.function.HybridFunctionProvider;
 import io.hybridlakehouse.plugin.function.WarmCacheProcessorProvider;
 import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
+import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.write.HybridPageSinkProvider;
@@ -136,7 +138,10 @@ public class HybridConnector
     @Override
     public Set<TableProcedureMetadata> getTableProcedures()
     {
-        return iceberg.getTableProcedures();
+        return ImmutableSet.<TableProcedureMetadata>builder()
+                .addAll(iceberg.getTableProcedures())
+                .addAll(HotTierTableProcedures.metadata())
+                .build();
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
 import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
+import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
 import io.hybridlakehouse.plugin.procedure.WarmCacheProcedure;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
@@ -95,6 +96,7 @@ public class HybridModule
         // Iceberg's connector collects these sets too, so our procedures and session properties sit beside its own
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
+        binder.bind(HotTierTableProcedures.class).in(Scopes.SINGLETON);
         binder.bind(WarmCacheFiles.class).in(Scopes.SINGLETON);
         binder.bind(PageCacheObserver.class).to(CacheStats.class);
         binder.bind(WarmCacheProcessorProvider.class).in(Scopes.SINGLETON);

@@ -2,12 +2,14 @@ package io.hybridlakehouse.plugin;
 
 import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.MaterializedResult;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +38,9 @@ public class TestHybridCancellation
         warehouse = Files.createTempDirectory("hybrid-cancellation");
         return LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
+                // maintenance runs only when the tests ask for it
+                .addCatalogProperty("hybrid.tiering.enabled", "false")
+                .addCatalogProperty("hybrid.compaction.segment-threshold", "0")
                 .build();
     }
 
@@ -65,21 +70,82 @@ public class TestHybridCancellation
         assertQueryFails("SELECT count(*) FROM killed_ctas", ".*Table 'lakehouse.tpch.killed_ctas' does not exist.*");
     }
 
+    @Test
+    public void testKilledMaintenanceLeavesTableAsItWas()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE maintained (orderkey bigint, partkey bigint, suppkey bigint, quantity double, comment varchar)");
+        for (int part = 0; part < 4; part++) {
+            // 720,000 wide rows per INSERT, quick to generate and slow enough to merge that the kill lands inside
+            getQueryRunner().execute(("INSERT INTO maintained SELECT l.orderkey * 100 + x, l.partkey, l.suppkey, l.quantity, l.comment || to_hex(sha256(to_utf8(l.comment || CAST(x AS varchar)))) " +
+                    "FROM tpch.tiny.lineitem l CROSS JOIN UNNEST(sequence(%d, %d)) t(x)").formatted(part * 12, part * 12 + 11));
+        }
+        String activeSegments = "SELECT count(*) FROM \"maintained$segments\" WHERE state = 'ACTIVE'";
+        long segments = (long) computeScalar(activeSegments);
+        assertThat(segments).isGreaterThanOrEqualTo(4);
+        String answer = "SELECT count(*), sum(orderkey), sum(quantity), max(comment) FROM maintained";
+        MaterializedResult expected = computeActual(answer);
+        long filesBefore = dataFiles();
+
+        // the Ctrl-C of ALTER TABLE ... EXECUTE reaches the work, which stops before its commit
+        killWhileRunning("ALTER TABLE maintained EXECUTE compact_segments", 200);
+        awaitStopped("io.hybridlakehouse.plugin.segment.SegmentCompactor");
+        assertThat(computeScalar(activeSegments)).isEqualTo(segments);
+        assertThat(computeActual(answer)).isEqualTo(expected);
+
+        killWhileRunning("ALTER TABLE maintained EXECUTE tier", 200);
+        awaitStopped("io.hybridlakehouse.plugin.tiering.SegmentTierer");
+        assertThat(computeScalar(activeSegments)).isEqualTo(segments);
+        assertThat(computeScalar("SELECT count(*) FROM \"maintained$files\"")).isEqualTo(0L);
+        assertThat(computeActual(answer)).isEqualTo(expected);
+
+        sweepOrphans("maintained");
+        assertThat(dataFiles()).isEqualTo(filesBefore);
+
+        // left alone, the same statements do their work
+        assertUpdate("ALTER TABLE maintained EXECUTE compact_segments");
+        assertThat(computeScalar(activeSegments)).isEqualTo(1L);
+        assertUpdate("ALTER TABLE maintained EXECUTE tier");
+        assertThat(computeScalar(activeSegments)).isEqualTo(0L);
+        assertThat(computeActual(answer)).isEqualTo(expected);
+        assertUpdate("DROP TABLE maintained");
+    }
+
+    /**
+     * Waits until no thread runs code of {@code className}: the killed statement's work is
+     * over, so what the table looks like now is what it keeps.
+     */
+    private static void awaitStopped(String className)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (Thread.getAllStackTraces().values().stream().anyMatch(stack -> Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith(className)))) {
+            assertThat(System.nanoTime()).as("work of %s still running a minute after the kill", className).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     private void killWhileRunning(String sql)
+            throws Exception
+    {
+        killWhileRunning(sql, 2_000);
+    }
+
+    private void killWhileRunning(String sql, long runningMillis)
             throws Exception
     {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
             Future<?> statement = executor.submit(() -> getQueryRunner().execute(sql));
             String queryId = null;
-            while (queryId == null) {
+            while (queryId == null && !statement.isDone()) {
                 // killed once it writes: the point where a half-written result could become visible
                 List<Object> running = computeActual("SELECT query_id FROM system.runtime.queries WHERE state = 'RUNNING' AND query = '%s'".formatted(sql.replace("'", "''")))
                         .getOnlyColumn().toList();
                 queryId = running.isEmpty() ? null : (String) running.getFirst();
                 Thread.sleep(100);
             }
-            Thread.sleep(2_000);
+            Thread.sleep(runningMillis);
             assertThat(statement.isDone()).as("the statement still runs when it is killed").isFalse();
             getQueryRunner().execute("CALL system.runtime.kill_query(query_id => '%s', message => 'cancelled by the test')".formatted(queryId));
             assertThat(statement).failsWithin(2, TimeUnit.MINUTES)

@@ -12,6 +12,7 @@ import io.hybridlakehouse.plugin.mv.MaterializedViews;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.AggregationRewrite;
 import io.hybridlakehouse.plugin.rewrite.DerivedColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.DerivedKeyConstraints;
@@ -52,6 +53,7 @@ import io.trino.spi.TrinoException;
 import io.trino.spi.connector.AggregateFunction;
 import io.trino.spi.connector.AggregationApplicationResult;
 import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorAnalyzeMetadata;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorMaterializedViewDefinition;
@@ -129,6 +131,7 @@ public class HybridMetadata
     private final OrphanFileSweeper orphanFileSweeper;
     private final MaterializedViews views;
     private final TierSketches tierSketches;
+    private final HotTierTableProcedures tableProcedures;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     // what this transaction read of the segment metastore, so planning and split generation ask it once per table
     private final Map<SchemaTableName, Optional<HybridTableState>> pinnedStates = new ConcurrentHashMap<>();
@@ -152,6 +155,7 @@ public class HybridMetadata
             ViewMaintenance viewMaintenance,
             RewriteStats rewriteStats,
             TierSketches tierSketches,
+            HotTierTableProcedures tableProcedures,
             String catalogName)
     {
         super(iceberg);
@@ -166,6 +170,7 @@ public class HybridMetadata
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
+        this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
         this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
         {
@@ -791,8 +796,31 @@ public class HybridMetadata
     }
 
     @Override
+    public Optional<ConnectorTableExecuteHandle> getTableHandleForExecute(ConnectorSession session, ConnectorAccessControl accessControl, ConnectorTableHandle tableHandle, String procedureName, Map<String, Object> executeProperties, RetryMode retryMode)
+    {
+        Optional<HotTierTableProcedures.ExecuteHandle> hotTier = tableProcedures.handleFor(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), procedureName);
+        if (hotTier.isPresent()) {
+            return Optional.of(hotTier.get());
+        }
+        return super.getTableHandleForExecute(session, accessControl, tableHandle, procedureName, executeProperties, retryMode);
+    }
+
+    @Override
+    public Optional<ConnectorTableLayout> getLayoutForTableExecute(ConnectorSession session, ConnectorTableExecuteHandle tableExecuteHandle)
+    {
+        if (tableExecuteHandle instanceof HotTierTableProcedures.ExecuteHandle) {
+            return Optional.empty();
+        }
+        return super.getLayoutForTableExecute(session, tableExecuteHandle);
+    }
+
+    @Override
     public void executeTableExecute(ConnectorSession session, ConnectorTableExecuteHandle tableExecuteHandle)
     {
+        if (tableExecuteHandle instanceof HotTierTableProcedures.ExecuteHandle hotTier) {
+            tableProcedures.execute(session, hotTier);
+            return;
+        }
         // Iceberg's own sweep deletes every file its snapshots do not reference, hot segment files included
         if (tableExecuteHandle instanceof IcebergTableExecuteHandle execute && execute.procedureHandle() instanceof IcebergRemoveOrphanFilesHandle removeOrphanFiles) {
             io.airlift.units.Duration retention = removeOrphanFiles.retentionThreshold();

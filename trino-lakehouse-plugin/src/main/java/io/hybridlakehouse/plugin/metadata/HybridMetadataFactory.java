@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -32,6 +33,7 @@ public class HybridMetadataFactory
     private final RewriteStats rewriteStats;
     private final CatalogName catalogName;
     private final TierSketches tierSketches;
+    private final HotTierTableProcedures tableProcedures;
 
     @Inject
     public HybridMetadataFactory(
@@ -46,7 +48,8 @@ public class HybridMetadataFactory
             ViewMaintenance viewMaintenance,
             RewriteStats rewriteStats,
             CatalogName catalogName,
-            TierSketches tierSketches)
+            TierSketches tierSketches,
+            HotTierTableProcedures tableProcedures)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -60,10 +63,11 @@ public class HybridMetadataFactory
         this.rewriteStats = requireNonNull(rewriteStats, "rewriteStats is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
+        this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, tableProcedures, catalogName.toString());
     }
 }

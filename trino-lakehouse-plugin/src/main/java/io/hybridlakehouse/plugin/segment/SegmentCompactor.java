@@ -193,6 +193,7 @@ public class SegmentCompactor
         long[] written = new long[2];
         try {
             for (Segment input : inputs) {
+                Interruptions.checkNotInterrupted("Compacting segments of " + table.name());
                 DataFileReader.DataFile file = DataFileReader.DataFile.of(segments.decode(input), input.recordCount());
                 HotSegmentPageSource.reading(() -> {
                     dataFiles.read(session, table, file, page -> {
@@ -236,6 +237,8 @@ public class SegmentCompactor
                 metrics.splitOffsets());
         outputWritten.run();
         NewSegment outputSegment = new NewSegment(output.toString(), writer.getWrittenBytes(), rows, inputs.getFirst().partitionKey(), commitTaskCodec.toJson(outputTask));
+        // the output file is written but referenced by nothing yet: the orphan sweep collects it
+        Interruptions.checkNotInterrupted("Compacting segments of " + table.name());
         Optional<Segment> committed = segmentStore.replaceSegments(table.uuid().toString(), inputs, outputSegment);
         if (committed.isEmpty()) {
             // another compaction or a tiering claim got there first: the inputs stay, the output goes

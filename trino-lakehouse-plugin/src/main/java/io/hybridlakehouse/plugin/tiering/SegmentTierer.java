@@ -7,6 +7,7 @@ import io.airlift.log.Logger;
 import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.metadata.HotTierPin;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.Interruptions;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -154,6 +155,7 @@ public class SegmentTierer
                 break;
             }
             try {
+                Interruptions.checkNotInterrupted("Tiering " + name);
                 commit(table, toAppend, through);
                 rows = toAppend.stream().mapToLong(Segment::recordCount).sum();
                 appended = toAppend.size();
