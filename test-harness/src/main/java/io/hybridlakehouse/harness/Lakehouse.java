@@ -5,8 +5,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +55,7 @@ public final class Lakehouse
             }
             case "bench" -> bench(repository, rest);
             case "cluster" -> cluster(repository, rest);
+            case "soak" -> soak(repository, rest);
             case "cli" -> {
                 if (server.runningProcess().isEmpty()) {
                     System.err.println("No Trino server running: start one with ./lakehouse up");
@@ -218,6 +220,70 @@ public final class Lakehouse
     }
 
     /**
+     * {@code ./lakehouse soak [--minutes N] [--metastore sqlite|postgres|both]}: for each metadata
+     * database (both by default, SQLite first) a server of its own under
+     * test-harness/target/soak-servers/&lt;metastore&gt;/ (port 8095 or LAKEHOUSE_SOAK_PORT; PostgreSQL on
+     * 15434 or LAKEHOUSE_SOAK_POSTGRES_PORT), {@link SoakWorkload} for N minutes (3 by default), the
+     * report in test-harness/target/soak/. Exits 1 unless every run was exact and nothing failed hard.
+     */
+    private static void soak(Path repository, List<String> arguments)
+            throws Exception
+    {
+        Duration duration = Duration.ofMillis(Math.round(Double.parseDouble(option(arguments, "--minutes").orElse("3")) * 60_000));
+        String metastoreOption = option(arguments, "--metastore").orElse("both");
+        List<SoakServer.Metastore> metastores = metastoreOption.equals("both")
+                ? List.of(SoakServer.Metastore.SQLITE, SoakServer.Metastore.POSTGRES)
+                : List.of(SoakServer.Metastore.fromLabel(metastoreOption));
+        int port = Optional.ofNullable(System.getenv("LAKEHOUSE_SOAK_PORT")).map(Integer::parseInt).orElse(8095);
+        int postgresPort = Optional.ofNullable(System.getenv("LAKEHOUSE_SOAK_POSTGRES_PORT")).map(Integer::parseInt).orElse(15434);
+        String heap = Optional.ofNullable(System.getenv("LAKEHOUSE_HEAP")).orElse(ServerConfiguration.DEFAULT_HEAP);
+        Path output = repository.resolve("test-harness/target/soak");
+        long start = System.nanoTime();
+        LakehouseServer.ProgressListener progress = message -> System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, message);
+        List<SoakWorkload.Outcome> outcomes = new ArrayList<>();
+        for (SoakServer.Metastore metastore : metastores) {
+            // scratch, emptied by every run: it lives with the build output
+            Path home = repository.resolve("test-harness/target/soak-servers").resolve(metastore.label());
+            try {
+                // the tables and metadata of an earlier soak are not worth keeping: each run starts empty
+                SoakServer.removeLeftovers(TrinoDistribution.fromSystemProperty(), home);
+                try (SoakServer server = SoakServer.start(metastore, TrinoDistribution.fromSystemProperty(), repository.resolve("etc-catalog"), home, port, postgresPort, heap, progress)) {
+                    // Ctrl-C stops the server too: it runs in its own session and would outlive the launcher
+                    Thread stopOnExit = new Thread(() -> {
+                        try {
+                            server.close();
+                        }
+                        catch (Exception ignored) {
+                            // exiting anyway
+                        }
+                    });
+                    Runtime.getRuntime().addShutdownHook(stopOnExit);
+                    outcomes.add(new SoakWorkload(server.server(), new SoakWorkload.Options(metastore.label(), duration), progress).run());
+                    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+                }
+            }
+            catch (Exception e) {
+                SoakReport.write(outcomes, output);
+                exitWithFailure("./lakehouse soak", e, new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog")));
+            }
+            SoakReport.write(outcomes, output);
+            progress.step(SoakWorkload.describe(outcomes.getLast()));
+        }
+        System.out.println();
+        for (SoakWorkload.Outcome outcome : outcomes) {
+            System.out.printf("%s: %s%n", outcome.label(), outcome.verdict());
+        }
+        System.out.printf("Report: %s, %s%n", output.resolve("report.md"), output.resolve("results.json"));
+        System.exit(outcomes.stream().allMatch(SoakWorkload.Outcome::passed) ? 0 : 1);
+    }
+
+    private static Optional<String> option(List<String> arguments, String name)
+    {
+        int index = arguments.indexOf(name);
+        return index >= 0 && index + 1 < arguments.size() ? Optional.of(arguments.get(index + 1)) : Optional.empty();
+    }
+
+    /**
      * One line saying what failed, one saying what to do, the log paths; the stack trace goes
      * to a log file, not the terminal.
      */
@@ -242,6 +308,6 @@ public final class Lakehouse
 
     private static void usage()
     {
-        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--s3 [--s3-latency-ms N]] [--scale N[,M...]] [--rewrite-scale N[,M...]]");
+        System.err.println("usage: ./lakehouse up | down | status | cli [trino-cli options] | cluster up|down|status|cli | test | bench [--quick] [--s3 [--s3-latency-ms N]] [--scale N[,M...]] [--rewrite-scale N[,M...]] | soak [--minutes N] [--metastore sqlite|postgres|both]");
     }
 }
