@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -170,7 +171,9 @@ public class TestHybridCache
         assertThat(warmed.getMaterializedRows()).allSatisfy(row -> assertThat((long) row.getField(2)).isPositive());
         assertThat(readBytes("SELECT count(*), max(comment) FROM function_warmed WHERE day >= DATE '2026-11-21'").storage()).isZero();
 
-        assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'no_such_table'))", ".*Table 'tpch.no_such_table' not found.*");
+        assertThat(query("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'no_such_table'))")).failure()
+                .hasErrorCode(TABLE_NOT_FOUND)
+                .hasMessageContaining("Table 'tpch.no_such_table' does not exist");
         assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'function_warmed', filter => 'day >'))", ".*Invalid warm_cache filter 'day >'.*");
         assertUpdate("DROP TABLE function_warmed");
 

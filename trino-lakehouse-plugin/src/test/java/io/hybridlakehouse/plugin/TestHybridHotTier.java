@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static io.trino.tpch.TpchTable.LINE_ITEM;
 import static io.trino.tpch.TpchTable.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -209,7 +210,9 @@ public class TestHybridHotTier
         assertUpdate("INSERT INTO compacted VALUES (10, 'a')", 1);
         assertUpdate("CALL system.tier_table('tpch', 'compacted')");
         assertQuery("SELECT count(*), count(DISTINCT id), sum(id) FROM compacted", "VALUES (11, 11, 55)");
-        assertQueryFails("CALL system.compact_segments('tpch', 'missing')", ".*Table 'tpch.missing' not found.*");
+        assertThat(query("CALL system.compact_segments('tpch', 'missing')")).failure()
+                .hasErrorCode(TABLE_NOT_FOUND)
+                .hasMessageContaining("Table 'tpch.missing' does not exist");
         assertUpdate("DROP TABLE compacted");
     }
 
@@ -289,7 +292,11 @@ public class TestHybridHotTier
     @Test
     public void testTierTableErrors()
     {
-        assertQueryFails("CALL system.tier_table('tpch', 'no_such_table')", ".*Table 'tpch.no_such_table' not found.*");
+        assertThat(query("CALL system.tier_table('tpch', 'no_such_table')")).failure()
+                .hasErrorCode(TABLE_NOT_FOUND)
+                .hasMessageContaining("Table 'tpch.no_such_table' does not exist");
+        assertThat(query("CALL system.apply_retention('tpch', 'no_such_table')")).failure()
+                .hasErrorCode(TABLE_NOT_FOUND);
         assertQueryFails("CALL system.tier_table('tpch', '')", ".*table_name must be a table of schema 'tpch'.*");
     }
 

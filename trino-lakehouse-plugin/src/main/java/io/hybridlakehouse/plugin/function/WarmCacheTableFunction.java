@@ -9,6 +9,7 @@ import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.function.table.AbstractConnectorTableFunction;
 import io.trino.spi.function.table.Argument;
 import io.trino.spi.function.table.Descriptor;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.StandardErrorCode.INVALID_FUNCTION_ARGUMENT;
 import static io.trino.spi.function.table.ReturnTypeSpecification.GenericTable.GENERIC_TABLE;
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -67,7 +69,12 @@ public class WarmCacheTableFunction
         accessControl.checkCanSelectFromColumns(null, table, Set.of());
         Optional<String> filter = text(arguments, "FILTER");
         // mistakes fail at analysis with their own message; the files are listed once, for the splits
-        files.validate(session, table, filter);
+        try {
+            files.validate(session, table, filter);
+        }
+        catch (TableNotFoundException e) {
+            throw tableNotFound(e);
+        }
         return TableFunctionAnalysis.builder()
                 .returnedType(new Descriptor(ImmutableList.of(
                         new Descriptor.Field(COLUMNS.get(0), Optional.of(VARCHAR)),

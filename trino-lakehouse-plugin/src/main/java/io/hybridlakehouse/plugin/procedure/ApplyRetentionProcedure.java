@@ -8,12 +8,14 @@ import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
 
 import java.lang.invoke.MethodHandle;
 import java.time.Instant;
 
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
+import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
 import static java.util.Objects.requireNonNull;
@@ -62,6 +64,9 @@ public class ApplyRetentionProcedure
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanDeleteFromTable(null, name);
             retention.apply(session, name, Instant.now());
+        }
+        catch (TableNotFoundException e) {
+            throw tableNotFound(e);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
 import org.apache.iceberg.Table;
 
@@ -18,6 +19,7 @@ import java.lang.invoke.MethodHandle;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
+import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
 import static java.util.Objects.requireNonNull;
@@ -74,6 +76,9 @@ public class CompactSegmentsProcedure
                 throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no hot tier to compact: it is a plain Iceberg table (mode 'lake')".formatted(name));
             }
             compactor.compactTable(session, icebergTable, 2);
+        }
+        catch (TableNotFoundException e) {
+            throw tableNotFound(e);
         }
     }
 }

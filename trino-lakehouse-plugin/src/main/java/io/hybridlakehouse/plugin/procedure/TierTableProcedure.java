@@ -9,12 +9,14 @@ import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
 
 import java.lang.invoke.MethodHandle;
 import java.time.Instant;
 
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
+import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
 import static java.util.Objects.requireNonNull;
@@ -67,6 +69,9 @@ public class TierTableProcedure
             String tableUuid = catalogFactory.create(session.getIdentity()).loadTable(session, name).uuid().toString();
             // on demand, every hot segment goes, whatever its age
             tieringService.tier(session, tableUuid, name, Instant.now().plusSeconds(1));
+        }
+        catch (TableNotFoundException e) {
+            throw tableNotFound(e);
         }
     }
 }

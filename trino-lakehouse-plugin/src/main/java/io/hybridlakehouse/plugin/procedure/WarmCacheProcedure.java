@@ -11,6 +11,7 @@ import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Optional;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CONFIGURATION_ERROR;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
+import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
 import static java.util.Objects.requireNonNull;
@@ -79,6 +81,9 @@ public class WarmCacheProcedure
             List<String> paths = selection.files().stream().map(WarmCacheFiles.File::path).toList();
             long bytes = warmer.warm(session.getIdentity(), selection.fileIoProperties(), paths);
             log.info("Warmed the cache with %s files (%s bytes) of %s", paths.size(), bytes, name);
+        }
+        catch (TableNotFoundException e) {
+            throw tableNotFound(e);
         }
         catch (IOException e) {
             throw new TrinoException(HYBRID_CONFIGURATION_ERROR, "Warming the cache failed: " + e.getMessage(), e);
