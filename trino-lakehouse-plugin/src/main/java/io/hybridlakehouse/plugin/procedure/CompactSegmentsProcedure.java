@@ -3,21 +3,15 @@ package io.hybridlakehouse.plugin.procedure;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
-import io.hybridlakehouse.plugin.segment.SegmentCompactor;
-import io.hybridlakehouse.plugin.segment.SegmentStore;
-import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
-import io.trino.spi.TrinoException;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
-import org.apache.iceberg.Table;
 
 import java.lang.invoke.MethodHandle;
 
-import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
@@ -27,6 +21,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code CALL lakehouse.system.compact_segments('schema', 'table')}: merges the hot segments
  * of each partition into one segment, atomically per partition.
+ * Trino does not stop a killed {@code CALL}, so it runs to its end;
+ * {@link HotTierTableProcedures} is the same work as a table procedure, which a kill stops.
  */
 public class CompactSegmentsProcedure
         implements Provider<Procedure>
@@ -42,16 +38,12 @@ public class CompactSegmentsProcedure
         }
     }
 
-    private final TrinoCatalogFactory catalogFactory;
-    private final SegmentStore segmentStore;
-    private final SegmentCompactor compactor;
+    private final HotTierTableProcedures maintenance;
 
     @Inject
-    public CompactSegmentsProcedure(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, SegmentCompactor compactor)
+    public CompactSegmentsProcedure(HotTierTableProcedures maintenance)
     {
-        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
-        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
-        this.compactor = requireNonNull(compactor, "compactor is null");
+        this.maintenance = requireNonNull(maintenance, "maintenance is null");
     }
 
     @Override
@@ -71,11 +63,7 @@ public class CompactSegmentsProcedure
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanInsertIntoTable(null, name);
-            Table icebergTable = catalogFactory.create(session.getIdentity()).loadTable(session, name);
-            if (segmentStore.getTable(icebergTable.uuid().toString()).isEmpty()) {
-                throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no hot tier to compact: it is a plain Iceberg table (mode 'lake')".formatted(name));
-            }
-            compactor.compactTable(session, icebergTable, 2);
+            maintenance.execute(session, new HotTierTableProcedures.ExecuteHandle(name, HotTierTableProcedures.Operation.COMPACT_SEGMENTS));
         }
         catch (TableNotFoundException e) {
             throw tableNotFound(e);

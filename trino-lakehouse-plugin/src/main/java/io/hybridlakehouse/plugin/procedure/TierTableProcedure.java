@@ -3,8 +3,6 @@ package io.hybridlakehouse.plugin.procedure;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
-import io.hybridlakehouse.plugin.tiering.TieringService;
-import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
@@ -13,7 +11,6 @@ import io.trino.spi.connector.TableNotFoundException;
 import io.trino.spi.procedure.Procedure;
 
 import java.lang.invoke.MethodHandle;
-import java.time.Instant;
 
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
@@ -24,6 +21,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code CALL lakehouse.system.tier_table('schema', 'table')}: moves every hot segment of the
  * table into Iceberg now and returns when the move is committed.
+ * Trino does not stop a killed {@code CALL}, so it runs to its end;
+ * {@link HotTierTableProcedures} is the same work as a table procedure, which a kill stops.
  */
 public class TierTableProcedure
         implements Provider<Procedure>
@@ -39,14 +38,12 @@ public class TierTableProcedure
         }
     }
 
-    private final TrinoCatalogFactory catalogFactory;
-    private final TieringService tieringService;
+    private final HotTierTableProcedures maintenance;
 
     @Inject
-    public TierTableProcedure(TrinoCatalogFactory catalogFactory, TieringService tieringService)
+    public TierTableProcedure(HotTierTableProcedures maintenance)
     {
-        this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
-        this.tieringService = requireNonNull(tieringService, "tieringService is null");
+        this.maintenance = requireNonNull(maintenance, "maintenance is null");
     }
 
     @Override
@@ -66,9 +63,7 @@ public class TierTableProcedure
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
             SchemaTableName name = schemaTableName(schema, table);
             accessControl.checkCanInsertIntoTable(null, name);
-            String tableUuid = catalogFactory.create(session.getIdentity()).loadTable(session, name).uuid().toString();
-            // on demand, every hot segment goes, whatever its age
-            tieringService.tier(session, tableUuid, name, Instant.now().plusSeconds(1));
+            maintenance.execute(session, new HotTierTableProcedures.ExecuteHandle(name, HotTierTableProcedures.Operation.TIER));
         }
         catch (TableNotFoundException e) {
             throw tableNotFound(e);
