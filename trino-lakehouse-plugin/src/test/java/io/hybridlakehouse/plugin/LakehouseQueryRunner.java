@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.airlift.log.Logger;
+import io.trino.Session;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.testing.DistributedQueryRunner;
 import io.trino.tpch.TpchTable;
@@ -34,6 +35,17 @@ public final class LakehouseQueryRunner
     public static Builder builder()
     {
         return new Builder();
+    }
+
+    /**
+     * {@code session} allowed to run {@code remove_orphan_files} with no retention: what tests
+     * need to sweep the files a failure left just now.
+     */
+    public static Session withoutOrphanFileMinimum(Session session)
+    {
+        return Session.builder(session)
+                .setCatalogSessionProperty(CATALOG, "remove_orphan_files_min_retention", "0s")
+                .build();
     }
 
     public static class Builder

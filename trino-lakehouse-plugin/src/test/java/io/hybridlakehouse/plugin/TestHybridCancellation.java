@@ -1,6 +1,5 @@
 package io.hybridlakehouse.plugin;
 
-import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.MaterializedResult;
 import io.trino.testing.QueryRunner;
@@ -17,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -159,10 +159,7 @@ public class TestHybridCancellation
 
     private void sweepOrphans(String table)
     {
-        Session noMinimum = Session.builder(getSession())
-                .setCatalogSessionProperty("lakehouse", "remove_orphan_files_min_retention", "0s")
-                .build();
-        assertUpdate(noMinimum, "ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '0s')".formatted(table));
+        assertUpdate(withoutOrphanFileMinimum(getSession()), "ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '0s')".formatted(table));
     }
 
     private long dataFiles()

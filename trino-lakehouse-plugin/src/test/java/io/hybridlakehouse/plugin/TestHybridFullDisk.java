@@ -1,7 +1,6 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableList;
-import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +16,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_STORAGE_FULL;
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static io.trino.tpch.TpchTable.ORDERS;
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -162,10 +162,7 @@ public class TestHybridFullDisk
 
     private void sweepOrphans(String table)
     {
-        Session noMinimum = Session.builder(getSession())
-                .setCatalogSessionProperty("lakehouse", "remove_orphan_files_min_retention", "0s")
-                .build();
-        assertUpdate(noMinimum, "ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '0s')".formatted(table));
+        assertUpdate(withoutOrphanFileMinimum(getSession()), "ALTER TABLE %s EXECUTE remove_orphan_files(retention_threshold => '0s')".formatted(table));
     }
 
     private Set<String> dataFiles(String table)

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static io.trino.tpch.TpchTable.LINE_ITEM;
 import static io.trino.tpch.TpchTable.ORDERS;
@@ -262,10 +263,7 @@ public class TestHybridHotTier
         assertUpdate("INSERT INTO swept VALUES 1, 2", 2);
         assertQueryFails("ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')",
                 ".*Retention specified \\(0\\.00s\\) is shorter than the minimum retention configured in the system \\(7\\.00d\\).*");
-        Session noMinimum = Session.builder(getSession())
-                .setCatalogSessionProperty("lakehouse", "remove_orphan_files_min_retention", "0s")
-                .build();
-        assertUpdate(noMinimum, "ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')");
+        assertUpdate(withoutOrphanFileMinimum(getSession()), "ALTER TABLE swept EXECUTE remove_orphan_files(retention_threshold => '0s')");
         assertQuery("SELECT sum(id) FROM swept", "VALUES 3");
         assertUpdate("DROP TABLE swept");
     }

@@ -36,6 +36,7 @@ import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static com.google.common.collect.Iterables.getOnlyElement;
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 public class TestHybridTiering
@@ -202,10 +203,7 @@ public class TestHybridTiering
         awaitDroppedSegmentFilesDeleted("crashing");
         Set<String> orphans = Sets.difference(dataFilesOnDisk("crashing"), referencedDataFiles("crashing")).immutableCopy();
         assertThat(orphans).as("orphans").isNotEmpty().allMatch(name -> name.startsWith("hybrid-compacted-"));
-        Session noMinimumRetention = Session.builder(getSession())
-                .setCatalogSessionProperty("lakehouse", "remove_orphan_files_min_retention", "0s")
-                .build();
-        assertUpdate(noMinimumRetention, "ALTER TABLE crashing EXECUTE remove_orphan_files(retention_threshold => '0s')");
+        assertUpdate(withoutOrphanFileMinimum(getSession()), "ALTER TABLE crashing EXECUTE remove_orphan_files(retention_threshold => '0s')");
         assertThat(dataFilesOnDisk("crashing")).isEqualTo(referencedDataFiles("crashing"));
         assertExactlyOnce("crashing", expectedRows);
         assertUpdate("DROP TABLE crashing");
