@@ -78,6 +78,25 @@ public class TestHybridDamagedStorage
     }
 
     @Test
+    public void testCompactionStopsAtDamagedSegment()
+            throws IOException
+    {
+        assertUpdate("CREATE TABLE damaged_merge (orderkey bigint, comment varchar)");
+        assertUpdate("INSERT INTO damaged_merge SELECT orderkey, comment FROM orders WHERE orderkey < 1000", "SELECT count(*) FROM orders WHERE orderkey < 1000");
+        assertUpdate("INSERT INTO damaged_merge SELECT orderkey, comment FROM orders WHERE orderkey >= 1000", "SELECT count(*) FROM orders WHERE orderkey >= 1000");
+        String path = (String) computeScalar("SELECT max(path) FROM \"damaged_merge$segments\"");
+        Files.delete(warehouse.resolve(path.replaceFirst("^local:///", "")));
+
+        for (String merge : new String[] {"CALL system.compact_segments('tpch', 'damaged_merge')", "ALTER TABLE damaged_merge EXECUTE compact_segments"}) {
+            assertThat(query(merge)).failure()
+                    .hasErrorCode(HYBRID_CORRUPT_SEGMENT)
+                    .hasMessageContaining(path);
+        }
+        assertThat(computeScalar("SELECT count(*) FROM \"damaged_merge$segments\" WHERE state = 'ACTIVE'")).isEqualTo(2L);
+        assertUpdate("DROP TABLE damaged_merge");
+    }
+
+    @Test
     public void testDamagedColdFilesFailWithIcebergCodes()
             throws IOException
     {

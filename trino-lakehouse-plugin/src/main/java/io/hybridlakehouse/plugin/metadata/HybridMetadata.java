@@ -798,9 +798,11 @@ public class HybridMetadata
     @Override
     public Optional<ConnectorTableExecuteHandle> getTableHandleForExecute(ConnectorSession session, ConnectorAccessControl accessControl, ConnectorTableHandle tableHandle, String procedureName, Map<String, Object> executeProperties, RetryMode retryMode)
     {
-        Optional<HotTierTableProcedures.ExecuteHandle> hotTier = tableProcedures.handleFor(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), procedureName);
-        if (hotTier.isPresent()) {
-            return Optional.of(hotTier.get());
+        if (tableHandle instanceof IcebergTableHandle table) {
+            Optional<HotTierTableProcedures.ExecuteHandle> hotTier = tableProcedures.handleFor(session, table.getSchemaTableName(), procedureName);
+            if (hotTier.isPresent()) {
+                return Optional.of(hotTier.get());
+            }
         }
         return super.getTableHandleForExecute(session, accessControl, tableHandle, procedureName, executeProperties, retryMode);
     }

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.segment;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
@@ -25,6 +26,7 @@ import io.trino.plugin.iceberg.IcebergSortingFileWriter;
 import io.trino.plugin.iceberg.MetricsWrapper;
 import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.TrinoSortField;
+import io.trino.spi.ErrorCode;
 import io.trino.spi.Page;
 import io.trino.spi.PageSorter;
 import io.trino.spi.TrinoException;
@@ -44,11 +46,14 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
 import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
+import static io.trino.spi.StandardErrorCode.USER_CANCELED;
 import static java.util.Objects.requireNonNull;
 import static java.util.stream.Collectors.groupingBy;
 
@@ -61,6 +66,8 @@ import static java.util.stream.Collectors.groupingBy;
 public class SegmentCompactor
 {
     private static final Logger log = Logger.get(SegmentCompactor.class);
+
+    private static final Set<ErrorCode> STOPPED = ImmutableSet.of(HYBRID_CORRUPT_SEGMENT.toErrorCode(), USER_CANCELED.toErrorCode());
 
     private final SegmentStore segmentStore;
     private final HotSegmentSplits segments;
@@ -220,6 +227,10 @@ public class SegmentCompactor
         }
         catch (RuntimeException e) {
             writer.rollback();
+            if (e instanceof TrinoException trinoException && STOPPED.contains(trinoException.getErrorCode())) {
+                // already says what happened to which segment, or that the run was stopped
+                throw e;
+            }
             String what = "Compacting %d segments of %s".formatted(inputs.size(), table.name());
             throw StorageFull.translated(what, e).orElseGet(() -> new TrinoException(HYBRID_WRITER_ERROR, "%s failed: %s".formatted(what, e.getMessage()), e));
         }
