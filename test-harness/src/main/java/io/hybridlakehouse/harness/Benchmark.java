@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
 import static io.hybridlakehouse.harness.LatencyStatistics.interquartileRange;
 import static io.hybridlakehouse.harness.LatencyStatistics.median;
 import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
@@ -1336,15 +1337,6 @@ public final class Benchmark
             }
         }
         return millisSince(start);
-    }
-
-    private static long scalar(Statement statement, String sql)
-            throws SQLException
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
     }
 
     private static long[] longs(Statement statement, String sql)

@@ -1,7 +1,6 @@
 package io.hybridlakehouse.harness;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -141,15 +141,6 @@ public final class ServerReadiness
             }
         }
         return false;
-    }
-
-    private static long scalar(Statement statement, String sql)
-            throws SQLException
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
     }
 
     static String firstLine(String message)

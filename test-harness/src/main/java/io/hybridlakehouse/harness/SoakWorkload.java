@@ -6,7 +6,6 @@ import com.google.common.collect.ImmutableMap;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -35,6 +34,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static io.hybridlakehouse.harness.JdbcResults.rows;
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
+import static io.hybridlakehouse.harness.JdbcResults.strings;
 import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
 import static java.util.Objects.requireNonNull;
 
@@ -866,44 +868,6 @@ public final class SoakWorkload
             }
         }
         return "none";
-    }
-
-    private static List<String> rows(Statement statement, String sql)
-            throws SQLException
-    {
-        List<String> rows = new ArrayList<>();
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            ResultSetMetaData metaData = resultSet.getMetaData();
-            while (resultSet.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int column = 1; column <= metaData.getColumnCount(); column++) {
-                    row.append(column > 1 ? "|" : "").append(resultSet.getString(column));
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
-    }
-
-    private static List<String> strings(Statement statement, String sql)
-            throws SQLException
-    {
-        List<String> values = new ArrayList<>();
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            while (resultSet.next()) {
-                values.add(resultSet.getString(1));
-            }
-        }
-        return values;
-    }
-
-    private static long scalar(Statement statement, String sql)
-            throws SQLException
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
     }
 
     private static List<Long> copy(List<Long> values)

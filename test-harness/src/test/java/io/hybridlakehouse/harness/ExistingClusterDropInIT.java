@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
+import static io.hybridlakehouse.harness.JdbcResults.strings;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static io.hybridlakehouse.harness.TestingSql.scalar;
-import static io.hybridlakehouse.harness.TestingSql.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;

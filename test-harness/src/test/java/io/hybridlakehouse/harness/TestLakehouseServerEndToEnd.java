@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
 import static java.util.stream.Collectors.toSet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;
@@ -593,15 +594,6 @@ public class TestLakehouseServerEndToEnd
         }
         // the readiness probe leaves nothing behind
         assertThat(query("SHOW SCHEMAS FROM lakehouse LIKE 'lakehouse_readiness'")).isEmpty();
-    }
-
-    private static long scalar(Statement statement, String sql)
-            throws Exception
-    {
-        try (ResultSet resultSet = statement.executeQuery(sql)) {
-            resultSet.next();
-            return resultSet.getLong(1);
-        }
     }
 
     /**

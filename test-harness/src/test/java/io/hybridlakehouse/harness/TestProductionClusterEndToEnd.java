@@ -30,10 +30,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.hybridlakehouse.harness.JdbcResults.rows;
+import static io.hybridlakehouse.harness.JdbcResults.scalar;
+import static io.hybridlakehouse.harness.JdbcResults.strings;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static io.hybridlakehouse.harness.TestingSql.rows;
-import static io.hybridlakehouse.harness.TestingSql.scalar;
-import static io.hybridlakehouse.harness.TestingSql.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS;

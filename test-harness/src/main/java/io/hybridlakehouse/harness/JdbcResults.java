@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reading query results through the Trino JDBC driver in the end-to-end tests.
+ * Reading query results through the Trino JDBC driver: the benchmark, the soak, readiness checks and the end-to-end tests.
  */
-final class TestingSql
+final class JdbcResults
 {
-    private TestingSql() {}
+    private JdbcResults() {}
 
     static long scalar(Statement statement, String sql)
             throws SQLException
