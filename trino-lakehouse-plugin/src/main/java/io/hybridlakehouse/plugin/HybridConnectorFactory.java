@@ -12,6 +12,7 @@ import io.airlift.json.JsonModule;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.cache.VerifiedAlluxioFileSystemCache;
+import io.hybridlakehouse.plugin.cache.CoordinatorMetadataFileCache;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.metastore.PooledJdbcCatalogModule;
@@ -214,10 +215,13 @@ public class HybridConnectorFactory
                 return;
             }
             // Trino's Alluxio cache module as it is (configuration, statistics, split affinity),
-            // with its page cache swapped for the one that checksums pages
+            // with its page cache swapped for the one that checksums pages, and Iceberg's
+            // metadata files kept in the coordinator's memory as they are without a disk cache
             fileSystem.setConfigurationFactory(configurationFactory);
-            binder.install(Modules.override(fileSystem).with(overrides ->
-                    overrides.bind(TrinoFileSystemCache.class).to(VerifiedAlluxioFileSystemCache.class).in(Scopes.SINGLETON)));
+            binder.install(Modules.override(fileSystem).with(overrides -> {
+                overrides.bind(VerifiedAlluxioFileSystemCache.class).in(Scopes.SINGLETON);
+                overrides.bind(TrinoFileSystemCache.class).to(CoordinatorMetadataFileCache.class).in(Scopes.SINGLETON);
+            }));
         }
     }
 }

@@ -31,6 +31,7 @@ import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
+import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.system.CacheStatsTable;
 import io.hybridlakehouse.plugin.system.MaterializedViewRewritesTable;
@@ -75,6 +76,7 @@ public class HybridModule
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
         binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);
         binder.bind(TierSketches.class).in(Scopes.SINGLETON);
+        binder.bind(ColdTableStatistics.class).in(Scopes.SINGLETON);
         binder.bind(BackgroundSession.class).in(Scopes.SINGLETON);
         binder.bind(RetentionApplier.class).in(Scopes.SINGLETON);
         binder.bind(TieringService.class).in(Scopes.SINGLETON);

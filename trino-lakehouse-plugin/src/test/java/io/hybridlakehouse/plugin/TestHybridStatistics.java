@@ -92,6 +92,37 @@ public class TestHybridStatistics
         assertUpdate("DROP TABLE lake");
     }
 
+    @Test
+    public void testStatisticsKeptAcrossQueriesFollowTheTable()
+    {
+        // statistics of a snapshot are kept across queries: what changes them without a new
+        // snapshot (dropping or recomputing the statistics file) or with one must show at once
+        assertUpdate("CREATE TABLE kept WITH (mode = 'lake') AS SELECT * FROM tpch.tiny.orders", 15_000);
+        assertDistinctValuesNearExact("kept");
+        assertDistinctValuesNearExact("kept");
+
+        assertUpdate("ALTER TABLE kept EXECUTE drop_extended_stats");
+        assertThat(columnStatistics("kept").get("custkey").getField(2)).isNull();
+
+        assertUpdate("ANALYZE kept");
+        assertDistinctValuesNearExact("kept");
+
+        // a new snapshot: Iceberg's row count is that of its data files
+        assertThat(rowCount("kept")).isEqualTo(15_000);
+        assertUpdate("INSERT INTO kept SELECT * FROM tpch.tiny.orders WHERE orderkey % 3 = 0", "SELECT count(*) FROM orders WHERE orderkey % 3 = 0");
+        assertThat(rowCount("kept")).isEqualTo((double) (long) (Long) computeScalar("SELECT count(*) FROM kept"));
+        assertUpdate("DROP TABLE kept");
+    }
+
+    private double rowCount(String table)
+    {
+        return computeActual("SHOW STATS FOR " + table).getMaterializedRows().stream()
+                .filter(row -> row.getField(0) == null)
+                .map(row -> (Double) row.getField(4))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private void assertDistinctValuesNearExact(String table)
     {
         for (String column : COLUMNS) {

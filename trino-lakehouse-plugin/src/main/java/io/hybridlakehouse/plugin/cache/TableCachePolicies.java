@@ -159,6 +159,15 @@ public class TableCachePolicies
         return location.startsWith("s3") || location.startsWith("gs:") || location.startsWith("abfs");
     }
 
+    /**
+     * Whether a location is one of Iceberg's metadata files (table metadata, manifest lists,
+     * manifests, statistics), which Iceberg writes under the table's {@code metadata/} directory.
+     */
+    static boolean isTableMetadata(String location)
+    {
+        return location.contains("/metadata/");
+    }
+
     private static String withSlash(String location)
     {
         return location.endsWith("/") ? location : location + "/";

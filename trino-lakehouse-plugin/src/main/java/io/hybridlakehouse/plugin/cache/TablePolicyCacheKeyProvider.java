@@ -52,7 +52,7 @@ public class TablePolicyCacheKeyProvider
         String location = inputFile.location().toString();
         TableCachePolicies.FilePolicy file = policies.policyFor(location);
         CachePolicy policy = file.policy();
-        if (policy != CachePolicy.NONE && location.contains("/metadata/")) {
+        if (policy != CachePolicy.NONE && TableCachePolicies.isTableMetadata(location)) {
             // Iceberg metadata is small and read by every query: cached whatever its age
             return super.getCacheKey(inputFile);
         }

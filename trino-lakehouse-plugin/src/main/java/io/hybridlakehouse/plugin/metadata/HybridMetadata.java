@@ -30,6 +30,7 @@ import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.hybridlakehouse.plugin.statistics.DistinctValueCollection;
+import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
@@ -131,6 +132,7 @@ public class HybridMetadata
     private final OrphanFileSweeper orphanFileSweeper;
     private final MaterializedViews views;
     private final TierSketches tierSketches;
+    private final ColdTableStatistics coldStatistics;
     private final HotTierTableProcedures tableProcedures;
     private final Map<SchemaTableName, Optional<HotTierPin>> pins = new ConcurrentHashMap<>();
     // what this transaction read of the segment metastore, so planning and split generation ask it once per table
@@ -155,6 +157,7 @@ public class HybridMetadata
             ViewMaintenance viewMaintenance,
             RewriteStats rewriteStats,
             TierSketches tierSketches,
+            ColdTableStatistics coldStatistics,
             HotTierTableProcedures tableProcedures,
             String catalogName)
     {
@@ -170,6 +173,7 @@ public class HybridMetadata
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
+        this.coldStatistics = requireNonNull(coldStatistics, "coldStatistics is null");
         this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
         this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
@@ -696,7 +700,9 @@ public class HybridMetadata
             return TableStatistics.empty();
         }
         IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
-        TableStatistics cold = HybridSessionProperties.isReadColdTier(session) ? super.getTableStatistics(session, tableHandle) : TableStatistics.empty();
+        TableStatistics cold = HybridSessionProperties.isReadColdTier(session)
+                ? coldStatistics.get(session, handle, icebergTable(session, handle.getSchemaTableName()), () -> super.getTableStatistics(session, tableHandle))
+                : TableStatistics.empty();
         if (!HybridSessionProperties.isReadHotTier(session)) {
             return cold;
         }

@@ -8,6 +8,7 @@ import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
@@ -33,6 +34,7 @@ public class HybridMetadataFactory
     private final RewriteStats rewriteStats;
     private final CatalogName catalogName;
     private final TierSketches tierSketches;
+    private final ColdTableStatistics coldStatistics;
     private final HotTierTableProcedures tableProcedures;
 
     @Inject
@@ -49,6 +51,7 @@ public class HybridMetadataFactory
             RewriteStats rewriteStats,
             CatalogName catalogName,
             TierSketches tierSketches,
+            ColdTableStatistics coldStatistics,
             HotTierTableProcedures tableProcedures)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
@@ -63,11 +66,12 @@ public class HybridMetadataFactory
         this.rewriteStats = requireNonNull(rewriteStats, "rewriteStats is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
+        this.coldStatistics = requireNonNull(coldStatistics, "coldStatistics is null");
         this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, tableProcedures, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, coldStatistics, tableProcedures, catalogName.toString());
     }
 }

@@ -1,7 +1,6 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.inject.Inject;
-import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.trino.plugin.iceberg.IcebergTransactionManager;
 import io.trino.spi.connector.ConnectorSession;
@@ -39,9 +38,7 @@ public class HybridTransactionManager
             }
             catch (RuntimeException e) {
                 // Iceberg's JDBC catalog checks its tables when a transaction opens it: the first place a database that is down or damaged shows
-                throw MetastoreAvailability.connectionFailure(e).map(metastore::unavailable)
-                        .or(() -> MetastoreAvailability.damaged(e).map(metastore::unreadable))
-                        .orElseThrow(() -> e);
+                throw metastore.availabilityFailure(e).orElseThrow(() -> e);
             }
         });
     }

@@ -10,6 +10,7 @@ import org.apache.iceberg.jdbc.JdbcClientPool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -62,6 +63,16 @@ public class MetastoreConnectionPool
             Thread.currentThread().interrupt();
             throw new SQLException("Interrupted while waiting for a metastore connection", e);
         }
+    }
+
+    /**
+     * The error to show for a failure of this database that is not the statement's fault: the
+     * database cannot be reached, or its contents cannot be read.
+     */
+    public Optional<TrinoException> availabilityFailure(Throwable failure)
+    {
+        return MetastoreAvailability.connectionFailure(failure).map(this::unavailable)
+                .or(() -> MetastoreAvailability.damaged(failure).map(this::unreadable));
     }
 
     /**

@@ -21,12 +21,14 @@ public class PooledIcebergJdbcClient
         extends IcebergJdbcClient
 {
     private final PooledIcebergJdbcConnections connections;
+    private final MetastoreConnectionPool metastore;
     private final String catalogName;
 
-    public PooledIcebergJdbcClient(PooledIcebergJdbcConnections connections, String catalogName, SchemaVersion schemaVersion)
+    public PooledIcebergJdbcClient(PooledIcebergJdbcConnections connections, MetastoreConnectionPool metastore, String catalogName, SchemaVersion schemaVersion)
     {
         super(connections, catalogName, schemaVersion);
         this.connections = requireNonNull(connections, "connections is null");
+        this.metastore = requireNonNull(metastore, "metastore is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
     }
 
@@ -54,7 +56,9 @@ public class PooledIcebergJdbcClient
             return location;
         }
         catch (SQLException e) {
-            throw new IllegalStateException("Reading the metadata location of %s.%s from the Iceberg catalog failed: %s".formatted(schemaName, tableName, e.getMessage()), e);
+            // often the first read of a query: a database that is down or damaged shows here
+            throw metastore.availabilityFailure(e).map(RuntimeException.class::cast)
+                    .orElseGet(() -> new IllegalStateException("Reading the metadata location of %s.%s from the Iceberg catalog failed: %s".formatted(schemaName, tableName, e.getMessage()), e));
         }
     }
 }

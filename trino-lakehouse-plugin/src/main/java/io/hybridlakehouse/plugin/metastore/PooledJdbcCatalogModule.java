@@ -9,6 +9,8 @@ import io.airlift.configuration.AbstractConfigurationAwareModule;
 import io.airlift.configuration.ConfigurationFactory;
 import io.trino.plugin.iceberg.IcebergConfig;
 import io.trino.plugin.iceberg.catalog.IcebergCatalogModule;
+import io.trino.plugin.iceberg.catalog.IcebergTableOperationsProvider;
+import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.plugin.iceberg.catalog.jdbc.IcebergJdbcCatalogConfig;
 import io.trino.plugin.iceberg.catalog.jdbc.IcebergJdbcClient;
 
@@ -16,7 +18,9 @@ import static io.trino.plugin.iceberg.CatalogType.JDBC;
 
 /**
  * Trino's Iceberg catalog bindings as they are, except that a JDBC catalog reads through
- * {@link PooledIcebergJdbcConnections} instead of opening a connection per metadata read.
+ * {@link PooledIcebergJdbcConnections} instead of opening a connection per metadata read,
+ * keeps Iceberg's catalog object across transactions ({@link SharedJdbcCatalogFactory}) and
+ * parses each metadata file once ({@link MetadataCachingJdbcTableOperationsProvider}).
  */
 public class PooledJdbcCatalogModule
         extends AbstractConfigurationAwareModule
@@ -49,13 +53,15 @@ public class PooledJdbcCatalogModule
         protected void configure()
         {
             bind(PooledIcebergJdbcConnections.class).in(Scopes.SINGLETON);
+            bind(TrinoCatalogFactory.class).to(SharedJdbcCatalogFactory.class).in(Scopes.SINGLETON);
+            bind(IcebergTableOperationsProvider.class).to(MetadataCachingJdbcTableOperationsProvider.class).in(Scopes.SINGLETON);
         }
 
         @Provides
         @Singleton
-        public static IcebergJdbcClient createIcebergJdbcClient(IcebergJdbcCatalogConfig config, PooledIcebergJdbcConnections connections)
+        public static IcebergJdbcClient createIcebergJdbcClient(IcebergJdbcCatalogConfig config, PooledIcebergJdbcConnections connections, MetastoreConnectionPool metastore)
         {
-            return new PooledIcebergJdbcClient(connections, config.getCatalogName(), config.getSchemaVersion());
+            return new PooledIcebergJdbcClient(connections, metastore, config.getCatalogName(), config.getSchemaVersion());
         }
     }
 }
