@@ -83,7 +83,7 @@ public class HybridConfig
     }
 
     @Config("hybrid.compaction.segment-threshold")
-    @ConfigDescription("Compact a partition's hot segments in the background once it has more than this many; 0 turns automatic compaction off")
+    @ConfigDescription("Compact a partition's hot segments of about the same size in the background once it has more than this many of them; 0 turns automatic compaction off")
     public HybridConfig setCompactionSegmentThreshold(int compactionSegmentThreshold)
     {
         this.compactionSegmentThreshold = compactionSegmentThreshold;

@@ -18,8 +18,9 @@ import static java.util.concurrent.Executors.newSingleThreadExecutor;
 /**
  * Keeps the number of segments per partition bounded without the user asking: after an
  * INSERT commits, the table is queued (once) for a background check, which compacts the
- * partitions that went past {@code hybrid.compaction.segment-threshold}. The INSERT itself
- * never waits for it.
+ * segments of about the same size of a partition once they went past
+ * {@code hybrid.compaction.segment-threshold} (see {@link SegmentCompactor#sizeClass}). The
+ * INSERT itself never waits for it.
  */
 public class AutoCompaction
 {
@@ -46,7 +47,7 @@ public class AutoCompaction
             queued.remove(table.uuid().toString());
             try {
                 if (compactor.needsCompaction(table, threshold)) {
-                    SegmentCompactor.Result result = compactor.compactTable(session, table, threshold);
+                    SegmentCompactor.Result result = compactor.compactSimilarSizes(session, table, threshold);
                     log.debug("Auto-compaction of %s: %s", table.name(), result);
                 }
             }

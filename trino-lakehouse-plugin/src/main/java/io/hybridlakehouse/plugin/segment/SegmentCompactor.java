@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
@@ -119,20 +120,48 @@ public class SegmentCompactor
      */
     public Result compactTable(ConnectorSession session, Table table, int minSegments)
     {
+        return compactGroups(session, table, this::partitionOf, Math.max(2, minSegments));
+    }
+
+    /**
+     * Compacts, within each partition, the segments of about the same size once there are at
+     * least {@code threshold} of them (see {@link #sizeClass}).
+     */
+    public Result compactSimilarSizes(ConnectorSession session, Table table, int threshold)
+    {
+        return compactGroups(session, table, segment -> sizeClassOf(segment, threshold), Math.max(2, threshold));
+    }
+
+    /**
+     * Whether some partition of the table has more than {@code threshold} active segments of about the same size.
+     */
+    public boolean needsCompaction(Table table, int threshold)
+    {
+        String uuid = table.uuid().toString();
+        return segmentStore.getTable(uuid)
+                .map(state -> segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
+                        .collect(groupingBy(segment -> sizeClassOf(segment, threshold)))
+                        .values().stream()
+                        .anyMatch(group -> group.size() > threshold))
+                .orElse(false);
+    }
+
+    private Result compactGroups(ConnectorSession session, Table table, Function<Segment, String> group, int minSegments)
+    {
         String uuid = table.uuid().toString();
         HybridTableState state = segmentStore.getTable(uuid).orElseThrow();
-        Map<String, List<Segment>> byPartition = segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
+        Map<String, List<Segment>> groups = segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
                 .filter(segment -> segment.id() > state.tieringClaim())
-                .collect(groupingBy(this::partitionOf));
+                .collect(groupingBy(group));
         int partitions = 0;
         int inputs = 0;
         long peakMemory = 0;
-        for (List<Segment> partition : byPartition.values()) {
-            if (partition.size() >= Math.max(2, minSegments)) {
-                Optional<Compacted> compacted = compact(session, table, partition);
+        for (List<Segment> segments : groups.values()) {
+            if (segments.size() >= minSegments) {
+                Optional<Compacted> compacted = compact(session, table, segments);
                 if (compacted.isPresent()) {
                     partitions++;
-                    inputs += partition.size();
+                    inputs += segments.size();
                     peakMemory = Math.max(peakMemory, compacted.get().peakWriterMemoryBytes());
                 }
             }
@@ -140,18 +169,27 @@ public class SegmentCompactor
         return new Result(partitions, inputs, peakMemory);
     }
 
-    /**
-     * Whether some partition of the table has more than {@code threshold} active segments.
-     */
-    public boolean needsCompaction(Table table, int threshold)
+    private String sizeClassOf(Segment segment, int threshold)
     {
-        String uuid = table.uuid().toString();
-        return segmentStore.getTable(uuid)
-                .map(state -> segmentStore.visibleSegments(uuid, state.version(), HotTierPin.tieredThrough(table.properties())).stream()
-                        .collect(groupingBy(this::partitionOf))
-                        .values().stream()
-                        .anyMatch(partition -> partition.size() > threshold))
-                .orElse(false);
+        return partitionOf(segment) + "\n" + sizeClass(segment.recordCount(), threshold);
+    }
+
+    /**
+     * The size class of a segment of {@code rows} rows: segments whose row counts lie within
+     * one power of {@code threshold + 1}. Background compaction merges segments of one class,
+     * and the merge of more than {@code threshold} of them lands in a higher class, so a
+     * merged segment is rewritten again only with others of its size: each row is rewritten
+     * a logarithmic number of times, where merging a partition's segments all into one would
+     * rewrite the oldest rows at every merge.
+     */
+    static int sizeClass(long rows, int threshold)
+    {
+        long base = threshold + 1L;
+        int sizeClass = 0;
+        for (long remaining = rows; remaining >= base; remaining /= base) {
+            sizeClass++;
+        }
+        return sizeClass;
     }
 
     public String partitionOf(Segment segment)
