@@ -14,11 +14,14 @@ import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.AggregationRewrite;
+import io.hybridlakehouse.plugin.rewrite.AnsweredAggregation;
 import io.hybridlakehouse.plugin.rewrite.DerivedColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.DerivedKeyConstraints;
 import io.hybridlakehouse.plugin.rewrite.ProjectedKeys;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
-import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
+import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
+import io.hybridlakehouse.plugin.rewrite.RowCountFromMetadata;
+import io.hybridlakehouse.plugin.rewrite.RowCountTableHandle;
 import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
 import io.hybridlakehouse.plugin.rewrite.ViewRewriter;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
@@ -28,9 +31,9 @@ import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.hybridlakehouse.plugin.statistics.DistinctValueCollection;
-import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
@@ -53,6 +56,7 @@ import io.trino.plugin.iceberg.procedure.IcebergTableExecuteHandle;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.AggregateFunction;
 import io.trino.spi.connector.AggregationApplicationResult;
+import io.trino.spi.connector.Assignment;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorAnalyzeMetadata;
@@ -77,6 +81,7 @@ import io.trino.spi.connector.SaveMode;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.expression.ConnectorExpression;
+import io.trino.spi.expression.Variable;
 import io.trino.spi.statistics.ComputedStatistics;
 import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
@@ -143,6 +148,8 @@ public class HybridMetadata
     private final AggregationRewrite aggregationRewrite;
     private volatile MetastoreSnapshot metastoreSnapshot;
     private volatile Map<SchemaTableName, HybridTableState> snapshotTables;
+    // views this transaction created, dropped or refreshed are read from the metastore, not from its snapshot
+    private volatile boolean viewsChanged;
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -270,7 +277,7 @@ public class HybridMetadata
     @Override
     public Optional<ProjectionApplicationResult<ConnectorTableHandle>> applyProjection(ConnectorSession session, ConnectorTableHandle handle, List<ConnectorExpression> projections, Map<String, ColumnHandle> assignments)
     {
-        if (handle instanceof RollupTableHandle) {
+        if (handle instanceof AnsweredAggregation) {
             return Optional.empty();
         }
         boolean keysTaken = assignments.values().stream().anyMatch(DerivedColumnHandle.class::isInstance);
@@ -292,7 +299,7 @@ public class HybridMetadata
         if (!(handle instanceof IcebergTableHandle base)) {
             return Optional.empty();
         }
-        return aggregationRewrite.apply(session, base, viewsOfPinnedBase(base.getSchemaTableName()), aggregates, assignments, groupingSets, stateTable -> {
+        Optional<AggregationApplicationResult<ConnectorTableHandle>> fromView = aggregationRewrite.apply(session, base, viewsOfPinnedBase(base.getSchemaTableName()), aggregates, assignments, groupingSets, stateTable -> {
             if (!(getTableHandle(session, stateTable, Optional.empty(), Optional.empty()) instanceof IcebergTableHandle stateHandle)) {
                 return Optional.empty();
             }
@@ -303,6 +310,43 @@ public class HybridMetadata
                 return rows.isUnknown() ? Long.MAX_VALUE : (long) rows.getValue();
             }));
         });
+        return fromView.isPresent() ? fromView : countFromMetadata(session, base, aggregates, groupingSets);
+    }
+
+    /**
+     * {@code count(*)} of a whole table from the row counts of the snapshot and of the hot
+     * segments a scan of the handle would read (see {@link RowCountFromMetadata}).
+     */
+    private Optional<AggregationApplicationResult<ConnectorTableHandle>> countFromMetadata(ConnectorSession session, IcebergTableHandle handle, List<AggregateFunction> aggregates, List<List<ColumnHandle>> groupingSets)
+    {
+        if (!HybridSessionProperties.isCountFromMetadataEnabled(session)
+                || !RowCountFromMetadata.isCountOfAllRows(aggregates, groupingSets)
+                || !RowCountFromMetadata.readsAllRows(handle)
+                || HotTierTimeTravel.pointInTime(handle).isPresent()) {
+            return Optional.empty();
+        }
+        long rows = 0;
+        if (HybridSessionProperties.isReadColdTier(session)) {
+            OptionalLong cold = RowCountFromMetadata.snapshotRows(icebergTable(session, handle.getSchemaTableName()), handle);
+            if (cold.isEmpty()) {
+                return Optional.empty();
+            }
+            rows += cold.getAsLong();
+        }
+        if (HybridSessionProperties.isReadHotTier(session)) {
+            Optional<HotTierPin> pin = hotTierPin(session, handle);
+            if (pin.isPresent()) {
+                rows += visibleSegments(pin.get()).stream().mapToLong(Segment::recordCount).sum();
+            }
+        }
+        AggregateFunction count = aggregates.getFirst();
+        RollupColumnHandle output = new RollupColumnHandle("count(*)", count.getOutputType(), 0);
+        return Optional.of(new AggregationApplicationResult<>(
+                new RowCountTableHandle(handle.getSchemaTableName(), rows),
+                ImmutableList.of(new Variable("count_from_metadata", count.getOutputType())),
+                ImmutableList.of(new Assignment("count_from_metadata", output, count.getOutputType())),
+                ImmutableMap.of(),
+                false));
     }
 
     /**
@@ -368,7 +412,7 @@ public class HybridMetadata
     @Override
     public Optional<ConstraintApplicationResult<ConnectorTableHandle>> applyFilter(ConnectorSession session, ConnectorTableHandle table, Constraint constraint)
     {
-        if (table instanceof RollupTableHandle) {
+        if (table instanceof AnsweredAggregation) {
             return Optional.empty();
         }
         if (DerivedKeyConstraints.mentionsDerivedKeys(constraint)) {
@@ -425,8 +469,8 @@ public class HybridMetadata
     @Override
     public ConnectorTableMetadata getTableMetadata(ConnectorSession session, ConnectorTableHandle table)
     {
-        if (table instanceof RollupTableHandle rollup) {
-            return new ConnectorTableMetadata(rollup.view(), ImmutableList.of());
+        if (table instanceof AnsweredAggregation answered) {
+            return new ConnectorTableMetadata(answered.relation(), ImmutableList.of());
         }
         ConnectorTableMetadata metadata = super.getTableMetadata(session, table);
         SchemaTableName name = ((IcebergTableHandle) table).getSchemaTableName();
@@ -696,7 +740,7 @@ public class HybridMetadata
     @Override
     public TableStatistics getTableStatistics(ConnectorSession session, ConnectorTableHandle tableHandle)
     {
-        if (tableHandle instanceof RollupTableHandle) {
+        if (tableHandle instanceof AnsweredAggregation) {
             return TableStatistics.empty();
         }
         IcebergTableHandle handle = (IcebergTableHandle) tableHandle;
@@ -933,13 +977,24 @@ public class HybridMetadata
     @Override
     public void createMaterializedView(ConnectorSession session, SchemaTableName viewName, ConnectorMaterializedViewDefinition definition, Map<String, Object> properties, boolean replace, boolean ignoreExisting)
     {
+        viewsChanged = true;
         views.create(session, viewName, definition, properties, replace, ignoreExisting);
     }
 
     @Override
     public Optional<ConnectorMaterializedViewDefinition> getMaterializedView(ConnectorSession session, SchemaTableName viewName)
     {
-        return views.definition(viewName);
+        if (viewsChanged) {
+            return views.definition(viewName);
+        }
+        // Trino asks this of every table a query names: the transaction's metastore snapshot,
+        // which planning reads anyway, answers it without a read of its own
+        metastoreSnapshot();
+        return metastoreSnapshot.views().stream()
+                .map(RegisteredView::view)
+                .filter(view -> view.name().equals(viewName))
+                .findFirst()
+                .map(views::definition);
     }
 
     @Override
@@ -969,6 +1024,7 @@ public class HybridMetadata
     @Override
     public void dropMaterializedView(ConnectorSession session, SchemaTableName viewName)
     {
+        viewsChanged = true;
         if (!views.drop(session, viewName)) {
             super.dropMaterializedView(session, viewName);
         }
@@ -983,6 +1039,7 @@ public class HybridMetadata
     @Override
     public CompletableFuture<?> refreshMaterializedView(ConnectorSession session, SchemaTableName viewName)
     {
+        viewsChanged = true;
         views.refresh(session, viewName);
         return CompletableFuture.completedFuture(null);
     }

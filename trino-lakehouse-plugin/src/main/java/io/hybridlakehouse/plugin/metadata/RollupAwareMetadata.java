@@ -2,9 +2,9 @@ package io.hybridlakehouse.plugin.metadata;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.plugin.rewrite.AnsweredAggregation;
 import io.hybridlakehouse.plugin.rewrite.DerivedColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
-import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
 import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorMetadata;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ColumnMetadata;
@@ -28,9 +28,9 @@ import java.util.Optional;
 
 /**
  * Iceberg's metadata with the calls Trino makes on a table scan answered for the connector's
- * own handles: a {@link RollupTableHandle} (an aggregation answered from a materialized view)
- * and its columns, and the {@link DerivedColumnHandle} keys a scan computes. Iceberg knows
- * neither and would fail on them.
+ * own handles: an {@link AnsweredAggregation} (an aggregation answered from a materialized
+ * view or from metadata) and its columns, and the {@link DerivedColumnHandle} keys a scan
+ * computes. Iceberg knows neither and would fail on them.
  */
 abstract class RollupAwareMetadata
         extends ClassLoaderSafeConnectorMetadata
@@ -43,13 +43,13 @@ abstract class RollupAwareMetadata
     @Override
     public ConnectorTableProperties getTableProperties(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle ? new ConnectorTableProperties() : super.getTableProperties(session, table);
+        return table instanceof AnsweredAggregation ? new ConnectorTableProperties() : super.getTableProperties(session, table);
     }
 
     @Override
     public void validateScan(ConnectorSession session, ConnectorTableHandle table)
     {
-        if (!(table instanceof RollupTableHandle)) {
+        if (!(table instanceof AnsweredAggregation)) {
             super.validateScan(session, table);
         }
     }
@@ -57,43 +57,43 @@ abstract class RollupAwareMetadata
     @Override
     public Optional<ConnectorTableHandle> applyPartitioning(ConnectorSession session, ConnectorTableHandle table, Optional<ConnectorPartitioningHandle> partitioningHandle, List<ColumnHandle> columns)
     {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.applyPartitioning(session, table, partitioningHandle, columns);
+        return table instanceof AnsweredAggregation ? Optional.empty() : super.applyPartitioning(session, table, partitioningHandle, columns);
     }
 
     @Override
     public Optional<TableScanRedirectApplicationResult> applyTableScanRedirect(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.applyTableScanRedirect(session, table);
+        return table instanceof AnsweredAggregation ? Optional.empty() : super.applyTableScanRedirect(session, table);
     }
 
     @Override
     public boolean allowSplittingReadIntoMultipleSubQueries(ConnectorSession session, ConnectorTableHandle table)
     {
-        return !(table instanceof RollupTableHandle) && super.allowSplittingReadIntoMultipleSubQueries(session, table);
+        return !(table instanceof AnsweredAggregation) && super.allowSplittingReadIntoMultipleSubQueries(session, table);
     }
 
     @Override
     public SchemaTableName getTableName(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle rollup ? rollup.view() : super.getTableName(session, table);
+        return table instanceof AnsweredAggregation answered ? answered.relation() : super.getTableName(session, table);
     }
 
     @Override
     public ConnectorTableSchema getTableSchema(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle rollup ? new ConnectorTableSchema(rollup.view(), ImmutableList.of()) : super.getTableSchema(session, table);
+        return table instanceof AnsweredAggregation answered ? new ConnectorTableSchema(answered.relation(), ImmutableList.of()) : super.getTableSchema(session, table);
     }
 
     @Override
     public Optional<Object> getInfo(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle ? Optional.empty() : super.getInfo(session, table);
+        return table instanceof AnsweredAggregation ? Optional.empty() : super.getInfo(session, table);
     }
 
     @Override
     public Map<String, ColumnHandle> getColumnHandles(ConnectorSession session, ConnectorTableHandle table)
     {
-        return table instanceof RollupTableHandle ? ImmutableMap.of() : super.getColumnHandles(session, table);
+        return table instanceof AnsweredAggregation ? ImmutableMap.of() : super.getColumnHandles(session, table);
     }
 
     @Override
@@ -111,18 +111,18 @@ abstract class RollupAwareMetadata
     @Override
     public Optional<LimitApplicationResult<ConnectorTableHandle>> applyLimit(ConnectorSession session, ConnectorTableHandle handle, long limit)
     {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyLimit(session, handle, limit);
+        return handle instanceof AnsweredAggregation ? Optional.empty() : super.applyLimit(session, handle, limit);
     }
 
     @Override
     public Optional<TopNApplicationResult<ConnectorTableHandle>> applyTopN(ConnectorSession session, ConnectorTableHandle handle, long topNCount, List<SortItem> sortItems, Map<String, ColumnHandle> assignments)
     {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applyTopN(session, handle, topNCount, sortItems, assignments);
+        return handle instanceof AnsweredAggregation ? Optional.empty() : super.applyTopN(session, handle, topNCount, sortItems, assignments);
     }
 
     @Override
     public Optional<SampleApplicationResult<ConnectorTableHandle>> applySample(ConnectorSession session, ConnectorTableHandle handle, SampleType sampleType, double sampleRatio)
     {
-        return handle instanceof RollupTableHandle ? Optional.empty() : super.applySample(session, handle, sampleType, sampleRatio);
+        return handle instanceof AnsweredAggregation ? Optional.empty() : super.applySample(session, handle, sampleType, sampleRatio);
     }
 }

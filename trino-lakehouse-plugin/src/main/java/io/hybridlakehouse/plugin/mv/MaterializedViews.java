@@ -110,7 +110,7 @@ public final class MaterializedViews
         return definitions;
     }
 
-    private ConnectorMaterializedViewDefinition definition(SynchronousView view)
+    public ConnectorMaterializedViewDefinition definition(SynchronousView view)
     {
         String sql = view.building()
                 ? view.definitionSql()

@@ -6,9 +6,8 @@ import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.SourcePage;
 import io.trino.spi.metrics.Metrics;
-import io.trino.spi.type.Type;
-
 import io.trino.spi.predicate.Domain;
+import io.trino.spi.type.Type;
 
 import java.io.IOException;
 import java.util.Arrays;

@@ -7,8 +7,9 @@ import io.trino.spi.type.Type;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An output of a {@link RollupTableHandle}: a grouping key ({@code index} below the number of
- * keys) or an aggregate's final value.
+ * An output of an {@link AnsweredAggregation}: for a {@link RollupTableHandle} a grouping key
+ * ({@code index} below the number of keys) or an aggregate's final value; for a
+ * {@link RowCountTableHandle} the count.
  */
 public record RollupColumnHandle(String name, Type type, int index)
         implements ColumnHandle

@@ -2,7 +2,6 @@ package io.hybridlakehouse.plugin.rewrite;
 
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergTableHandle;
-import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.predicate.Domain;
 import io.trino.spi.type.Type;
@@ -32,7 +31,7 @@ public record RollupTableHandle(
         List<Aggregate> aggregates,
         List<Filter> filters,
         OptionalInt baseRowsChannel)
-        implements ConnectorTableHandle
+        implements AnsweredAggregation
 {
     public RollupTableHandle
     {
@@ -44,6 +43,12 @@ public record RollupTableHandle(
         aggregates = List.copyOf(aggregates);
         filters = List.copyOf(filters);
         requireNonNull(baseRowsChannel, "baseRowsChannel is null");
+    }
+
+    @Override
+    public SchemaTableName relation()
+    {
+        return view;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.spi.connector.SchemaTableName;
-
 import io.trino.spi.type.Type;
 
 import java.time.Instant;

@@ -7,10 +7,14 @@ import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
 import io.hybridlakehouse.plugin.rewrite.RollupPageSource;
 import io.hybridlakehouse.plugin.rewrite.RollupSplit;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
+import io.hybridlakehouse.plugin.rewrite.RowCountSplit;
 import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
+import io.trino.spi.Page;
+import io.trino.spi.block.Block;
+import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.ConnectorPageSourceProvider;
@@ -19,6 +23,7 @@ import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.ConnectorTransactionHandle;
 import io.trino.spi.connector.DynamicFilter;
+import io.trino.spi.connector.FixedPageSource;
 import io.trino.spi.predicate.Domain;
 
 import java.util.ArrayList;
@@ -28,6 +33,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
+import static io.trino.spi.type.BigintType.BIGINT;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -55,6 +61,16 @@ class HybridPageSourceProvider
                     .<Supplier<ConnectorPageSource>>map(stateSplit -> () -> iceberg.createPageSource(transaction, session, stateSplit.split(), rollup.stateTable(), stateColumns, DynamicFilter.EMPTY))
                     .toList();
             return new RollupPageSource(rollup, columns.stream().map(RollupColumnHandle.class::cast).collect(toImmutableList()), stateSources);
+        }
+        if (split instanceof RowCountSplit count) {
+            // one row, each column (the count, asked for once or more) holding the count
+            Block[] blocks = new Block[columns.size()];
+            for (int channel = 0; channel < blocks.length; channel++) {
+                BlockBuilder block = BIGINT.createFixedSizeBlockBuilder(1);
+                BIGINT.writeLong(block, count.rows());
+                blocks[channel] = block.build();
+            }
+            return new FixedPageSource(ImmutableList.of(new Page(1, blocks)));
         }
         HybridSplit hybridSplit = (HybridSplit) split;
         DynamicFilter filter = PromotedColumnsDynamicFilter.without(dynamicFilter, hybridSplit.promotedFieldIds());

@@ -12,6 +12,8 @@ import io.hybridlakehouse.plugin.metadata.HybridMetadata;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.rewrite.RollupSplit;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
+import io.hybridlakehouse.plugin.rewrite.RowCountSplit;
+import io.hybridlakehouse.plugin.rewrite.RowCountTableHandle;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.trino.filesystem.cache.CachingHostAddressProvider;
 import io.trino.plugin.iceberg.CommitTaskData;
@@ -69,6 +71,9 @@ public class HybridSplitManager
     {
         if (table instanceof RollupTableHandle rollup) {
             return new FixedSplitSource(ImmutableList.of(new RollupSplit(stateSplits(transaction, session, rollup))));
+        }
+        if (table instanceof RowCountTableHandle count) {
+            return new FixedSplitSource(ImmutableList.of(new RowCountSplit(count.rows())));
         }
         IcebergTableHandle handle = (IcebergTableHandle) table;
         Set<Integer> promotedFieldIds = transactions.get(transaction, session).promotedFieldIds(session, handle);
