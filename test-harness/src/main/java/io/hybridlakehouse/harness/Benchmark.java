@@ -88,11 +88,12 @@ public final class Benchmark
         }
 
         /**
-         * Small queries take tens of ms, where a scheduling hiccup is a large part of one run.
+         * Small queries take tens of ms, where a scheduling hiccup is a large part of one run:
+         * their differences of a millisecond or two need many runs to show in the medians.
          */
         int smallQueryRepeats()
         {
-            return quick ? 5 : 30;
+            return quick ? 5 : 100;
         }
 
         int concurrentInsertsPerWriter()
