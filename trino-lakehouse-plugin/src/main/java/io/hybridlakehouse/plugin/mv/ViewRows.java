@@ -1,5 +1,7 @@
 package io.hybridlakehouse.plugin.mv;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.common.collect.ImmutableList;
 import io.airlift.json.JsonCodec;
 import io.trino.spi.connector.SchemaTableName;
@@ -17,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static io.airlift.json.JsonCodec.jsonCodec;
+import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 
 /**
  * The metastore rows of synchronous views, read and written inside the segment store's
@@ -25,6 +28,11 @@ import static io.airlift.json.JsonCodec.jsonCodec;
 public final class ViewRows
 {
     private static final JsonCodec<SynchronousView> CODEC = jsonCodec(SynchronousView.class);
+    // Every query reads every view's row (see MetastoreSnapshot); a definition changes only
+    // with its view, so its decoded form is kept by its text
+    private static final Cache<String, SynchronousView> DECODED = CacheBuilder.newBuilder()
+            .maximumSize(2_000)
+            .build();
 
     private ViewRows() {}
 
@@ -58,7 +66,7 @@ public final class ViewRows
         try (PreparedStatement statement = connection.prepareStatement("SELECT definition_json, building, rows_removed_before FROM hybrid_materialized_views");
                 ResultSet resultSet = statement.executeQuery()) {
             while (resultSet.next()) {
-                SynchronousView view = CODEC.fromJson(resultSet.getString(1));
+                SynchronousView view = decoded(resultSet.getString(1));
                 long removedBefore = resultSet.getLong(3);
                 Optional<Instant> rowsRemovedBefore = resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(removedBefore));
                 views.add(new RegisteredView(view.withState(view.stateTable(), resultSet.getInt(2) != 0), bases.getOrDefault(view.name(), Set.of()), rowsRemovedBefore));
@@ -150,6 +158,11 @@ public final class ViewRows
         }
     }
 
+    private static SynchronousView decoded(String json)
+    {
+        return uncheckedCacheGet(DECODED, json, () -> CODEC.fromJson(json));
+    }
+
     private static List<SynchronousView> read(Connection connection, String sql, String... parameters)
             throws SQLException
     {
@@ -160,7 +173,7 @@ public final class ViewRows
             ImmutableList.Builder<SynchronousView> views = ImmutableList.builder();
             try (ResultSet resultSet = statement.executeQuery()) {
                 while (resultSet.next()) {
-                    SynchronousView view = CODEC.fromJson(resultSet.getString(1));
+                    SynchronousView view = decoded(resultSet.getString(1));
                     views.add(view.withState(view.stateTable(), resultSet.getInt(2) != 0));
                 }
             }
