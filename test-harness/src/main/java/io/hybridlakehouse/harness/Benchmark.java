@@ -119,15 +119,26 @@ public final class Benchmark
     }
 
     /**
-     * One workload at one scale: milliseconds of ours and of the reference over the repeats (bytes for {@link #BYTES_ON_DISK}).
+     * One workload at one scale: milliseconds of ours and of the reference over the repeats,
+     * to a hundredth of a millisecond (bytes for {@link #BYTES_ON_DISK}).
      */
-    public record Result(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note, Map<String, Double> figures)
+    public record Result(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, String note, Map<String, Double> figures)
     {
         public Result
         {
             oursMillis = List.copyOf(oursMillis);
             referenceMillis = List.copyOf(referenceMillis);
             figures = Map.copyOf(figures);
+        }
+
+        static Result of(String workload, long scale, String ours, String reference, List<? extends Number> oursValues, List<? extends Number> referenceValues, String note, Map<String, Double> figures)
+        {
+            return new Result(workload, scale, ours, reference, doubles(oursValues), doubles(referenceValues), note, figures);
+        }
+
+        private static List<Double> doubles(List<? extends Number> values)
+        {
+            return values.stream().map(Number::doubleValue).toList();
         }
 
         public double oursMedian()
@@ -176,8 +187,8 @@ public final class Benchmark
             long scale,
             String ours,
             String reference,
-            List<Long> oursMillis,
-            List<Long> referenceMillis,
+            List<Double> oursMillis,
+            List<Double> referenceMillis,
             double oursMedian,
             double referenceMedian,
             double oursP25,
@@ -279,8 +290,8 @@ public final class Benchmark
 
         progress.step("scale %,d: append stream of %d INSERTs of 1,000 rows per catalog, interleaved".formatted(scale, options.appends()));
         List<String> appendCatalogs = List.of("lakehouse", "iceberg", "memory");
-        Map<String, List<Long>> insert = new LinkedHashMap<>();
-        Map<String, List<Long>> visible = new LinkedHashMap<>();
+        Map<String, List<Double>> insert = new LinkedHashMap<>();
+        Map<String, List<Double>> visible = new LinkedHashMap<>();
         for (String catalog : appendCatalogs) {
             recreate(statement, catalog + ".bench.append" + suffix, "AS " + events(0, 0));
             insert.put(catalog, new ArrayList<>());
@@ -294,7 +305,7 @@ public final class Benchmark
                 String table = catalog + ".bench.append" + suffix;
                 long start = System.nanoTime();
                 statement.execute("INSERT INTO %s %s".formatted(table, events((long) i * 1000, (long) (i + 1) * 1000)));
-                long inserted = millisSince(start);
+                double inserted = millisSince(start);
                 long count = scalar(statement, "SELECT count(*) FROM " + table);
                 if (count != (i + 1) * 1000L) {
                     throw new IllegalStateException("%s holds %d rows after %d INSERTs".formatted(table, count, i + 1));
@@ -305,7 +316,7 @@ public final class Benchmark
                 }
             }
         }
-        List<Long> memoryFloor = insert.get("memory");
+        List<Double> memoryFloor = insert.get("memory");
         String floor = "floor (memory connector INSERT): median %.0f ms".formatted(median(memoryFloor));
         add("append: INSERT latency", scale, "lakehouse", "iceberg", insert.get("lakehouse"), insert.get("iceberg"), floor);
         add("append: INSERT to visible", scale, "lakehouse", "iceberg", visible.get("lakehouse"), visible.get("iceberg"), "INSERT plus the next count(*) that sees its rows (ours answers a whole-table count(*) from segment and snapshot row counts; stock runs one split per data file, each counted from its manifest entry)");
@@ -412,7 +423,7 @@ public final class Benchmark
             figures.put(side.getKey() + "_failed_inserts", (double) outcome.failedInserts());
             figures.put(side.getKey() + "_wall_ms", (double) outcome.wallMillis());
         }
-        add(new Result(CONCURRENT_APPENDS, scale, "lakehouse", "iceberg", ours.insertMillis(), stock.insertMillis(), note, figures));
+        add(Result.of(CONCURRENT_APPENDS, scale, "lakehouse", "iceberg", ours.insertMillis(), stock.insertMillis(), note, figures));
     }
 
     private static String describe(ConcurrentAppendWorkload.Outcome outcome)
@@ -464,7 +475,7 @@ public final class Benchmark
         figures.put("ours_manifest_bytes", (double) ours.manifestBytes());
         figures.put("reference_manifest_bytes", (double) stock.manifestBytes());
         // the same rows on both sides: the ratio of the bytes is that of the bytes per row, without rounding
-        Result result = new Result(BYTES_ON_DISK, scale, "lakehouse", "iceberg", List.of(oursBytes), List.of(stock.bytes()), note, figures);
+        Result result = Result.of(BYTES_ON_DISK, scale, "lakehouse", "iceberg", List.of(oursBytes), List.of(stock.bytes()), note, figures);
         results.add(result);
         progress.step("%-36s scale %,d: ours %.1f B/row, stock %.1f B/row, ratio %.2f %s".formatted(BYTES_ON_DISK, scale, oursPerRow, stockPerRow, result.ratio(), note));
     }
@@ -517,10 +528,10 @@ public final class Benchmark
         measure("S3 cold scan: cached vs uncached", scale, scan.formatted("lakehouse"), scan.formatted("lakehouse_nocache"), "");
         long firstRunBytes = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats") - storageBefore;
         long repeatBefore = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats");
-        long repeatMillis = time(statement, scan.formatted("lakehouse"));
+        double repeatMillis = time(statement, scan.formatted("lakehouse"));
         long repeatBytes = scalar(statement, "SELECT sum(storage_read_bytes) FROM lakehouse.system.cache_stats") - repeatBefore;
         results.set(results.size() - 1, withNote(results.getLast(),
-                "S3 bytes read through the cache: %,d filling it (first scan), %,d on a repeated scan (%d ms)".formatted(firstRunBytes, repeatBytes, repeatMillis),
+                "S3 bytes read through the cache: %,d filling it (first scan), %,d on a repeated scan (%.0f ms)".formatted(firstRunBytes, repeatBytes, repeatMillis),
                 Map.of("storage_bytes_first_scan", (double) firstRunBytes, "storage_bytes_repeat_scan", (double) repeatBytes)));
         measure("S3 selective scan: cached vs uncached", scale, selective.formatted("lakehouse", suffix), selective.formatted("lakehouse_nocache", suffix), "");
 
@@ -530,7 +541,7 @@ public final class Benchmark
         measure("S3 aggregation: ours vs stock", scale, aggregation.formatted("lakehouse", suffix), aggregation.formatted("iceberg", suffix), "ours with its local cache");
 
         progress.step("S3, scale %,d: append stream of %d INSERTs of 1,000 rows per catalog, interleaved".formatted(scale, options.appends()));
-        Map<String, List<Long>> insert = new LinkedHashMap<>();
+        Map<String, List<Double>> insert = new LinkedHashMap<>();
         for (String catalog : List.of("lakehouse", "iceberg")) {
             recreate(statement, catalog + ".bench.append" + suffix, "AS " + events(0, 0));
             insert.put(catalog, new ArrayList<>());
@@ -565,7 +576,7 @@ public final class Benchmark
                 "SELECT date_trunc('day', event_time) AS day, region, count(*) AS events, sum(amount) AS amount, approx_distinct(user_id) AS users FROM %s GROUP BY date_trunc('day', event_time), region",
                 "SELECT date_trunc('hour', event_time) AS hour, event_type, count(*) AS events, avg(amount) AS mean_amount FROM %s GROUP BY date_trunc('hour', event_time), event_type",
                 "SELECT item_id, count(*) AS events, max(amount) AS top_amount, min(event_time) AS first_seen FROM %s GROUP BY item_id");
-        Map<Integer, List<Long>> latency = new LinkedHashMap<>();
+        Map<Integer, List<Double>> latency = new LinkedHashMap<>();
         for (int views : List.of(0, 1, 3)) {
             String table = "lakehouse.bench.mv%d_append%s".formatted(views, suffix);
             for (int view = 0; view < 3; view++) {
@@ -588,7 +599,7 @@ public final class Benchmark
             }
         }
         for (int views : List.of(1, 3)) {
-            List<Long> withViews = latency.get(views);
+            List<Double> withViews = latency.get(views);
             double added = (median(withViews) - median(latency.get(0))) / views;
             add("append: INSERT with %d MV%s".formatted(views, views == 1 ? "" : "s"), scale, "lakehouse (%d MVs)".formatted(views), "lakehouse (no MV)", withViews, latency.get(0),
                     "each MV adds %.0f ms, %.0f%% of the INSERT without MVs".formatted(added, 100 * added / Math.max(1, median(latency.get(0)))));
@@ -607,9 +618,9 @@ public final class Benchmark
         statement.execute("DROP MATERIALIZED VIEW IF EXISTS " + mv);
         long start = System.nanoTime();
         statement.execute("CREATE MATERIALIZED VIEW %s AS %s".formatted(mv, daily));
-        long buildMillis = millisSince(start);
+        double buildMillis = millisSince(start);
         double rowsPerSecond = scale * 1000.0 / Math.max(1, buildMillis);
-        add("MV build from existing rows", scale, "lakehouse", "-", List.of(buildMillis), List.of(buildMillis), "%,d base rows in %d ms: %.0f rows/s".formatted(scale, buildMillis, rowsPerSecond));
+        add("MV build from existing rows", scale, "lakehouse", "-", List.of(buildMillis), List.of(buildMillis), "%,d base rows in %.0f ms: %.0f rows/s".formatted(scale, buildMillis, rowsPerSecond));
         results.set(results.size() - 1, withNote(results.getLast(), results.getLast().note(), Map.of("mv_build_rows_per_second", rowsPerSecond)));
         try (Connection viewConnection = server.connect(); Statement view = viewConnection.createStatement();
                 Connection baseConnection = connectWithoutRewrite(); Statement baseQueries = baseConnection.createStatement()) {
@@ -981,8 +992,8 @@ public final class Benchmark
     {
         time(ours, oursSql);
         time(reference, referenceSql);
-        List<Long> oursMillis = new ArrayList<>();
-        List<Long> referenceMillis = new ArrayList<>();
+        List<Double> oursMillis = new ArrayList<>();
+        List<Double> referenceMillis = new ArrayList<>();
         for (int i = 0; i < options.repeats(); i++) {
             if (i % 2 == 0) {
                 oursMillis.add(time(ours, oursSql));
@@ -1032,10 +1043,10 @@ public final class Benchmark
         long hotRows = scalar(statement, "SELECT coalesce(sum(record_count), 0) FROM lakehouse.bench.\"%s$segments\" WHERE state = 'ACTIVE'".formatted(table));
         long start = System.nanoTime();
         statement.execute("CALL lakehouse.system.tier_table('bench', '%s')".formatted(table));
-        long tierMillis = millisSince(start);
+        double tierMillis = millisSince(start);
         double rowsPerSecond = hotRows * 1000.0 / Math.max(1, tierMillis);
         add(workload, scale, "lakehouse", "-", List.of(tierMillis), List.of(tierMillis),
-                "%,d hot rows in %d ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, rowsPerSecond, lastTieringResult(statement, table)));
+                "%,d hot rows in %.0f ms: %.0f rows/s; %s".formatted(hotRows, tierMillis, rowsPerSecond, lastTieringResult(statement, table)));
         results.set(results.size() - 1, withNote(results.getLast(), results.getLast().note(), Map.of("rows_per_second", rowsPerSecond)));
     }
 
@@ -1055,12 +1066,15 @@ public final class Benchmark
             throws SQLException
     {
         try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-            // one unmeasured run of each warms the JVMs and the metadata caches alike
-            // read to the end: closing a result early cancels the query before it has read its data
-            time(statement, ours);
-            time(statement, reference);
-            List<Long> oursMillis = new ArrayList<>();
-            List<Long> referenceMillis = new ArrayList<>();
+            // unmeasured runs of each warm the JVMs and the metadata caches alike: one, or a tenth
+            // of the repeats for the small queries, whose code paths a single run leaves to the
+            // interpreter and whose many repeats would otherwise start with it
+            for (int i = 0; i < Math.max(1, repeats / 10); i++) {
+                time(statement, ours);
+                time(statement, reference);
+            }
+            List<Double> oursMillis = new ArrayList<>();
+            List<Double> referenceMillis = new ArrayList<>();
             // whichever runs second may find caches the first warmed, or the machine busy with what it left behind: the order alternates
             for (int i = 0; i < repeats; i++) {
                 if (i % 2 == 0) {
@@ -1076,7 +1090,7 @@ public final class Benchmark
         }
     }
 
-    private void add(String workload, long scale, String ours, String reference, List<Long> oursMillis, List<Long> referenceMillis, String note)
+    private void add(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, String note)
     {
         add(new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note, Map.of()));
     }
@@ -1104,7 +1118,7 @@ public final class Benchmark
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(output.resolve("results.json").toFile(), results.stream().map(ReportedResult::of).toList());
 
         StringBuilder markdown = new StringBuilder("# Benchmark: hybrid_lakehouse vs stock Trino Iceberg connector\n\n")
-                .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms (min / median / max over %d repeats, %d for the small queries; ours and the reference take turns at going first). ".formatted(
+                .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms, to a tenth below 100 ms (min / median / max over %d repeats, %d for the small queries, after unmeasured runs of each; ours and the reference take turns at going first). ".formatted(
                         options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
                         options.quick() ? "quick" : "full", options.repeats(), options.smallQueryRepeats()))
                 .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
@@ -1165,9 +1179,9 @@ public final class Benchmark
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static String bytes(List<Long> values, Double perRow)
+    private static String bytes(List<Double> values, Double perRow)
     {
-        return String.format(Locale.ROOT, "%,d B (%.1f B/row)", values.getFirst(), perRow);
+        return String.format(Locale.ROOT, "%,.0f B (%.1f B/row)", values.getFirst(), perRow);
     }
 
     /**
@@ -1336,7 +1350,7 @@ public final class Benchmark
         }
     }
 
-    private static long time(Statement statement, String sql)
+    private static double time(Statement statement, String sql)
             throws SQLException
     {
         long start = System.nanoTime();
@@ -1366,14 +1380,26 @@ public final class Benchmark
         return sql.replaceAll("(?s).*FROM (\\w+)\\..*", "$1");
     }
 
-    private static long millisSince(long startNanos)
+    /**
+     * To a hundredth of a millisecond: whole milliseconds would round the medians of queries of
+     * 20 ms to steps of 5%, as large as the differences they are meant to show.
+     */
+    private static double millisSince(long startNanos)
     {
-        return (System.nanoTime() - startNanos) / 1_000_000;
+        return Math.round((System.nanoTime() - startNanos) / 10_000.0) / 100.0;
     }
 
-    private static String spread(List<Long> values)
+    private static String spread(List<Double> values)
     {
-        return String.format(Locale.ROOT, "%d / %.0f / %d", values.stream().mapToLong(Long::longValue).min().orElse(0), median(values), values.stream().mapToLong(Long::longValue).max().orElse(0));
+        return "%s / %s / %s".formatted(millis(values.stream().mapToDouble(Double::doubleValue).min().orElse(0)), millis(median(values)), millis(values.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+    }
+
+    /**
+     * Tenths of a millisecond below 100 ms, where they tell medians apart; whole milliseconds above.
+     */
+    private static String millis(double value)
+    {
+        return String.format(Locale.ROOT, value < 100 ? "%.1f" : "%.0f", value);
     }
 
     private static String spreads(Result result)
@@ -1385,9 +1411,9 @@ public final class Benchmark
         return result.reference().equals("-") ? interquartile(result.oursMillis()) : interquartile(result.oursMillis()) + " / " + interquartile(result.referenceMillis());
     }
 
-    private static String interquartile(List<Long> values)
+    private static String interquartile(List<Double> values)
     {
-        return String.format(Locale.ROOT, "%.0f–%.0f (%.0f)", percentile(values, 25), percentile(values, 75), interquartileRange(values));
+        return "%s–%s (%s)".formatted(millis(percentile(values, 25)), millis(percentile(values, 75)), millis(interquartileRange(values)));
     }
 
     static List<Long> parseScales(String value)

@@ -31,7 +31,7 @@ public final class LatencyStatistics
 
     private LatencyStatistics() {}
 
-    public static double median(List<Long> values)
+    public static double median(List<? extends Number> values)
     {
         return percentile(values, 50);
     }
@@ -40,18 +40,18 @@ public final class LatencyStatistics
      * The percentile with linear interpolation between the two closest ranks (the method of
      * numpy's default and of Excel's PERCENTILE.INC): p25 of 1..9 is 3, p75 is 7.
      */
-    public static double percentile(List<Long> values, double percentile)
+    public static double percentile(List<? extends Number> values, double percentile)
     {
         checkArgument(!values.isEmpty(), "no values");
         checkArgument(percentile >= 0 && percentile <= 100, "percentile not in [0, 100]: %s", percentile);
-        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
         double rank = percentile / 100 * (sorted.length - 1);
         int below = (int) Math.floor(rank);
         int above = (int) Math.ceil(rank);
         return sorted[below] + (rank - below) * (sorted[above] - sorted[below]);
     }
 
-    public static double interquartileRange(List<Long> values)
+    public static double interquartileRange(List<? extends Number> values)
     {
         return percentile(values, 75) - percentile(values, 25);
     }
@@ -61,7 +61,7 @@ public final class LatencyStatistics
      * less than the larger of the two interquartile ranges, or when the ranges overlap: a
      * repeat of the run could then turn the ratio either way.
      */
-    public static Verdict verdict(List<Long> ours, List<Long> reference)
+    public static Verdict verdict(List<? extends Number> ours, List<? extends Number> reference)
     {
         double oursMedian = median(ours);
         double referenceMedian = median(reference);
