@@ -132,8 +132,10 @@ public final class Benchmark
     /**
      * One workload at one scale: milliseconds of ours and of the reference over the repeats,
      * to a hundredth of a millisecond (bytes for {@link #BYTES_ON_DISK}).
+     *
+     * @param paired whether {@code oursMillis.get(i)} and {@code referenceMillis.get(i)} ran side by side
      */
-    public record Result(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, String note, Map<String, Double> figures)
+    public record Result(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, boolean paired, String note, Map<String, Double> figures)
     {
         public Result
         {
@@ -142,9 +144,12 @@ public final class Benchmark
             figures = Map.copyOf(figures);
         }
 
+        /**
+         * Values not taken in pairs.
+         */
         static Result of(String workload, long scale, String ours, String reference, List<? extends Number> oursValues, List<? extends Number> referenceValues, String note, Map<String, Double> figures)
         {
-            return new Result(workload, scale, ours, reference, doubles(oursValues), doubles(referenceValues), note, figures);
+            return new Result(workload, scale, ours, reference, doubles(oursValues), doubles(referenceValues), false, note, figures);
         }
 
         private static List<Double> doubles(List<? extends Number> values)
@@ -178,15 +183,29 @@ public final class Benchmark
         }
 
         /**
-         * {@code faster}, {@code slower} or {@code within noise} (see {@link LatencyStatistics#verdict}); {@code -} for
-         * a single run or a workload without a reference, which have no spread to judge noise by.
+         * See {@link LatencyStatistics#pairedRatio}; empty for runs not taken in pairs, or too few of them.
+         */
+        public Optional<LatencyStatistics.PairedRatio> pairedRatio()
+        {
+            if (!paired || reference.equals("-") || oursMillis.size() != referenceMillis.size()) {
+                return Optional.empty();
+            }
+            return LatencyStatistics.pairedRatio(oursMillis, referenceMillis);
+        }
+
+        /**
+         * {@code faster}, {@code slower} or {@code within noise}: by the interval of the paired ratio
+         * where there is one, else by the spreads (see {@link LatencyStatistics#verdict}); {@code -}
+         * for a single run or a workload without a reference, which have no spread to judge noise by.
          */
         public String verdict()
         {
             if (reference.equals("-") || oursMillis.size() < 2 || referenceMillis.size() < 2) {
                 return "-";
             }
-            return LatencyStatistics.verdict(oursMillis, referenceMillis).label();
+            return pairedRatio().map(LatencyStatistics.PairedRatio::verdict)
+                    .orElseGet(() -> LatencyStatistics.verdict(oursMillis, referenceMillis))
+                    .label();
         }
     }
 
@@ -209,17 +228,25 @@ public final class Benchmark
             double referenceP75,
             double referenceIqr,
             double ratio,
+            Double pairedRatio,
+            Double pairedRatioLower,
+            Double pairedRatioUpper,
             String verdict,
             String note,
             Map<String, Double> figures)
     {
         static ReportedResult of(Result result)
         {
+            Optional<LatencyStatistics.PairedRatio> paired = result.pairedRatio();
             return new ReportedResult(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(),
                     result.oursMedian(), result.referenceMedian(),
                     percentile(result.oursMillis(), 25), percentile(result.oursMillis(), 75), result.oursIqr(),
                     percentile(result.referenceMillis(), 25), percentile(result.referenceMillis(), 75), result.referenceIqr(),
-                    result.ratio(), result.verdict(), result.note(), new TreeMap<>(result.figures()));
+                    result.ratio(),
+                    paired.map(LatencyStatistics.PairedRatio::median).orElse(null),
+                    paired.map(LatencyStatistics.PairedRatio::lower).orElse(null),
+                    paired.map(LatencyStatistics.PairedRatio::upper).orElse(null),
+                    result.verdict(), result.note(), new TreeMap<>(result.figures()));
         }
     }
 
@@ -1104,25 +1131,29 @@ public final class Benchmark
                     oursMillis.add(time(statement, ours));
                 }
             }
-            add(new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, note, figures));
+            add(new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, true, note, figures));
         }
     }
 
+    /**
+     * Runs taken side by side: the i-th of ours with the i-th of the reference.
+     */
     private void add(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, String note)
     {
-        add(new Result(workload, scale, ours, reference, oursMillis, referenceMillis, note, Map.of()));
+        add(new Result(workload, scale, ours, reference, oursMillis, referenceMillis, true, note, Map.of()));
     }
 
     private void add(Result result)
     {
         results.add(result);
-        progress.step("%-36s scale %,d: ours %s ms (IQR %s), reference %s ms (IQR %s), ratio %.2f, %s %s".formatted(
-                result.workload(), result.scale(), millis(result.oursMedian()), millis(result.oursIqr()), millis(result.referenceMedian()), millis(result.referenceIqr()), result.ratio(), result.verdict(), result.note()));
+        progress.step("%-36s scale %,d: ours %s ms (IQR %s), reference %s ms (IQR %s), ratio %.2f, paired %s, %s %s".formatted(
+                result.workload(), result.scale(), millis(result.oursMedian()), millis(result.oursIqr()), millis(result.referenceMedian()), millis(result.referenceIqr()), result.ratio(),
+                pairedRatio(result), result.verdict(), result.note()));
     }
 
     private static Result withNote(Result result, String note, Map<String, Double> figures)
     {
-        return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), note, figures);
+        return new Result(result.workload(), result.scale(), result.ours(), result.reference(), result.oursMillis(), result.referenceMillis(), result.paired(), note, figures);
     }
 
     /**
@@ -1140,17 +1171,18 @@ public final class Benchmark
                         options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
                         options.quick() ? "quick" : "full", options.repeats(), options.smallQueryRepeats()))
                 .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
-                .append("Verdict: `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap, else `faster` or `slower` (ours against the reference); `-` for a single run or no reference. ")
+                .append("Paired ratio: the runs of ours and of the reference take turns, so each of ours has its reference run beside it, on the machine in the same state; the median of ours/reference over those pairs, and in brackets its 95%% interval (the 2.5th and 97.5th percentiles of the medians of 2,000 resamples of the pairs, with replacement), for workloads of %d or more pairs. ".formatted(LatencyStatistics.MIN_PAIRS))
+                .append("Verdict: `faster` or `slower` (ours against the reference) when that interval lies wholly below or above 1, else `within noise`; where there is no paired ratio, `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap; `-` for a single run or no reference. ")
                 .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
-                .append("| workload | scale | ours | reference | ours ms | reference ms | spread (IQR) ours / ref | ratio ours/reference | verdict | note |\n")
-                .append("| --- | ---: | --- | --- | --- | --- | --- | ---: | --- | --- |\n");
+                .append("| workload | scale | ours | reference | ours ms | reference ms | spread (IQR) ours / ref | ratio ours/reference | paired ratio [95% interval] | verdict | note |\n")
+                .append("| --- | ---: | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |\n");
         for (Result result : results) {
             boolean size = SIZE_WORKLOADS.contains(result.workload());
-            markdown.append("| %s | %,d | %s | %s | %s | %s | %s | %.2f | %s | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
+            markdown.append("| %s | %,d | %s | %s | %s | %s | %s | %.2f | %s | %s | %s |\n".formatted(result.workload(), result.scale(), result.ours(), result.reference(),
                     size ? bytes(result.oursMillis(), result.figures().get("ours_bytes_per_row")) : spread(result.oursMillis()),
                     size ? bytes(result.referenceMillis(), result.figures().get("reference_bytes_per_row")) : spread(result.referenceMillis()),
                     spreads(result),
-                    result.ratio(), result.verdict(), result.note()));
+                    result.ratio(), pairedRatio(result), result.verdict(), result.note()));
         }
         markdown.append("\nCharts: `latency-<rows>.png` (median ms of every timed workload at one scale), `latency-tpch.png` (the TPC-H queries), `scaling-<workload>.png` (median ms by rows, ours and reference), ")
                 .append("`scaling-tiering-throughput.png`, `scaling-concurrent-throughput.png`, `scaling-bytes-on-disk-per-row-after-tiering.png`.\n");
@@ -1427,6 +1459,13 @@ public final class Benchmark
             return "-";
         }
         return result.reference().equals("-") ? interquartile(result.oursMillis()) : interquartile(result.oursMillis()) + " / " + interquartile(result.referenceMillis());
+    }
+
+    private static String pairedRatio(Result result)
+    {
+        return result.pairedRatio()
+                .map(paired -> String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", paired.median(), paired.lower(), paired.upper()))
+                .orElse("-");
     }
 
     private static String interquartile(List<Double> values)

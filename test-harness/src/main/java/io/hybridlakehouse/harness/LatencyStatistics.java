@@ -1,12 +1,17 @@
 package io.hybridlakehouse.harness;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
  * Order statistics of a sample of latencies, and whether two samples differ by more than
  * their own spread: a ratio of medians alone cannot tell a real difference from noise.
+ * Where the runs were taken in pairs, side by side, the ratio within each pair tells more:
+ * the machine's slow and fast moments fall on both runs of a pair alike.
  */
 public final class LatencyStatistics
 {
@@ -28,6 +33,32 @@ public final class LatencyStatistics
             return label;
         }
     }
+
+    /**
+     * The median of ours / reference over the pairs, and the 95% interval of that median
+     * (percentiles of the medians of {@value #RESAMPLES} resamples of the pairs, with replacement).
+     */
+    public record PairedRatio(double median, double lower, double upper)
+    {
+        /**
+         * Faster or slower when the whole interval lies below or above 1.
+         */
+        public Verdict verdict()
+        {
+            if (upper < 1) {
+                return Verdict.FASTER;
+            }
+            return lower > 1 ? Verdict.SLOWER : Verdict.WITHIN_NOISE;
+        }
+    }
+
+    /**
+     * Fewer pairs leave too few distinct resamples for an interval worth reporting.
+     */
+    public static final int MIN_PAIRS = 10;
+    private static final int RESAMPLES = 2_000;
+    // the same measurements always give the same interval
+    private static final long RESAMPLING_SEED = 20_261_126L;
 
     private LatencyStatistics() {}
 
@@ -54,6 +85,34 @@ public final class LatencyStatistics
     public static double interquartileRange(List<? extends Number> values)
     {
         return percentile(values, 75) - percentile(values, 25);
+    }
+
+    /**
+     * {@code ours.get(i)} and {@code reference.get(i)} taken side by side; empty for fewer than
+     * {@value #MIN_PAIRS} pairs.
+     */
+    public static Optional<PairedRatio> pairedRatio(List<? extends Number> ours, List<? extends Number> reference)
+    {
+        checkArgument(ours.size() == reference.size(), "not pairs: %s and %s runs", ours.size(), reference.size());
+        if (ours.size() < MIN_PAIRS) {
+            return Optional.empty();
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < ours.size(); i++) {
+            // a run of 0 ms (rounded) would divide by zero: a hundredth of a millisecond is the resolution
+            ratios.add(Math.max(0.01, ours.get(i).doubleValue()) / Math.max(0.01, reference.get(i).doubleValue()));
+        }
+        Random random = new Random(RESAMPLING_SEED);
+        List<Double> medians = new ArrayList<>();
+        List<Double> resample = new ArrayList<>();
+        for (int round = 0; round < RESAMPLES; round++) {
+            resample.clear();
+            for (int i = 0; i < ratios.size(); i++) {
+                resample.add(ratios.get(random.nextInt(ratios.size())));
+            }
+            medians.add(median(resample));
+        }
+        return Optional.of(new PairedRatio(median(ratios), percentile(medians, 2.5), percentile(medians, 97.5)));
     }
 
     /**

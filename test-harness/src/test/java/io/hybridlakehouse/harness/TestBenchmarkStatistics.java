@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
 import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.FASTER;
@@ -17,6 +18,7 @@ import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.SLOWER;
 import static io.hybridlakehouse.harness.LatencyStatistics.Verdict.WITHIN_NOISE;
 import static io.hybridlakehouse.harness.LatencyStatistics.interquartileRange;
 import static io.hybridlakehouse.harness.LatencyStatistics.median;
+import static io.hybridlakehouse.harness.LatencyStatistics.pairedRatio;
 import static io.hybridlakehouse.harness.LatencyStatistics.percentile;
 import static io.hybridlakehouse.harness.LatencyStatistics.verdict;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +77,40 @@ public class TestBenchmarkStatistics
     }
 
     @Test
+    public void testPairedRatio()
+    {
+        // the machine slows down and speeds up over the runs: both sides of each pair alike
+        List<Double> reference = IntStream.range(0, 40).mapToObj(i -> 20.0 + (i % 7) * 6 + (i % 3) * 2.5).toList();
+        List<Double> tenPercentFaster = reference.stream().map(value -> value * 0.9).toList();
+        LatencyStatistics.PairedRatio faster = pairedRatio(tenPercentFaster, reference).orElseThrow();
+        assertThat(faster.median()).isCloseTo(0.9, within(1e-9));
+        assertThat(faster.lower()).isCloseTo(0.9, within(1e-9));
+        assertThat(faster.upper()).isCloseTo(0.9, within(1e-9));
+        assertThat(faster.verdict()).isEqualTo(FASTER);
+        // the spreads overlap, so the unpaired verdict cannot tell
+        assertThat(verdict(tenPercentFaster, reference)).isEqualTo(WITHIN_NOISE);
+
+        // ±3% around the reference, pair by pair: the interval holds 1
+        List<Double> same = IntStream.range(0, reference.size()).mapToObj(i -> reference.get(i) * (i % 2 == 0 ? 1.03 : 0.97)).toList();
+        LatencyStatistics.PairedRatio noise = pairedRatio(same, reference).orElseThrow();
+        assertThat(noise.lower()).isLessThan(1);
+        assertThat(noise.upper()).isGreaterThan(1);
+        assertThat(noise.verdict()).isEqualTo(WITHIN_NOISE);
+
+        // 4-6% slower in every pair
+        List<Double> slower = IntStream.range(0, reference.size()).mapToObj(i -> reference.get(i) * (1.04 + (i % 3) * 0.01)).toList();
+        LatencyStatistics.PairedRatio slow = pairedRatio(slower, reference).orElseThrow();
+        assertThat(slow.median()).isCloseTo(1.05, within(1e-9));
+        assertThat(slow.lower()).isGreaterThanOrEqualTo(1.04);
+        assertThat(slow.verdict()).isEqualTo(SLOWER);
+        // resampled with a fixed seed: the same runs give the same interval
+        assertThat(pairedRatio(slower, reference)).contains(slow);
+
+        assertThat(pairedRatio(ONE_TO_NINE, ONE_TO_NINE)).isEmpty();
+        assertThatThrownBy(() -> pairedRatio(reference, reference.subList(1, reference.size()))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     public void testResultStatistics()
     {
         Benchmark.Result result = Benchmark.Result.of("cold scan", 20_000, "lakehouse_nocache", "iceberg", ONE_TO_NINE, List.of(20L, 21L, 22L, 23L, 24L), "", Map.of());
@@ -110,6 +146,9 @@ public class TestBenchmarkStatistics
                 Benchmark.Result.of("small query: point lookup", scale, "lakehouse", "iceberg", List.of(100L, 105L, 110L, 115L, 120L), List.of(110L, 115L, 120L, 125L, 130L), "", Map.of()),
                 // tenths of a millisecond tell apart medians that whole milliseconds would round to the same value
                 Benchmark.Result.of("small query: aggregation", scale, "lakehouse", "iceberg", List.of(18.1, 18.25, 18.4, 18.55, 18.7), List.of(18.3, 18.45, 18.6, 18.75, 18.9), "", Map.of()),
+                // taken in pairs: ours 10% faster than its reference run every time, however the runs spread
+                new Benchmark.Result("small query: information_schema.columns", scale, "lakehouse", "iceberg",
+                        LongStream.range(0, 20).mapToObj(i -> 18 + (i % 5) * 4.5).toList(), LongStream.range(0, 20).mapToObj(i -> 20 + (i % 5) * 5.0).toList(), true, "", Map.of()),
                 Benchmark.Result.of("tiering: append stream", scale, "lakehouse", "-", List.of(900L), List.of(900L), "", Map.of("rows_per_second", scale / 100.0)),
                 Benchmark.Result.of(Benchmark.CONCURRENT_APPENDS, scale, "lakehouse", "iceberg", List.of(80L, 90L, 100L), List.of(200L, 300L, 400L), "",
                         Map.of("ours_rows_per_second", 40_000.0 - scale / 1000.0, "reference_rows_per_second", 12_000.0 + scale / 10_000.0)),
@@ -120,12 +159,13 @@ public class TestBenchmarkStatistics
 
         String report = Files.readString(output.resolve("report.md"));
         assertThat(report)
-                .contains("| spread (IQR) ours / ref | ratio ours/reference | verdict |")
-                .contains("| cold scan | 1,000,000 | lakehouse_nocache | iceberg | 50.0 / 54.0 / 58.0 | 100 / 104 / 108 | 52.0–56.0 (4.0) / 102–106 (4.0) | 0.52 | faster |")
-                .contains("| small query: point lookup | 1,000,000 | lakehouse | iceberg | 100 / 110 / 120 | 110 / 120 / 130 | 105–115 (10.0) / 115–125 (10.0) | 0.92 | within noise |")
-                .contains("| small query: aggregation | 1,000,000 | lakehouse | iceberg | 18.1 / 18.4 / 18.7 | 18.3 / 18.6 / 18.9 | 18.3–18.6 (0.3) / 18.5–18.8 (0.3) | 0.99 | within noise |")
-                .contains("| tiering: append stream | 1,000,000 | lakehouse | - | 900 / 900 / 900 | 900 / 900 / 900 | - | 1.00 | - |")
-                .contains("| 1,500,000 B (28.3 B/row) | 2,600,000 B (49.1 B/row) | - | 0.58 | - |");
+                .contains("| spread (IQR) ours / ref | ratio ours/reference | paired ratio [95% interval] | verdict |")
+                .contains("| cold scan | 1,000,000 | lakehouse_nocache | iceberg | 50.0 / 54.0 / 58.0 | 100 / 104 / 108 | 52.0–56.0 (4.0) / 102–106 (4.0) | 0.52 | - | faster |")
+                .contains("| small query: point lookup | 1,000,000 | lakehouse | iceberg | 100 / 110 / 120 | 110 / 120 / 130 | 105–115 (10.0) / 115–125 (10.0) | 0.92 | - | within noise |")
+                .contains("| small query: aggregation | 1,000,000 | lakehouse | iceberg | 18.1 / 18.4 / 18.7 | 18.3 / 18.6 / 18.9 | 18.3–18.6 (0.3) / 18.5–18.8 (0.3) | 0.99 | - | within noise |")
+                .contains("| small query: information_schema.columns | 1,000,000 | lakehouse | iceberg | 18.0 / 27.0 / 36.0 | 20.0 / 30.0 / 40.0 | 22.5–31.5 (9.0) / 25.0–35.0 (10.0) | 0.90 | 0.90 [0.90–0.90] | faster |")
+                .contains("| tiering: append stream | 1,000,000 | lakehouse | - | 900 / 900 / 900 | 900 / 900 / 900 | - | 1.00 | - | - |")
+                .contains("| 1,500,000 B (28.3 B/row) | 2,600,000 B (49.1 B/row) | - | 0.58 | - | - |");
 
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
         assertThat(json.size()).isEqualTo(results.size());
@@ -137,6 +177,11 @@ public class TestBenchmarkStatistics
         assertThat(coldScan.get("verdict").asText()).isEqualTo("faster");
         assertThat(coldScan.get("oursMillis")).hasSize(5);
         assertThat(json.get(1).get("verdict").asText()).isEqualTo("within noise");
+        assertThat(coldScan.get("pairedRatio").isNull()).isTrue();
+        JsonNode paired = json.get(3);
+        assertThat(paired.get("pairedRatio").asDouble()).isCloseTo(0.9, within(1e-9));
+        assertThat(paired.get("pairedRatioLower").asDouble()).isCloseTo(0.9, within(1e-9));
+        assertThat(paired.get("verdict").asText()).isEqualTo("faster");
 
         for (long scale : scales) {
             assertThat(output.resolve("latency-%d.png".formatted(scale))).isNotEmptyFile();
