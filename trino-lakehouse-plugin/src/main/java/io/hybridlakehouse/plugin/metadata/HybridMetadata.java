@@ -147,7 +147,6 @@ public class HybridMetadata
     private final Map<String, Set<Integer>> promotedFieldIds = new ConcurrentHashMap<>();
     private final AggregationRewrite aggregationRewrite;
     private volatile MetastoreSnapshot metastoreSnapshot;
-    private volatile Map<SchemaTableName, HybridTableState> snapshotTables;
     // views this transaction created, dropped or refreshed are read from the metastore, not from its snapshot
     private volatile boolean viewsChanged;
 
@@ -227,7 +226,7 @@ public class HybridMetadata
             return super.getTableHandle(session, tableName, startVersion, endVersion);
         }
         // the hot-tier version is pinned before Iceberg loads its snapshot (see HotTierPin)
-        Optional<HybridTableState> state = Optional.ofNullable(metastoreSnapshot().get(tableName)).or(() -> segmentStore.getTable(tableName));
+        Optional<HybridTableState> state = Optional.ofNullable(metastoreSnapshot().tables().get(tableName)).or(() -> segmentStore.getTable(tableName));
         ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, endVersion);
         if (handle instanceof IcebergTableHandle icebergHandle) {
             Optional<HybridTableState> sameTable = state.filter(table -> table.tableUuid().equals(tableUuid(session, tableName)));
@@ -244,16 +243,14 @@ public class HybridMetadata
      * query that reads a materialized view and its bases pins them at the same point, which
      * an INSERT (committing base rows and view deltas in one transaction) moves atomically.
      */
-    private Map<SchemaTableName, HybridTableState> metastoreSnapshot()
+    private MetastoreSnapshot metastoreSnapshot()
     {
-        Map<SchemaTableName, HybridTableState> tables = snapshotTables;
-        if (tables == null) {
-            MetastoreSnapshot snapshot = segmentStore.snapshot();
-            tables = snapshot.tables().stream().collect(ImmutableMap.toImmutableMap(HybridTableState::name, table -> table, (first, _) -> first));
+        MetastoreSnapshot snapshot = metastoreSnapshot;
+        if (snapshot == null) {
+            snapshot = segmentStore.snapshot();
             metastoreSnapshot = snapshot;
-            snapshotTables = tables;
         }
-        return tables;
+        return snapshot;
     }
 
     /**
@@ -262,11 +259,11 @@ public class HybridMetadata
     private List<RegisteredView> viewsOfPinnedBase(SchemaTableName base)
     {
         // a scan as of a past version pins nothing, but its views are still counted as not answering it
-        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(base)).orElseGet(() -> Optional.ofNullable(metastoreSnapshot().get(base)));
+        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(base)).orElseGet(() -> Optional.ofNullable(metastoreSnapshot().tables().get(base)));
         if (state.isEmpty()) {
             return ImmutableList.of();
         }
-        return metastoreSnapshot.viewsOfBase(state.get().tableUuid());
+        return metastoreSnapshot().viewsOfBase(state.get().tableUuid());
     }
 
     private boolean hasViewsToRewriteTo(ConnectorSession session, IcebergTableHandle base)
@@ -989,8 +986,7 @@ public class HybridMetadata
         }
         // Trino asks this of every table a query names: the transaction's metastore snapshot,
         // which planning reads anyway, answers it without a read of its own
-        metastoreSnapshot();
-        return metastoreSnapshot.views().stream()
+        return metastoreSnapshot().views().stream()
                 .map(RegisteredView::view)
                 .filter(view -> view.name().equals(viewName))
                 .findFirst()

@@ -107,7 +107,7 @@ public class JdbcSegmentStore
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             }
             try {
-                return new MetastoreSnapshot(readTables(connection), ViewRows.registered(connection));
+                return MetastoreSnapshot.of(readTables(connection), ViewRows.registered(connection));
             }
             finally {
                 if (repeatableRead) {
