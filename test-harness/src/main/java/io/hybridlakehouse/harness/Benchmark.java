@@ -187,7 +187,7 @@ public final class Benchmark
          */
         public Optional<LatencyStatistics.PairedRatio> pairedRatio()
         {
-            if (!paired || reference.equals("-") || oursMillis.size() != referenceMillis.size()) {
+            if (!paired || reference.equals("-")) {
                 return Optional.empty();
             }
             return LatencyStatistics.pairedRatio(oursMillis, referenceMillis);
@@ -409,14 +409,14 @@ public final class Benchmark
             throws SQLException
     {
         createSmallItems(statement);
-        smallQueries(scale, "small query", "lakehouse", "");
+        smallQueries(statement, scale, "small query", "lakehouse", "");
     }
 
     /**
      * @param prefix the workloads' names: {@code <prefix>: point lookup}, ...
      * @param ours the catalog of ours the stock {@code iceberg} catalog is measured against
      */
-    private void smallQueries(long scale, String prefix, String ours, String note)
+    private void smallQueries(Statement statement, long scale, String prefix, String ours, String note)
             throws SQLException
     {
         int repeats = options.smallQueryRepeats();
@@ -425,15 +425,13 @@ public final class Benchmark
         queries.put("point lookup", "SELECT * FROM %s.bench.small_items WHERE item_id = 4242");
         queries.put("aggregation", "SELECT category, count(*), sum(price) FROM %s.bench.small_items GROUP BY category");
         queries.put("information_schema.columns", "SELECT column_name, data_type FROM %s.information_schema.columns WHERE table_schema = 'bench' AND table_name = 'small_items'");
-        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-            for (Map.Entry<String, String> query : queries.entrySet()) {
-                String oursSql = query.getValue().formatted(ours);
-                String reference = query.getValue().formatted("iceberg");
-                if (!rows(statement, oursSql).equals(rows(statement, reference))) {
-                    throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
-                }
-                measure("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
+        for (Map.Entry<String, String> query : queries.entrySet()) {
+            String oursSql = query.getValue().formatted(ours);
+            String reference = query.getValue().formatted("iceberg");
+            if (!rows(statement, oursSql).equals(rows(statement, reference))) {
+                throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
             }
+            measure("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
         }
     }
 
@@ -607,8 +605,8 @@ public final class Benchmark
         // both catalogs keep their tables in the Iceberg JDBC catalog in the same PostgreSQL:
         // what remains between them is the connector's own per-query work (uncached), then what the cache saves
         createSmallItems(statement);
-        smallQueries(scale, "S3 small query, ours uncached", "lakehouse_nocache", "; both on the Iceberg JDBC catalog in PostgreSQL, both read S3 every time");
-        smallQueries(scale, "S3 small query, ours cached", "lakehouse", "; both on the Iceberg JDBC catalog in PostgreSQL, ours with its local cache");
+        smallQueries(statement, scale, "S3 small query, ours uncached", "lakehouse_nocache", "; both on the Iceberg JDBC catalog in PostgreSQL, both read S3 every time");
+        smallQueries(statement, scale, "S3 small query, ours cached", "lakehouse", "; both on the Iceberg JDBC catalog in PostgreSQL, ours with its local cache");
 
         progress.step("S3, scale %,d: append stream of %d INSERTs of 1,000 rows per catalog, interleaved".formatted(scale, options.appends()));
         Map<String, List<Double>> insert = new LinkedHashMap<>();
@@ -1054,17 +1052,31 @@ public final class Benchmark
     }
 
     /**
-     * Two queries on their own connections (sessions), one unmeasured run of each, then
-     * alternating which goes first, so caches warmed by one favour neither.
+     * Two queries on their own connections (sessions), measured as {@link #timedPairs} does.
      */
     private void measurePair(String workload, long scale, Statement ours, String oursLabel, String oursSql, Statement reference, String referenceLabel, String referenceSql, String note)
             throws SQLException
     {
-        time(ours, oursSql);
-        time(reference, referenceSql);
+        add(timedPairs(workload, scale, ours, oursLabel, oursSql, reference, referenceLabel, referenceSql, note, Map.of(), options.repeats()));
+    }
+
+    /**
+     * Unmeasured runs of each, then {@code repeats} pairs of runs side by side.
+     */
+    private static Result timedPairs(String workload, long scale, Statement ours, String oursLabel, String oursSql, Statement reference, String referenceLabel, String referenceSql, String note, Map<String, Double> figures, int repeats)
+            throws SQLException
+    {
+        // unmeasured runs of each warm the JVMs and the metadata caches alike: one, or a tenth
+        // of the repeats for the small queries, whose code paths a single run leaves to the
+        // interpreter and whose many repeats would otherwise start with it
+        for (int i = 0; i < Math.max(1, repeats / 10); i++) {
+            time(ours, oursSql);
+            time(reference, referenceSql);
+        }
         List<Double> oursMillis = new ArrayList<>();
         List<Double> referenceMillis = new ArrayList<>();
-        for (int i = 0; i < options.repeats(); i++) {
+        // whichever runs second may find caches the first warmed, or the machine busy with what it left behind: the order alternates
+        for (int i = 0; i < repeats; i++) {
             if (i % 2 == 0) {
                 oursMillis.add(time(ours, oursSql));
                 referenceMillis.add(time(reference, referenceSql));
@@ -1074,7 +1086,7 @@ public final class Benchmark
                 oursMillis.add(time(ours, oursSql));
             }
         }
-        add(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, note);
+        return new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, true, note, figures);
     }
 
     private static List<String> rows(Statement statement, String sql)
@@ -1136,27 +1148,7 @@ public final class Benchmark
             throws SQLException
     {
         try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
-            // unmeasured runs of each warm the JVMs and the metadata caches alike: one, or a tenth
-            // of the repeats for the small queries, whose code paths a single run leaves to the
-            // interpreter and whose many repeats would otherwise start with it
-            for (int i = 0; i < Math.max(1, repeats / 10); i++) {
-                time(statement, ours);
-                time(statement, reference);
-            }
-            List<Double> oursMillis = new ArrayList<>();
-            List<Double> referenceMillis = new ArrayList<>();
-            // whichever runs second may find caches the first warmed, or the machine busy with what it left behind: the order alternates
-            for (int i = 0; i < repeats; i++) {
-                if (i % 2 == 0) {
-                    oursMillis.add(time(statement, ours));
-                    referenceMillis.add(time(statement, reference));
-                }
-                else {
-                    referenceMillis.add(time(statement, reference));
-                    oursMillis.add(time(statement, ours));
-                }
-            }
-            add(new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, true, note, figures));
+            add(timedPairs(workload, scale, statement, oursLabel, ours, statement, referenceLabel, reference, note, figures, repeats));
         }
     }
 
