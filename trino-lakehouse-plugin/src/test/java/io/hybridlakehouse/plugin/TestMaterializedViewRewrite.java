@@ -291,6 +291,37 @@ public class TestMaterializedViewRewrite
     }
 
     @Test
+    public void testExtremesOfEveryOrderableType()
+    {
+        // min and max are kept per group, merged at each INSERT into an existing group and again when a query rolls groups up
+        assertUpdate("CREATE TABLE extremes (region varchar, seen timestamp(6) with time zone, at_time time(6), code varbinary, flag boolean, id uuid)");
+        assertUpdate("""
+                CREATE MATERIALIZED VIEW extremes_by_region AS
+                SELECT region, count(*) AS events,
+                       min(seen) AS first_seen, max(seen) AS last_seen, min(at_time) AS earliest, max(at_time) AS latest,
+                       min(code) AS low_code, max(code) AS high_code, min(flag) AS any_false, max(flag) AS any_true,
+                       min(id) AS low_id, max(id) AS high_id
+                FROM extremes GROUP BY region""");
+        // the same instants written in other zones: later by the clock of Shanghai is earlier in time than a UTC value
+        assertUpdate("""
+                INSERT INTO extremes VALUES
+                    ('north', TIMESTAMP '2026-11-10 01:00:00.000001 Asia/Shanghai', TIME '23:59:59.999999', X'ff', true, UUID 'ffffffff-0000-0000-0000-000000000000'),
+                    ('south', TIMESTAMP '2026-11-09 20:00:00 UTC', TIME '00:00:00', X'00', false, UUID '00000000-0000-0000-0000-000000000001')""", 2);
+        assertUpdate("""
+                INSERT INTO extremes VALUES
+                    ('north', TIMESTAMP '2026-11-09 20:00:00 UTC', TIME '12:00:00', X'0fff', false, UUID '10000000-0000-0000-0000-000000000000'),
+                    ('south', TIMESTAMP '2026-11-10 01:00:00 America/New_York', TIME '12:00:00.000001', X'0100', true, UUID 'f0000000-0000-0000-0000-000000000000')""", 2);
+        assertUpdate("INSERT INTO extremes VALUES ('north', NULL, NULL, NULL, NULL, NULL), ('east', TIMESTAMP '2026-11-11 00:00:00 Europe/Berlin', TIME '06:30:00', X'', true, UUID '12345678-1234-1234-1234-123456789abc')", 2);
+
+        Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
+        assertThat(computeActual("SELECT region, first_seen, last_seen, earliest, latest, low_code, high_code, any_false, any_true, low_id, high_id FROM extremes_by_region").getMaterializedRows())
+                .containsExactlyInAnyOrderElementsOf(computeActual(off, "SELECT region, min(seen), max(seen), min(at_time), max(at_time), min(code), max(code), min(flag), max(flag), min(id), max(id) FROM extremes GROUP BY region").getMaterializedRows());
+        assertSameRowsAndRewrite("SELECT region, min(seen), max(seen), min(at_time), max(code), min(flag), max(id) FROM extremes GROUP BY region", Optional.of("extremes_by_region"));
+        assertSameRowsAndRewrite("SELECT min(seen), max(seen), max(at_time), min(code), max(flag), min(id) FROM extremes", Optional.of("extremes_by_region"));
+        assertSameRowsAndRewrite("SELECT max(seen) FROM extremes WHERE region <> 'east'", Optional.of("extremes_by_region"));
+    }
+
+    @Test
     public void testRetentionSinceTheViewWasBuilt()
     {
         // 2026-11-01 .. 2026-11-16; retention of 10 days removes what lies before 2026-11-15 (today is later)

@@ -12,6 +12,7 @@ import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeId;
 import io.trino.spi.type.TypeManager;
+import io.trino.spi.type.TypeOperators;
 import io.trino.spi.type.VarcharType;
 import io.trino.sql.tree.BetweenPredicate;
 import io.trino.sql.tree.BooleanLiteral;
@@ -35,6 +36,7 @@ import io.trino.sql.tree.NotExpression;
 import io.trino.sql.tree.NullLiteral;
 import io.trino.sql.tree.StringLiteral;
 
+import java.lang.invoke.MethodHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.DayOfWeek;
@@ -49,7 +51,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import static com.google.common.base.Throwables.throwIfUnchecked;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
+import static io.trino.spi.function.InvocationConvention.InvocationArgumentConvention.NEVER_NULL;
+import static io.trino.spi.function.InvocationConvention.InvocationReturnConvention.FAIL_ON_NULL;
+import static io.trino.spi.function.InvocationConvention.simpleConvention;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.BooleanType.BOOLEAN;
 import static io.trino.spi.type.DateType.DATE;
@@ -70,6 +76,8 @@ import static java.util.Objects.requireNonNull;
 public final class RowExpressions
 {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
+    // operators of the engine's types, for orderings this class does not spell out; they cache their method handles
+    private static final TypeOperators TYPE_OPERATORS = new TypeOperators();
 
     /**
      * The base columns a branch reads: name to channel of the INSERT's pages and type.
@@ -297,7 +305,7 @@ public final class RowExpressions
         Type left = leftExpression.type();
         Type right = rightExpression.type();
         if (leftExpression instanceof NullConstant || rightExpression instanceof NullConstant || isNumeric(left) && isNumeric(right) || isText(left) && isText(right)
-                || isTemporal(left) && isTemporal(right) || left.equals(right)) {
+                || isTemporal(left) && isTemporal(right) || left.equals(right) && left.isOrderable()) {
             return;
         }
         throw unsupported("comparing %s with %s: compare values of one kind (cast literals to the column's type)".formatted(left, right));
@@ -314,13 +322,27 @@ public final class RowExpressions
         if (isTemporal(leftType) && isTemporal(rightType)) {
             return Long.compare(toMicros(left, leftType), toMicros(right, rightType));
         }
-        if (left instanceof Slice a && right instanceof Slice b) {
+        if (left instanceof Slice a && right instanceof Slice b && isText(leftType) && isText(rightType)) {
             return a.compareTo(b);
         }
-        if (left instanceof Boolean a && right instanceof Boolean b) {
-            return Boolean.compare(a, b);
+        if (leftType.equals(rightType) && leftType.isOrderable()) {
+            // every other orderable type in its own order: timestamps with time zone by instant,
+            // long timestamps, char, varbinary, boolean, time, uuid, ...
+            return orderOf(leftType, left, right);
         }
         throw unsupported("comparing %s with %s".formatted(leftType, rightType));
+    }
+
+    private static int orderOf(Type type, Object left, Object right)
+    {
+        MethodHandle comparison = TYPE_OPERATORS.getComparisonUnorderedLastOperator(type, simpleConvention(FAIL_ON_NULL, NEVER_NULL, NEVER_NULL));
+        try {
+            return Long.signum((long) comparison.invoke(left, right));
+        }
+        catch (Throwable e) {
+            throwIfUnchecked(e);
+            throw new RuntimeException(e);
+        }
     }
 
     private static boolean isNumeric(Type type)
