@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.airlift.log.Logger;
 import io.trino.Session;
+import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.testing.DistributedQueryRunner;
 import io.trino.tpch.TpchTable;
@@ -23,7 +24,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * An in-process Trino with catalog {@code lakehouse} ({@code hybrid_lakehouse}) on the
- * embedded default and catalog {@code tpch}, for connector tests and as a dev server.
+ * embedded default and catalog {@code tpch}, for connector tests and as a dev server; and on
+ * request catalog {@code iceberg}, the stock Iceberg connector on the same storage.
  */
 public final class LakehouseQueryRunner
 {
@@ -54,6 +56,7 @@ public final class LakehouseQueryRunner
         private Optional<Path> warehouse = Optional.empty();
         private final Map<String, String> catalogProperties = new HashMap<>();
         private List<TpchTable<?>> initialTables = ImmutableList.of();
+        private boolean stockIceberg;
 
         protected Builder()
         {
@@ -81,6 +84,17 @@ public final class LakehouseQueryRunner
             return this;
         }
 
+        /**
+         * Adds catalog {@code iceberg}: the stock Iceberg connector, with its own file metastore,
+         * on the warehouse's storage, to compare answers with and to prove other engines read
+         * the cold tier.
+         */
+        public Builder withStockIcebergCatalog()
+        {
+            this.stockIceberg = true;
+            return this;
+        }
+
         @Override
         public DistributedQueryRunner build()
                 throws Exception
@@ -99,6 +113,15 @@ public final class LakehouseQueryRunner
                         .buildOrThrow());
 
                 queryRunner.execute("CREATE SCHEMA IF NOT EXISTS %s.%s".formatted(CATALOG, SCHEMA));
+                if (stockIceberg) {
+                    queryRunner.installPlugin(new IcebergPlugin());
+                    queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
+                            "iceberg.catalog.type", "TESTING_FILE_METASTORE",
+                            "hive.metastore.catalog.dir", "local:///stock-metastore",
+                            "iceberg.register-table-procedure.enabled", "true",
+                            "fs.native-local.enabled", "true",
+                            "local.location", warehouseDirectory.toString()));
+                }
                 copyTpchTables(queryRunner, "tpch", TINY_SCHEMA_NAME, initialTables);
                 return queryRunner;
             }

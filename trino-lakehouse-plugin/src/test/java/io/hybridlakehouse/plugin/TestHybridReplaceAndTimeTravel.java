@@ -1,8 +1,6 @@
 package io.hybridlakehouse.plugin;
 
-import com.google.common.collect.ImmutableMap;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
-import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.DistributedQueryRunner;
@@ -45,13 +43,8 @@ public class TestHybridReplaceAndTimeTravel
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.interval", "1s")
                 .addCatalogProperty("hybrid.segments.grace-period", "5s")
+                .withStockIcebergCatalog()
                 .build();
-        queryRunner.installPlugin(new IcebergPlugin());
-        queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
-                "iceberg.catalog.type", "TESTING_FILE_METASTORE",
-                "hive.metastore.catalog.dir", "local:///stock-metastore",
-                "fs.native-local.enabled", "true",
-                "local.location", warehouse.toString()));
         queryRunner.execute("CREATE SCHEMA iceberg.tpch");
         return queryRunner;
     }

@@ -5,7 +5,6 @@ import com.google.common.collect.Sets;
 import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.Session;
-import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.DistributedQueryRunner;
 import io.trino.testing.MaterializedResult;
@@ -56,6 +55,8 @@ public class TestHybridTiering
                 .addCatalogProperty("hybrid.segments.grace-period", "1s")
                 .addCatalogProperty("hybrid.tiering.writer-memory", WRITER_MEMORY)
                 .addCatalogProperty("hybrid.orphan-files.sweep-interval", "1s")
+                // the stock Iceberg connector on the same storage, to prove other engines read the cold tier
+                .withStockIcebergCatalog()
                 .build();
         // a second connector on the same warehouse and metastore, under the Iceberg catalog name of
         // the first: what a second coordinator with the same catalog file sees
@@ -63,14 +64,6 @@ public class TestHybridTiering
                 "hybrid.warehouse", warehouse.toString(),
                 "iceberg.jdbc-catalog.catalog-name", "lakehouse",
                 "hybrid.tiering.enabled", "false"));
-        // the stock Iceberg connector on the same storage, to prove other engines read the cold tier
-        queryRunner.installPlugin(new IcebergPlugin());
-        queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
-                "iceberg.catalog.type", "TESTING_FILE_METASTORE",
-                "hive.metastore.catalog.dir", "local:///stock-metastore",
-                "iceberg.register-table-procedure.enabled", "true",
-                "fs.native-local.enabled", "true",
-                "local.location", warehouse.toString()));
         return queryRunner;
     }
 

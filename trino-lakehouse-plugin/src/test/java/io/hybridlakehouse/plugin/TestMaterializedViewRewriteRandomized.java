@@ -1,15 +1,11 @@
 package io.hybridlakehouse.plugin;
 
-import com.google.common.collect.ImmutableMap;
-import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.testing.AbstractTestQueryFramework;
-import io.trino.testing.DistributedQueryRunner;
 import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
@@ -35,20 +31,13 @@ public class TestMaterializedViewRewriteRandomized
     protected QueryRunner createQueryRunner()
             throws Exception
     {
-        Path warehouse = Files.createTempDirectory("hybrid-rewrite-random");
         // one node: hundreds of small queries, each planned and scheduled once instead of across three
-        DistributedQueryRunner queryRunner = LakehouseQueryRunner.builder()
+        return LakehouseQueryRunner.builder()
                 .setWorkerCount(0)
-                .setWarehouse(warehouse)
+                .setWarehouse(Files.createTempDirectory("hybrid-rewrite-random"))
                 .addCatalogProperty("hybrid.tiering.enabled", "false")
+                .withStockIcebergCatalog()
                 .build();
-        queryRunner.installPlugin(new IcebergPlugin());
-        queryRunner.createCatalog("iceberg", "iceberg", ImmutableMap.of(
-                "iceberg.catalog.type", "TESTING_FILE_METASTORE",
-                "hive.metastore.catalog.dir", "local:///stock-metastore",
-                "fs.native-local.enabled", "true",
-                "local.location", warehouse.toString()));
-        return queryRunner;
     }
 
     @Test
