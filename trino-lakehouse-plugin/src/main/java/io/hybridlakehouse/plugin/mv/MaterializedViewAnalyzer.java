@@ -309,7 +309,17 @@ public final class MaterializedViewAnalyzer
                 || expression instanceof DecimalLiteral || expression instanceof DoubleLiteral || expression instanceof GenericLiteral) {
             return;
         }
-        checkKeyExpression(expression);
+        if (expression instanceof Cast cast && cast.getExpression() instanceof NullLiteral) {
+            throw unsupported("the UNION ALL branch column %s: write NULL, which takes the type the other branches give the column".formatted(expression));
+        }
+        if (expression instanceof Cast cast && !isColumn(cast.getExpression())) {
+            throw unsupported("the UNION ALL branch column %s: write a typed literal instead (BIGINT '1', DECIMAL '0.00')".formatted(expression));
+        }
+        if (isColumn(expression) || expression instanceof Cast || expression instanceof FunctionCall call && functionName(call).equals("date_trunc")) {
+            checkKeyExpression(expression);
+            return;
+        }
+        throw unsupported("the UNION ALL branch column %s: a branch column is a literal, NULL, a column, date_trunc(unit, column) or CAST(column AS type)".formatted(expression));
     }
 
     private static void checkPredicate(Expression expression)

@@ -71,6 +71,12 @@ public class TestMaterializedViewAnalyzer
         assertRejected("SELECT region, count(*) c FROM (SELECT region FROM ods.a UNION SELECT region FROM ods.b) GROUP BY region", "UNION (DISTINCT)");
         assertRejected("SELECT upper(region) r, count(*) c FROM ods.events GROUP BY upper(region)", "grouping key upper(region)");
         assertRejected("SELECT region, sum(amount * 2) s FROM ods.events GROUP BY region", "aggregate a column");
+        assertRejected("SELECT region, min(paid) low FROM (SELECT region, CAST(NULL AS decimal(12, 2)) paid FROM ods.a UNION ALL SELECT region, amount FROM ods.b) GROUP BY region",
+                "UNION ALL branch column CAST(null AS decimal(12, 2))", "write NULL");
+        assertRejected("SELECT region, sum(doubled) s FROM (SELECT region, amount * 2 doubled FROM ods.a UNION ALL SELECT region, amount FROM ods.b) GROUP BY region",
+                "UNION ALL branch column (amount * 2)", "a literal, NULL, a column");
+        assertRejected("SELECT region, sum(plays) plays FROM (SELECT region, CAST(1 AS bigint) plays FROM ods.a UNION ALL SELECT region, 0 FROM ods.b) GROUP BY region",
+                "UNION ALL branch column CAST(1 AS bigint)", "typed literal");
         assertRejected("SELECT region FROM ods.events GROUP BY region", "no aggregate");
         assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY ROLLUP (region)", "GROUPING SETS, ROLLUP or CUBE");
         assertRejected("SELECT region, count(*) FILTER (WHERE amount > 0) c FROM ods.events GROUP BY region", "FILTER");
