@@ -326,8 +326,8 @@ public final class RowExpressions
             return a.compareTo(b);
         }
         if (leftType.equals(rightType) && leftType.isOrderable()) {
-            // every other orderable type in its own order: timestamps with time zone by instant,
-            // long timestamps, char, varbinary, boolean, time, uuid, ...
+            // any other orderable type in the engine's own order: a timestamp with time zone by
+            // its instant, time, varbinary, uuid, boolean, ...
             return orderOf(leftType, left, right);
         }
         throw unsupported("comparing %s with %s".formatted(leftType, rightType));
