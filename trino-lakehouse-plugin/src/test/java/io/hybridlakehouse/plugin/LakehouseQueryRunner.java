@@ -7,6 +7,7 @@ import io.trino.Session;
 import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.plugin.tpch.TpchPlugin;
 import io.trino.testing.DistributedQueryRunner;
+import io.trino.testing.QueryRunner;
 import io.trino.tpch.TpchTable;
 
 import java.nio.file.Files;
@@ -48,6 +49,17 @@ public final class LakehouseQueryRunner
         return Session.builder(session)
                 .setCatalogSessionProperty(CATALOG, "remove_orphan_files_min_retention", "0s")
                 .build();
+    }
+
+    /**
+     * The name of a materialized view's state table (the {@code "_mv_..."} table its SHOW CREATE
+     * names), which procedures such as {@code tier_table} and {@code compact_segments} take.
+     */
+    public static String stateTable(QueryRunner queryRunner, String view)
+    {
+        String sql = (String) queryRunner.execute("SHOW CREATE MATERIALIZED VIEW " + view).getOnlyValue();
+        int start = sql.indexOf("\"_mv_");
+        return sql.substring(start + 1, sql.indexOf('"', start + 1));
     }
 
     public static class Builder

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,7 +77,7 @@ public class TestHybridMaterializedViews
         assertView("daily_plays", DAILY);
 
         // the state table compacts and tiers like any table
-        String state = stateTable("daily_plays");
+        String state = stateTable(getQueryRunner(), "daily_plays");
         assertThat((long) computeScalar("SELECT count(*) FROM \"%s\"".formatted(state))).isGreaterThan((long) computeScalar("SELECT count(*) FROM daily_plays"));
         assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(state));
         // compaction folds the deltas of each partition into one row per key
@@ -89,7 +90,7 @@ public class TestHybridMaterializedViews
         // REFRESH rebuilds from the base rows
         assertUpdate("REFRESH MATERIALIZED VIEW daily_plays");
         assertView("daily_plays", DAILY);
-        assertThat(stateTable("daily_plays")).isNotEqualTo(state);
+        assertThat(stateTable(getQueryRunner(), "daily_plays")).isNotEqualTo(state);
         insert("plays", 721, 730);
         assertView("daily_plays", DAILY);
 
@@ -114,7 +115,7 @@ public class TestHybridMaterializedViews
         assertView("stitched", STITCHED);
         assertThat(computeScalar("SELECT count(*) FROM \"stitched$segments\" WHERE state = 'ACTIVE'")).isNotEqualTo(0L);
         assertThat(computeScalar("SELECT sum(record_count) FROM \"stitched$partitions\""))
-                .isEqualTo(computeScalar("SELECT count(*) FROM \"%s\"".formatted(stateTable("stitched"))));
+                .isEqualTo(computeScalar("SELECT count(*) FROM \"%s\"".formatted(stateTable(getQueryRunner(), "stitched"))));
 
         // concurrent INSERTs into two bases while the state compacts and tiers: exact at the end
         ExecutorService executor = Executors.newFixedThreadPool(2);
@@ -129,8 +130,8 @@ public class TestHybridMaterializedViews
                     insert("likes", 2000 + i * 10, 2009 + i * 10);
                 }
             });
-            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable("stitched")));
-            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable("stitched")));
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(getQueryRunner(), "stitched")));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), "stitched")));
             plays.get(2, TimeUnit.MINUTES);
             likes.get(2, TimeUnit.MINUTES);
         }
@@ -275,7 +276,7 @@ public class TestHybridMaterializedViews
         assertQueryFails("ALTER TABLE listed RENAME COLUMN region TO area", ".*Cannot run ALTER TABLE ... RENAME COLUMN on tpch.listed.*");
         assertQueryFails("ALTER TABLE listed ALTER COLUMN score SET DATA TYPE bigint", ".*Cannot run ALTER TABLE ... SET DATA TYPE on tpch.listed.*");
         assertQueryFails("ALTER TABLE listed SET PROPERTIES mode = 'lake'", ".*Cannot run ALTER TABLE ... SET PROPERTIES mode = 'lake' on tpch.listed.*");
-        assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(stateTable("listed_view")), ".*holds the state of a materialized view.*");
+        assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(stateTable(getQueryRunner(), "listed_view")), ".*holds the state of a materialized view.*");
 
         assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(DISTINCT user_id) AS users FROM listed GROUP BY region", "count\\(DISTINCT ...\\).*use approx_distinct");
         assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM listed GROUP BY region ORDER BY region", "ORDER BY");
@@ -309,12 +310,5 @@ public class TestHybridMaterializedViews
     private void assertView(String view, String definition)
     {
         assertThat(query("SELECT * FROM " + view)).matches(definition);
-    }
-
-    private String stateTable(String view)
-    {
-        String sql = (String) computeScalar("SHOW CREATE MATERIALIZED VIEW " + view);
-        int start = sql.indexOf("\"_mv_");
-        return sql.substring(start + 1, sql.indexOf('"', start + 1));
     }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly;
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -126,14 +127,14 @@ public class TestMaterializedViewRewrite
             assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
         }
         for (String view : List.of("dws_daily", "dws_hourly", "engagement")) {
-            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         insertAll(1800, 2199);
         checkAll(cases);
 
         // views mid-compaction: compacted state segments next to new deltas
         for (String view : List.of("dws_daily", "dws_by_date", "clicks_daily", "engagement")) {
-            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         insertAll(2200, 2299);
         checkAll(cases);
@@ -143,7 +144,7 @@ public class TestMaterializedViewRewrite
             assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
         }
         for (String view : List.of("dws_daily", "dws_hourly", "dws_by_date", "dws_ms_daily", "clicks_daily", "engagement")) {
-            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         checkAll(cases);
 
@@ -406,12 +407,6 @@ public class TestMaterializedViewRewrite
                 .anySatisfy(value -> assertThat((String) value).contains(reason));
     }
 
-    private String stateTable(String view)
-    {
-        String sql = (String) computeScalar("SHOW CREATE MATERIALIZED VIEW " + view);
-        int start = sql.indexOf("\"_mv_");
-        return sql.substring(start + 1, sql.indexOf('"', start + 1));
-    }
 
     private void setBuilding(String view, boolean building)
     {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Random;
 
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static io.hybridlakehouse.plugin.RandomAggregationQueries.TABLE_PLACEHOLDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,11 +67,11 @@ public class TestMaterializedViewRewriteRandomized
         // mixed: the base and two views' state tables partly tiered, two compacted, new rows hot on top
         assertUpdate("CALL system.tier_table('tpch', 'events')");
         for (String view : List.of("events_daily", "events_hourly")) {
-            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         insertBatches(data, 2);
         for (String view : List.of("events_daily", "events_by_date")) {
-            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         insertBatches(data, 2);
         RandomAggregationQueries queries = new RandomAggregationQueries(new Random(SEED));
@@ -79,7 +80,7 @@ public class TestMaterializedViewRewriteRandomized
         // all cold
         assertUpdate("CALL system.tier_table('tpch', 'events')");
         for (String view : VIEWS) {
-            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(view)));
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         checkQueries(queries);
     }
@@ -109,12 +110,5 @@ public class TestMaterializedViewRewriteRandomized
     private long answeredByViews()
     {
         return (long) computeScalar("SELECT coalesce(sum(queries), 0) FROM system.mv_rewrites WHERE outcome = 'hit'");
-    }
-
-    private String stateTable(String view)
-    {
-        String sql = (String) computeScalar("SHOW CREATE MATERIALIZED VIEW " + view);
-        int start = sql.indexOf("\"_mv_");
-        return sql.substring(start + 1, sql.indexOf('"', start + 1));
     }
 }
