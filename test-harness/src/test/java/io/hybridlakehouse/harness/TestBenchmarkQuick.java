@@ -80,11 +80,11 @@ public class TestBenchmarkQuick
             server.down();
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(34);
+        assertThat(json.size()).isEqualTo(37);
         assertThat(json.get(0).has("oursIqr")).isTrue();
         assertThat(json.get(0).has("verdict")).isTrue();
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference").contains("spread (IQR) ours / ref").contains("| verdict |")
-                .contains("| small query: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |")
+                .contains("| small query: point lookup |").contains("| small query, cache on: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |")
                 .contains("| TPC-H tiny Q5 | 60,175 |").contains("| TPC-H tiny Q18, hot tier | 60,175 |");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();
