@@ -407,7 +407,6 @@ public class TestMaterializedViewRewrite
                 .anySatisfy(value -> assertThat((String) value).contains(reason));
     }
 
-
     private void setBuilding(String view, boolean building)
     {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + warehouse.resolve(MetastoreConnection.EMBEDDED_DATABASE_FILE));
