@@ -26,7 +26,6 @@ import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
 import io.hybridlakehouse.plugin.rewrite.ViewRewriter;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
-import io.hybridlakehouse.plugin.segment.MetastoreSnapshot;
 import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -146,7 +145,7 @@ public class HybridMetadata
     private final Map<SchemaTableName, PendingCreate> pendingCreates = new ConcurrentHashMap<>();
     private final Map<String, Set<Integer>> promotedFieldIds = new ConcurrentHashMap<>();
     private final AggregationRewrite aggregationRewrite;
-    private volatile MetastoreSnapshot metastoreSnapshot;
+    private final TransactionMetastoreReads metastoreReads;
     // views this transaction created, dropped or refreshed are read from the metastore, not from its snapshot
     private volatile boolean viewsChanged;
 
@@ -170,6 +169,7 @@ public class HybridMetadata
         super(iceberg);
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
+        this.metastoreReads = new TransactionMetastoreReads(segmentStore::snapshotAround);
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.segmentDecoder = new HotSegmentSplits(commitTaskCodec);
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
@@ -226,7 +226,7 @@ public class HybridMetadata
             return super.getTableHandle(session, tableName, startVersion, endVersion);
         }
         // the hot-tier version is pinned before Iceberg loads its snapshot (see HotTierPin)
-        Optional<HybridTableState> state = Optional.ofNullable(metastoreSnapshot().tables().get(tableName)).or(() -> segmentStore.getTable(tableName));
+        Optional<HybridTableState> state = metastoreReads.table(tableName).or(() -> segmentStore.getTable(tableName));
         ConnectorTableHandle handle = super.getTableHandle(session, tableName, startVersion, endVersion);
         if (handle instanceof IcebergTableHandle icebergHandle) {
             Optional<HybridTableState> sameTable = state.filter(table -> table.tableUuid().equals(tableUuid(session, tableName)));
@@ -239,31 +239,16 @@ public class HybridMetadata
     }
 
     /**
-     * The versions of every hybrid table, read once per transaction in one metastore read: a
-     * query that reads a materialized view and its bases pins them at the same point, which
-     * an INSERT (committing base rows and view deltas in one transaction) moves atomically.
-     */
-    private MetastoreSnapshot metastoreSnapshot()
-    {
-        MetastoreSnapshot snapshot = metastoreSnapshot;
-        if (snapshot == null) {
-            snapshot = segmentStore.snapshot();
-            metastoreSnapshot = snapshot;
-        }
-        return snapshot;
-    }
-
-    /**
-     * The views of a base as of the transaction's metastore snapshot, which pinned the base and the views' state tables too.
+     * The views of a base as read with it (see {@link TransactionMetastoreReads}), which pinned the base and the views' state tables too.
      */
     private List<RegisteredView> viewsOfPinnedBase(SchemaTableName base)
     {
         // a scan as of a past version pins nothing, but its views are still counted as not answering it
-        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(base)).orElseGet(() -> Optional.ofNullable(metastoreSnapshot().tables().get(base)));
+        Optional<HybridTableState> state = Optional.ofNullable(pinnedStates.get(base)).orElseGet(() -> metastoreReads.table(base));
         if (state.isEmpty()) {
             return ImmutableList.of();
         }
-        return metastoreSnapshot().viewsOfBase(state.get().tableUuid());
+        return metastoreReads.viewsForRewrite(state.get());
     }
 
     private boolean hasViewsToRewriteTo(ConnectorSession session, IcebergTableHandle base)
@@ -984,12 +969,10 @@ public class HybridMetadata
         if (viewsChanged) {
             return views.definition(viewName);
         }
-        // Trino asks this of every table a query names: the transaction's metastore snapshot,
-        // which planning reads anyway, answers it without a read of its own
-        return metastoreSnapshot().views().stream()
+        // Trino asks this of every table a query names: the read that pins the table for
+        // planning answers it too
+        return metastoreReads.view(viewName)
                 .map(RegisteredView::view)
-                .filter(view -> view.name().equals(viewName))
-                .findFirst()
                 .map(views::definition);
     }
 

@@ -33,7 +33,8 @@ public final class MetastoreMigrator
             "V5__hot_tier_history.sql",
             "V6__materialized_views.sql",
             "V7__view_coverage.sql",
-            "V8__column_sketches.sql");
+            "V8__column_sketches.sql",
+            "V9__table_names.sql");
 
     private static final int WAL_ATTEMPTS = 50;
     // an arbitrary constant naming this lock among the database's advisory locks

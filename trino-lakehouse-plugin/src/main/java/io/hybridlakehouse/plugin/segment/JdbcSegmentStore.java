@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.segment;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Sets;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.CachePolicy;
@@ -9,6 +10,7 @@ import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
+import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewRows;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
@@ -22,7 +24,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,18 +69,19 @@ public class JdbcSegmentStore
     @Override
     public Optional<HybridTableState> getTable(SchemaTableName name)
     {
-        return inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT table_uuid FROM hybrid_tables WHERE schema_name = ? AND table_name = ?")) {
-                statement.setString(1, name.getSchemaName());
-                statement.setString(2, name.getTableName());
-                try (ResultSet resultSet = statement.executeQuery()) {
-                    if (!resultSet.next()) {
-                        return Optional.empty();
-                    }
-                    return readTable(connection, resultSet.getString(1));
-                }
+        return inTransaction(connection -> readTable(connection, name));
+    }
+
+    private static Optional<HybridTableState> readTable(Connection connection, SchemaTableName name)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + TABLE_COLUMNS + " FROM hybrid_tables WHERE schema_name = ? AND table_name = ?")) {
+            statement.setString(1, name.getSchemaName());
+            statement.setString(2, name.getTableName());
+            try (ResultSet resultSet = statement.executeQuery()) {
+                return resultSet.next() ? Optional.of(tableState(resultSet)) : Optional.empty();
             }
-        });
+        }
     }
 
     @Override
@@ -98,16 +104,16 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public MetastoreSnapshot snapshot()
+    public MetastoreSnapshot snapshotAround(SchemaTableName name)
     {
         return inTransaction(connection -> {
             boolean repeatableRead = !connection.getMetaData().getDatabaseProductName().equalsIgnoreCase("SQLite");
-            // SQLite reads one snapshot per transaction anyway; PostgreSQL needs REPEATABLE READ for both reads to see the same commits
+            // SQLite reads one snapshot per transaction anyway; PostgreSQL needs REPEATABLE READ for all reads to see the same commits
             if (repeatableRead) {
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             }
             try {
-                return MetastoreSnapshot.of(readTables(connection), ViewRows.registered(connection));
+                return snapshotAround(connection, name);
             }
             finally {
                 if (repeatableRead) {
@@ -116,6 +122,54 @@ public class JdbcSegmentStore
                 }
             }
         });
+    }
+
+    /**
+     * Grows the set from the name until no view connects it to more: a view joins when its name,
+     * its state table or one of its bases is in the set, and brings those in; a table joins by
+     * name (a state table, the name asked for) or by id (a base). The views are few and read
+     * whole; of the tables only the set's rows are read, however many the catalog has.
+     */
+    private static MetastoreSnapshot snapshotAround(Connection connection, SchemaTableName name)
+            throws SQLException
+    {
+        List<RegisteredView> allViews = ViewRows.registered(connection);
+        Map<SchemaTableName, HybridTableState> tables = new HashMap<>();
+        Set<SchemaTableName> names = new HashSet<>(Set.of(name));
+        Set<String> uuids = new HashSet<>();
+        Set<SchemaTableName> namesRead = new HashSet<>();
+        Set<String> uuidsRead = new HashSet<>();
+        List<RegisteredView> views = new ArrayList<>();
+        boolean grew = true;
+        while (grew) {
+            for (SchemaTableName table : ImmutableList.copyOf(Sets.difference(names, namesRead))) {
+                namesRead.add(table);
+                readTable(connection, table).ifPresent(state -> {
+                    tables.put(state.name(), state);
+                    uuids.add(state.tableUuid());
+                    uuidsRead.add(state.tableUuid());
+                });
+            }
+            for (String uuid : ImmutableList.copyOf(Sets.difference(uuids, uuidsRead))) {
+                uuidsRead.add(uuid);
+                readTable(connection, uuid).ifPresent(state -> {
+                    tables.put(state.name(), state);
+                    names.add(state.name());
+                    namesRead.add(state.name());
+                });
+            }
+            grew = false;
+            for (RegisteredView view : allViews) {
+                if (!views.contains(view) && (names.contains(view.view().name()) || names.contains(view.view().stateTable()) || !Collections.disjoint(uuids, view.baseUuids()))) {
+                    views.add(view);
+                    names.add(view.view().name());
+                    names.add(view.view().stateTable());
+                    uuids.addAll(view.baseUuids());
+                    grew = true;
+                }
+            }
+        }
+        return new MetastoreSnapshot(tables, views, names);
     }
 
     @Override

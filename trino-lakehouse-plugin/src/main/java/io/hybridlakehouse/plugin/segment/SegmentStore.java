@@ -25,9 +25,10 @@ public interface SegmentStore
     List<HybridTableState> listTables();
 
     /**
-     * Every table and view, read in one transaction (see {@link MetastoreSnapshot}).
+     * The table or view of that name with every table and view views connect it to, read in one
+     * transaction (see {@link MetastoreSnapshot}).
      */
-    MetastoreSnapshot snapshot();
+    MetastoreSnapshot snapshotAround(SchemaTableName name);
 
     /**
      * Records that retention removed rows with times before {@code before} from a base of the view or from the view.

@@ -6,6 +6,7 @@ import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
 import org.apache.datasketches.theta.UpdateSketch;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,6 +84,54 @@ public class TestJdbcSegmentStore
         assertThat(store.hotColumnSketches(TABLE, 0, 3).distinctValues(1)).hasValue(100);
         assertThat(store.dropTable(TABLE)).hasSize(3);
         assertThat(store.hotColumnSketches(TABLE, 0, Long.MAX_VALUE).isEmpty()).isTrue();
+    }
+
+    @Test
+    public void testSnapshotAroundReadsWhatViewsConnect()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-store-snapshot");
+        SchemaTableName base = new SchemaTableName("s", "t");
+        SchemaTableName otherBase = new SchemaTableName("s", "u");
+        SchemaTableName state = new SchemaTableName("s", "_mv_v_1");
+        SchemaTableName viewOfState = new SchemaTableName("s", "on_state");
+        SchemaTableName stateOfViewOfState = new SchemaTableName("s", "_mv_on_state_1");
+        SchemaTableName unrelated = new SchemaTableName("s", "w");
+        SchemaTableName view = new SchemaTableName("s", "v");
+        String otherBaseUuid = "00000000-0000-0000-0000-000000000002";
+        String stateUuid = "00000000-0000-0000-0000-000000000003";
+        store.registerTable(otherBaseUuid, otherBase, "local:///u", TableSettings.ofMode(TableMode.HYBRID));
+        store.registerTable(stateUuid, state, "local:///state", TableSettings.ofMode(TableMode.HYBRID));
+        store.registerTable("00000000-0000-0000-0000-000000000004", stateOfViewOfState, "local:///state2", TableSettings.ofMode(TableMode.HYBRID));
+        store.registerTable("00000000-0000-0000-0000-000000000005", unrelated, "local:///w", TableSettings.ofMode(TableMode.HYBRID));
+        // a view stitching two bases, and a view over the first one's state table
+        store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid));
+        store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid));
+
+        // from any member, the whole set: both views, their state tables, every base; never the unrelated table
+        Set<SchemaTableName> connectedTables = Set.of(base, otherBase, state, stateOfViewOfState);
+        for (SchemaTableName member : List.of(base, otherBase, view, state, viewOfState, stateOfViewOfState)) {
+            MetastoreSnapshot around = store.snapshotAround(member);
+            assertThat(around.tables().keySet()).as(member.toString()).isEqualTo(connectedTables);
+            assertThat(around.views()).extracting(registered -> registered.view().name()).as(member.toString()).containsExactlyInAnyOrder(view, viewOfState);
+            assertThat(around.names()).as(member.toString()).containsAll(connectedTables).contains(view, viewOfState).doesNotContain(unrelated);
+        }
+        // the versions are those of one read: registering the view moved its bases to version 1
+        assertThat(store.snapshotAround(view).tables().get(base).version()).isEqualTo(store.getTable(TABLE).orElseThrow().version());
+
+        // a table no view touches is read alone, and a name that is neither table nor view answers as such
+        MetastoreSnapshot alone = store.snapshotAround(unrelated);
+        assertThat(alone.tables().keySet()).containsExactly(unrelated);
+        assertThat(alone.views()).isEmpty();
+        MetastoreSnapshot missing = store.snapshotAround(new SchemaTableName("s", "missing"));
+        assertThat(missing.tables()).isEmpty();
+        assertThat(missing.views()).isEmpty();
+        assertThat(missing.names()).containsExactly(new SchemaTableName("s", "missing"));
+    }
+
+    private static SynchronousView view(SchemaTableName name, List<SchemaTableName> bases, SchemaTableName stateTable)
+    {
+        return new SynchronousView(name, "SELECT 1", Optional.empty(), Optional.empty(), List.of(new SynchronousView.ViewColumn("c", "bigint")), "s", bases, stateTable, false);
     }
 
     private static ColumnSketches sketch(int fieldId, long from, long to)
