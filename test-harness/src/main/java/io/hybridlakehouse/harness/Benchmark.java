@@ -107,6 +107,16 @@ public final class Benchmark
             return quick ? Optional.empty() : Optional.of(20_000L);
         }
 
+        /**
+         * Empty tables in each catalog besides the workloads' own (local runs): a production
+         * catalog holds many more tables than a query names, and what a query costs must not
+         * grow with the ones it does not name.
+         */
+        int catalogTables()
+        {
+            return s3.isPresent() ? 0 : quick ? 100 : 1_000;
+        }
+
         int concurrentInsertsPerWriter()
         {
             return quick ? 5 : 25;
@@ -251,6 +261,7 @@ public final class Benchmark
     }
 
     private static final int SMALL_TABLE_ROWS = 10_000;
+    private static final String CATALOG_FILLER_SCHEMA = "bench_catalog";
     static final String CONCURRENT_APPENDS = "concurrent: %d INSERT streams + reader".formatted(ConcurrentAppendWorkload.WRITERS);
     static final String BYTES_ON_DISK = "bytes on disk per row after tiering";
     static final String TPCH = "TPC-H ";
@@ -290,6 +301,7 @@ public final class Benchmark
         statement.execute("CREATE SCHEMA IF NOT EXISTS lakehouse.bench");
         statement.execute("CREATE SCHEMA IF NOT EXISTS iceberg.bench");
         statement.execute("CREATE SCHEMA IF NOT EXISTS memory.bench");
+        fillCatalogs(statement);
         if (options.s3().isEmpty() && options.warmupScale().isPresent()) {
             long scale = options.warmupScale().get();
             progress.step("warm-up: every workload of one scale at %,d rows, not measured".formatted(scale));
@@ -309,6 +321,26 @@ public final class Benchmark
             rewriteScale(statement, scale);
         }
         tpch(statement);
+    }
+
+    /**
+     * {@link Options#catalogTables()} empty tables in a schema of their own in both catalogs, which
+     * no workload reads; kept from one run to the next in the benchmark's warehouse.
+     */
+    private void fillCatalogs(Statement statement)
+            throws SQLException
+    {
+        int tables = options.catalogTables();
+        if (tables == 0) {
+            return;
+        }
+        progress.step("%,d empty tables in schema %s of each catalog, besides the workloads' own".formatted(tables, CATALOG_FILLER_SCHEMA));
+        for (String catalog : List.of("lakehouse", "iceberg")) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS %s.%s".formatted(catalog, CATALOG_FILLER_SCHEMA));
+            for (int table = 1; table <= tables; table++) {
+                statement.execute("CREATE TABLE IF NOT EXISTS %s.%s.t%04d (id bigint, name varchar)".formatted(catalog, CATALOG_FILLER_SCHEMA, table));
+            }
+        }
     }
 
     private void runScale(Statement statement, long scale)
@@ -1190,6 +1222,7 @@ public final class Benchmark
                 .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms, to a tenth below 100 ms (min / median / max over %d repeats, %d for the small queries, after unmeasured runs of each; ours and the reference take turns at going first). ".formatted(
                         options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
                         options.quick() ? "quick" : "full", options.repeats(), options.smallQueryRepeats()))
+                .append(options.catalogTables() > 0 ? "Each catalog also holds %,d empty tables in schema `%s` that no workload reads, as a production catalog holds many more tables than a query names. ".formatted(options.catalogTables(), CATALOG_FILLER_SCHEMA) : "")
                 .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
                 .append("Paired ratio: the runs of ours and of the reference take turns, so each of ours has its reference run beside it, on the machine in the same state; the median of ours/reference over those pairs, and in brackets its 95%% interval (the 2.5th and 97.5th percentiles of the medians of 2,000 resamples of the pairs, with replacement), for workloads of %d or more pairs. ".formatted(LatencyStatistics.MIN_PAIRS))
                 .append("Verdict: `faster` or `slower` (ours against the reference) when that interval lies wholly below or above 1, else `within noise`; where there is no paired ratio, `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap; `-` for a single run or no reference. ")
