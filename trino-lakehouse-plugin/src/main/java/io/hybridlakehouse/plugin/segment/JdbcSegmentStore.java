@@ -142,21 +142,21 @@ public class JdbcSegmentStore
         List<RegisteredView> views = new ArrayList<>();
         boolean grew = true;
         while (grew) {
+            List<HybridTableState> found = new ArrayList<>();
             for (SchemaTableName table : ImmutableList.copyOf(Sets.difference(names, namesRead))) {
                 namesRead.add(table);
-                readTable(connection, table).ifPresent(state -> {
-                    tables.put(state.name(), state);
-                    uuids.add(state.tableUuid());
-                    uuidsRead.add(state.tableUuid());
-                });
+                readTable(connection, table).ifPresent(found::add);
             }
             for (String uuid : ImmutableList.copyOf(Sets.difference(uuids, uuidsRead))) {
                 uuidsRead.add(uuid);
-                readTable(connection, uuid).ifPresent(state -> {
-                    tables.put(state.name(), state);
-                    names.add(state.name());
-                    namesRead.add(state.name());
-                });
+                readTable(connection, uuid).ifPresent(found::add);
+            }
+            for (HybridTableState table : found) {
+                tables.put(table.name(), table);
+                names.add(table.name());
+                namesRead.add(table.name());
+                uuids.add(table.tableUuid());
+                uuidsRead.add(table.tableUuid());
             }
             grew = false;
             for (RegisteredView view : allViews) {
