@@ -231,6 +231,25 @@ public class JdbcSegmentStore
     }
 
     @Override
+    public Map<String, SegmentActivity> segmentActivity()
+    {
+        return inTransaction(connection -> {
+            ImmutableMap.Builder<String, SegmentActivity> activity = ImmutableMap.builder();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT table_uuid, min(CASE WHEN dropped_version IS NULL THEN created_at END), min(CASE WHEN dropped_version IS NOT NULL THEN dropped_at END) " +
+                            "FROM hybrid_segments GROUP BY table_uuid");
+                    ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    activity.put(resultSet.getString(1), new SegmentActivity(
+                            nullableLong(resultSet, 2).map(Instant::ofEpochMilli),
+                            nullableLong(resultSet, 3).map(Instant::ofEpochMilli)));
+                }
+            }
+            return activity.buildOrThrow();
+        });
+    }
+
+    @Override
     public List<Segment> dropTable(String tableUuid)
     {
         List<Segment> dropped = inTransaction(connection -> {

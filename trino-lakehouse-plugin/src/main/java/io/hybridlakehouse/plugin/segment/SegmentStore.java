@@ -48,6 +48,12 @@ public interface SegmentStore
     HotTierStats hotTierStats(String tableUuid);
 
     /**
+     * The {@link SegmentActivity} of every table that has segment rows, in one read: a pass of
+     * the background service asks once, not once per table, whatever the size of the catalog.
+     */
+    Map<String, SegmentActivity> segmentActivity();
+
+    /**
      * Forgets the table and returns its segments (every state), whose files the caller deletes.
      */
     List<Segment> dropTable(String tableUuid);

@@ -6,6 +6,7 @@ import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.Segment;
+import io.hybridlakehouse.plugin.segment.SegmentActivity;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.write.StorageFull;
 import io.trino.filesystem.Location;
@@ -108,31 +109,36 @@ public class TieringService
 
     /**
      * One pass over all tables; failures of one table are recorded and do not stop the others.
+     * Which tables have segments to tier or files to delete is read once for the pass, so a
+     * table without hot data costs no metastore statement of its own.
      */
     public void runOnce()
     {
         List<HybridTableState> tables;
+        Map<String, SegmentActivity> activity;
         try {
             tables = segmentStore.listTables();
+            activity = segmentStore.segmentActivity();
         }
         catch (RuntimeException e) {
-            log.warn(e, "Tiering service cannot list tables");
+            log.warn(e, "Tiering service cannot read the tables and their segments");
             return;
         }
         Instant now = Instant.now();
         for (HybridTableState table : tables) {
-            tierTable(table, now);
+            SegmentActivity segments = activity.getOrDefault(table.tableUuid(), SegmentActivity.NONE);
+            tierTable(table, segments, now);
             applyRetention(table, now);
-            deleteUnreferencedFiles(table, now);
+            deleteUnreferencedFiles(table, segments, now);
             sweepOrphanFiles(table, now);
         }
     }
 
-    private void tierTable(HybridTableState table, Instant now)
+    private void tierTable(HybridTableState table, SegmentActivity segments, Instant now)
     {
         Duration tierAfter = table.settings().tierAfter().orElse(Duration.ofMillis(config.getDefaultTierAfter().toMillis()));
         Instant createdBefore = table.mode() == TableMode.LAKE ? now.plusSeconds(1) : now.minus(tierAfter);
-        if (segmentStore.hotTierStats(table.tableUuid()).oldestSegmentCreated().filter(oldest -> !oldest.isAfter(createdBefore)).isEmpty()) {
+        if (segments.oldestActiveSegmentCreated().filter(oldest -> !oldest.isAfter(createdBefore)).isEmpty()) {
             return;
         }
         try {
@@ -177,10 +183,15 @@ public class TieringService
         }
     }
 
-    private void deleteUnreferencedFiles(HybridTableState table, Instant now)
+    private void deleteUnreferencedFiles(HybridTableState table, SegmentActivity segments, Instant now)
     {
+        Instant droppedBefore = now.minusMillis(config.getGracePeriod().toMillis());
+        // segments dropped during this pass (tiered, compacted or expired above) wait for the next one, as their grace period asks
+        if (segments.earliestUnpurgedDrop().filter(earliest -> earliest.isBefore(droppedBefore)).isEmpty()) {
+            return;
+        }
         try {
-            List<Segment> dropped = segmentStore.droppedBefore(table.tableUuid(), now.minusMillis(config.getGracePeriod().toMillis()));
+            List<Segment> dropped = segmentStore.droppedBefore(table.tableUuid(), droppedBefore);
             if (dropped.isEmpty()) {
                 return;
             }

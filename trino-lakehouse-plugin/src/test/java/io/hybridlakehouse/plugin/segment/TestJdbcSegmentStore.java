@@ -65,6 +65,37 @@ public class TestJdbcSegmentStore
     }
 
     @Test
+    public void testSegmentActivityOfEveryTableInOneRead()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-store-activity");
+        String idle = "00000000-0000-0000-0000-000000000002";
+        store.registerTable(idle, new SchemaTableName("s", "idle"), "local:///idle", TableSettings.ofMode(TableMode.HYBRID));
+        // tables without segment rows have nothing to tier or delete
+        assertThat(store.segmentActivity()).isEmpty();
+
+        Instant beforeInsert = Instant.ofEpochMilli(System.currentTimeMillis());
+        List<Segment> inserted = store.commitInsert(TABLE, List.of(segment("a"), segment("b")), ColumnSketches.empty());
+        SegmentActivity active = store.segmentActivity().get(TABLE);
+        assertThat(active.oldestActiveSegmentCreated()).hasValueSatisfying(created -> assertThat(created).isAfterOrEqualTo(beforeInsert));
+        assertThat(active.earliestUnpurgedDrop()).isEmpty();
+
+        // compaction drops its inputs: the output is active, the inputs wait for their files to be deleted
+        Instant beforeCompaction = Instant.ofEpochMilli(System.currentTimeMillis());
+        store.replaceSegments(TABLE, inserted, segment("a+b")).orElseThrow();
+        SegmentActivity compacted = store.segmentActivity().get(TABLE);
+        assertThat(compacted.oldestActiveSegmentCreated()).isPresent();
+        assertThat(compacted.earliestUnpurgedDrop()).hasValueSatisfying(dropped -> assertThat(dropped).isAfterOrEqualTo(beforeCompaction));
+
+        // tiered: nothing active is left; once the dropped rows are purged the table has no activity at all
+        store.claimForTiering(TABLE, Instant.now().plusSeconds(1));
+        store.finishTiering(TABLE, 2);
+        assertThat(store.segmentActivity().get(TABLE).oldestActiveSegmentCreated()).isEmpty();
+        store.purge(TABLE, store.droppedBefore(TABLE, Instant.now().plusSeconds(1)));
+        assertThat(store.segmentActivity()).doesNotContainKey(TABLE).doesNotContainKey(idle);
+    }
+
+    @Test
     public void testSketchesByInsertUntilTiered()
             throws Exception
     {
