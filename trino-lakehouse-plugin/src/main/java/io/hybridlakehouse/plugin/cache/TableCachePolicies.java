@@ -1,6 +1,10 @@
 package io.hybridlakehouse.plugin.cache;
 
+import com.google.common.base.Ticker;
+import com.google.common.cache.CacheLoader;
+import com.google.common.cache.LoadingCache;
 import com.google.common.collect.ImmutableList;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import com.google.inject.Inject;
 import com.google.inject.Provider;
 import io.airlift.log.Logger;
@@ -8,35 +12,45 @@ import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.cache.EvictableCacheBuilder;
 import io.trino.filesystem.Location;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.spi.security.ConnectorIdentity;
+import jakarta.annotation.PreDestroy;
 import org.weakref.jmx.Managed;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static com.google.common.base.Throwables.throwIfUnchecked;
+import static io.airlift.concurrent.Threads.daemonThreadsNamed;
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.Executors.newSingleThreadExecutor;
 
 /**
  * The {@code cache} policy of the table a file belongs to, found by the table location the
  * file lies under, and for tables with policy {@code HOT} their newest partitions: the
  * greatest values of the first partition field, read from the partition directories Iceberg
  * names {@code field=value} (ISO dates and hours sort by time). Read from the segment
- * metastore and the file system at most every few seconds: files are opened far more often
- * than policies or partitions change.
+ * metastore and the file system at most every few seconds, and then in the background: files
+ * are opened far more often than policies or partitions change, and the read lists every table
+ * (and on object storage the partitions of {@code HOT} tables, a request each), which no query
+ * should wait for.
  */
 public class TableCachePolicies
 {
     private static final Logger log = Logger.get(TableCachePolicies.class);
-    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final Duration REFRESH_INTERVAL = Duration.ofSeconds(5);
     // On object storage a directory listing is a request on every node: there each HOT table's
     // partitions are listed at most once a minute, however often policies are refreshed. A
     // partition newer than the listing holds new files only, which the hot-age rule keeps hot anyway
@@ -48,7 +62,8 @@ public class TableCachePolicies
     private final Provider<IcebergFileSystemFactory> fileSystemFactory;
     private final CachePolicy defaultPolicy;
     private final int hotPartitions;
-    private volatile Snapshot snapshot = new Snapshot(-1, 0, new TreeMap<>());
+    private final ExecutorService refreshExecutor = newSingleThreadExecutor(daemonThreadsNamed("hybrid-cache-policies"));
+    private final LoadingCache<Long, NavigableMap<String, TablePolicy>> policies;
     private final Map<String, PartitionListing> partitionListings = new ConcurrentHashMap<>();
     private final AtomicLong directoryListings = new AtomicLong();
 
@@ -59,17 +74,30 @@ public class TableCachePolicies
 
     private record TablePolicy(CachePolicy policy, List<String> newestPartitionLocations) {}
 
-    private record Snapshot(long tableChanges, long loadedNanos, NavigableMap<String, TablePolicy> policiesByLocation) {}
-
     private record PartitionListing(List<String> newestPartitionLocations, long listedNanos) {}
 
     @Inject
     public TableCachePolicies(SegmentStore segmentStore, Provider<IcebergFileSystemFactory> fileSystemFactory, HybridCacheConfig config)
     {
+        this(segmentStore, fileSystemFactory, config, Ticker.systemTicker());
+    }
+
+    TableCachePolicies(SegmentStore segmentStore, Provider<IcebergFileSystemFactory> fileSystemFactory, HybridCacheConfig config, Ticker ticker)
+    {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.defaultPolicy = config.getDefaultPolicy();
         this.hotPartitions = config.getHotPartitions();
+        // Keyed by this process's count of table changes: after a CREATE, ALTER or DROP here the
+        // next file opened waits for the new policies, which is what the user who changed them
+        // expects; otherwise a file opened after the refresh interval goes by the policies it
+        // finds and starts their reload in the background. Changes made on other nodes show after
+        // the next reload.
+        this.policies = EvictableCacheBuilder.newBuilder()
+                .ticker(ticker)
+                .maximumSize(1)
+                .refreshAfterWrite(REFRESH_INTERVAL)
+                .build(CacheLoader.asyncReloading(CacheLoader.from(this::loadPolicies), refreshExecutor));
     }
 
     public FilePolicy policyFor(String fileLocation)
@@ -85,23 +113,35 @@ public class TableCachePolicies
 
     private NavigableMap<String, TablePolicy> policies()
     {
-        Snapshot current = snapshot;
-        long changes = segmentStore.tableChanges();
-        if (current.tableChanges() == changes && System.nanoTime() - current.loadedNanos() < REFRESH_NANOS) {
-            return current.policiesByLocation();
+        try {
+            return policies.getUnchecked(segmentStore.tableChanges());
         }
-        NavigableMap<String, TablePolicy> policies = new TreeMap<>();
+        catch (UncheckedExecutionException e) {
+            // the metastore's own error (unavailable, with its error code) reaches the query as it is
+            throwIfUnchecked(e.getCause());
+            throw e;
+        }
+    }
+
+    private NavigableMap<String, TablePolicy> loadPolicies()
+    {
+        NavigableMap<String, TablePolicy> loaded = new TreeMap<>();
         for (HybridTableState table : segmentStore.listTables()) {
             if (table.location().isEmpty()) {
                 continue;
             }
             String location = withSlash(table.location().get());
             CachePolicy policy = table.settings().cache().orElse(defaultPolicy);
-            policies.put(location, new TablePolicy(policy, policy == CachePolicy.HOT ? newestPartitions(location) : ImmutableList.of()));
+            loaded.put(location, new TablePolicy(policy, policy == CachePolicy.HOT ? newestPartitions(location) : ImmutableList.of()));
         }
-        partitionListings.keySet().retainAll(policies.keySet());
-        snapshot = new Snapshot(changes, System.nanoTime(), policies);
-        return policies;
+        partitionListings.keySet().retainAll(loaded.keySet());
+        return Collections.unmodifiableNavigableMap(loaded);
+    }
+
+    @PreDestroy
+    public void stop()
+    {
+        refreshExecutor.shutdownNow();
     }
 
     private List<String> newestPartitions(String tableLocation)
