@@ -20,6 +20,7 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -337,8 +338,18 @@ public final class Benchmark
         progress.step("%,d empty tables in schema %s of each catalog, besides the workloads' own".formatted(tables, CATALOG_FILLER_SCHEMA));
         for (String catalog : List.of("lakehouse", "iceberg")) {
             statement.execute("CREATE SCHEMA IF NOT EXISTS %s.%s".formatted(catalog, CATALOG_FILLER_SCHEMA));
+            // kept from earlier runs: only the missing ones are created
+            Set<String> existing = new HashSet<>();
+            try (ResultSet names = statement.executeQuery("SELECT table_name FROM %s.information_schema.tables WHERE table_schema = '%s'".formatted(catalog, CATALOG_FILLER_SCHEMA))) {
+                while (names.next()) {
+                    existing.add(names.getString(1));
+                }
+            }
             for (int table = 1; table <= tables; table++) {
-                statement.execute("CREATE TABLE IF NOT EXISTS %s.%s.t%04d (id bigint, name varchar)".formatted(catalog, CATALOG_FILLER_SCHEMA, table));
+                String name = "t%04d".formatted(table);
+                if (!existing.contains(name)) {
+                    statement.execute("CREATE TABLE IF NOT EXISTS %s.%s.%s (id bigint, name varchar)".formatted(catalog, CATALOG_FILLER_SCHEMA, name));
+                }
             }
         }
     }
