@@ -2,6 +2,8 @@ package io.hybridlakehouse.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -27,7 +29,8 @@ public class TestBenchmarkQuick
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ServerConfiguration configuration = new ServerConfiguration(Files.createTempDirectory("lakehouse-bench"), port, "2G", repository.resolve("etc-catalog"), List.of("bench"));
+        Path home = Files.createTempDirectory("lakehouse-bench");
+        ServerConfiguration configuration = new ServerConfiguration(home, port, "2G", repository.resolve("etc-catalog"), List.of("bench"));
         LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
         Path output = Files.createTempDirectory("bench-report");
         try {
@@ -78,6 +81,7 @@ public class TestBenchmarkQuick
         }
         finally {
             server.down();
+            MoreFiles.deleteRecursively(home, RecursiveDeleteOption.ALLOW_INSECURE);
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
         assertThat(json.size()).isEqualTo(37);

@@ -1,5 +1,7 @@
 package io.hybridlakehouse.harness;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,6 +46,7 @@ public class TestLakehouseServerEndToEnd
 {
     private static final long CRASH_BATCH_ROWS = 100_000;
 
+    private Path home;
     private LakehouseServer server;
     private TrinoCli cli;
 
@@ -52,8 +55,9 @@ public class TestLakehouseServerEndToEnd
             throws Exception
     {
         Path repository = Path.of(System.getProperty("lakehouse.repository.root"));
+        home = Files.createTempDirectory("lakehouse-e2e");
         ServerConfiguration configuration = new ServerConfiguration(
-                Files.createTempDirectory("lakehouse-e2e"),
+                home,
                 TestingPorts.freePort(),
                 "2G",
                 repository.resolve("etc-catalog"));
@@ -69,6 +73,9 @@ public class TestLakehouseServerEndToEnd
         if (server != null) {
             assertThat(server.down()).isTrue();
             assertThat(server.runningProcess()).isEmpty();
+        }
+        if (home != null) {
+            MoreFiles.deleteRecursively(home, RecursiveDeleteOption.ALLOW_INSECURE);
         }
     }
 

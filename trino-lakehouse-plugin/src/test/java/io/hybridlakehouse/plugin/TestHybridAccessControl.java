@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.trino.tpch.TpchTable.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +66,7 @@ public class TestHybridAccessControl
         Path rules = Files.createTempFile("hybrid-access-rules", ".json");
         Files.writeString(rules, RULES);
         Path cache = Files.createTempDirectory("hybrid-access-cache");
+        closeAfterClass(() -> deleteRecursively(cache, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
                 .setSystemAccessControl("file", ImmutableMap.of("security.config-file", rules.toString()))
                 .addCatalogProperty("hybrid.tiering.enabled", "false")

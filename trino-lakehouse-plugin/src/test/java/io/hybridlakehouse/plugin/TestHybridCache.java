@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +35,9 @@ public class TestHybridCache
             throws Exception
     {
         Path cache = Files.createTempDirectory("hybrid-cache");
+        closeAfterClass(() -> deleteRecursively(cache, ALLOW_INSECURE));
         warehouse = Files.createTempDirectory("hybrid-cache-warehouse");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         // one node: the counters read below are those of the node that scanned
         return LakehouseQueryRunner.builder()
                 .setWorkerCount(0)

@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +38,7 @@ public class TestHybridCancellation
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-cancellation");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 // maintenance runs only when the tests ask for it

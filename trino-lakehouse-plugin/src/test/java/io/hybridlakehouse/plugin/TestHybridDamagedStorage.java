@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static io.trino.plugin.iceberg.IcebergErrorCode.ICEBERG_BAD_DATA;
@@ -36,6 +38,7 @@ public class TestHybridDamagedStorage
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-damaged");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.enabled", "false")
@@ -125,6 +128,7 @@ public class TestHybridDamagedStorage
             throws Exception
     {
         Path damagedWarehouse = Files.createTempDirectory("hybrid-damaged-metastore");
+        closeAfterClass(() -> deleteRecursively(damagedWarehouse, ALLOW_INSECURE));
         getQueryRunner().createCatalog("damaged_metastore", HybridConnectorFactory.CONNECTOR_NAME, ImmutableMap.of(
                 "hybrid.warehouse", damagedWarehouse.toString(),
                 "hybrid.tiering.enabled", "false"));

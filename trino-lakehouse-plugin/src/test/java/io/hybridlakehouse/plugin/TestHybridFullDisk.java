@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_STORAGE_FULL;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static io.trino.tpch.TpchTable.ORDERS;
@@ -39,6 +41,7 @@ public class TestHybridFullDisk
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-full-disk");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", warehouse.toString())
                 .redirectErrorStream(true)
                 .start();

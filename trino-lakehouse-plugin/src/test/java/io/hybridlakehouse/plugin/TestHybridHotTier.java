@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static io.trino.tpch.TpchTable.LINE_ITEM;
@@ -36,6 +38,7 @@ public class TestHybridHotTier
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-hot-tier");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .setInitialTables(List.of(ORDERS, LINE_ITEM))

@@ -6,12 +6,15 @@ import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,8 +58,10 @@ public class TestHybridMaterializedViews
     protected QueryRunner createQueryRunner()
             throws Exception
     {
+        Path warehouse = Files.createTempDirectory("hybrid-mv");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
-                .setWarehouse(Files.createTempDirectory("hybrid-mv"))
+                .setWarehouse(warehouse)
                 .build();
     }
 

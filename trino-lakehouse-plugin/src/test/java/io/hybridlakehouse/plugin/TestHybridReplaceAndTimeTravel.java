@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,6 +41,7 @@ public class TestHybridReplaceAndTimeTravel
             throws Exception
     {
         Path warehouse = Files.createTempDirectory("hybrid-replace");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         DistributedQueryRunner queryRunner = LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.interval", "1s")

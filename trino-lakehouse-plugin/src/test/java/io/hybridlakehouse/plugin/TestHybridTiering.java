@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static com.google.common.collect.Iterables.getOnlyElement;
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +51,7 @@ public class TestHybridTiering
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-tiering");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         DistributedQueryRunner queryRunner = LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.interval", "1s")

@@ -5,7 +5,10 @@ import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,8 +24,10 @@ public class TestHybridTypePromotion
     protected QueryRunner createQueryRunner()
             throws Exception
     {
+        Path warehouse = Files.createTempDirectory("hybrid-promotion");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
-                .setWarehouse(Files.createTempDirectory("hybrid-promotion"))
+                .setWarehouse(warehouse)
                 .build();
     }
 

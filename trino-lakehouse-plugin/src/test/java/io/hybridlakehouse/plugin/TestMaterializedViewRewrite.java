@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static com.google.common.util.concurrent.Uninterruptibles.sleepUninterruptibly;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +71,7 @@ public class TestMaterializedViewRewrite
             throws Exception
     {
         warehouse = Files.createTempDirectory("hybrid-rewrite");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         QueryRunner queryRunner = LakehouseQueryRunner.builder()
                 .setWarehouse(warehouse)
                 .build();

@@ -6,9 +6,12 @@ import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static io.hybridlakehouse.plugin.RandomAggregationQueries.TABLE_PLACEHOLDER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +36,11 @@ public class TestMaterializedViewRewriteRandomized
             throws Exception
     {
         // one node: hundreds of small queries, each planned and scheduled once instead of across three
+        Path warehouse = Files.createTempDirectory("hybrid-rewrite-random");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
         return LakehouseQueryRunner.builder()
                 .setWorkerCount(0)
-                .setWarehouse(Files.createTempDirectory("hybrid-rewrite-random"))
+                .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.tiering.enabled", "false")
                 .withStockIcebergCatalog()
                 .build();
