@@ -25,8 +25,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.airlift.concurrent.Threads.daemonThreadsNamed;
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
@@ -36,8 +38,9 @@ import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
  * tiers hot segments older than its {@code tier_after} (all of them for {@code lake} tables),
  * applies its retention, and deletes files of segments dropped longer than the grace period
  * ago (compacted or expired ones; tiered files belong to Iceberg and stay); and every
- * {@code hybrid.orphan-files.sweep-interval} deletes files older than
- * {@code hybrid.orphan-files.min-age} that nothing references (see {@link OrphanFileSweeper}).
+ * {@code hybrid.orphan-files.sweep-interval} (first at a random point of one interval) deletes
+ * files older than {@code hybrid.orphan-files.min-age} that nothing references (see
+ * {@link OrphanFileSweeper}).
  */
 public class TieringService
 {
@@ -52,7 +55,7 @@ public class TieringService
     private final TieringConfig config;
     private final boolean coordinator;
     private final Map<String, TieringStatus> statuses = new ConcurrentHashMap<>();
-    private final Map<String, Instant> lastOrphanFileSweeps = new ConcurrentHashMap<>();
+    private final Map<String, Instant> nextOrphanFileSweeps = new ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
 
     /**
@@ -125,6 +128,8 @@ public class TieringService
             return;
         }
         Instant now = Instant.now();
+        // dropped tables need no sweep
+        nextOrphanFileSweeps.keySet().retainAll(tables.stream().map(HybridTableState::tableUuid).collect(toImmutableSet()));
         for (HybridTableState table : tables) {
             SegmentActivity segments = activity.getOrDefault(table.tableUuid(), SegmentActivity.NONE);
             tierTable(table, segments, now);
@@ -211,11 +216,16 @@ public class TieringService
 
     private void sweepOrphanFiles(HybridTableState table, Instant now)
     {
-        Instant last = lastOrphanFileSweeps.get(table.tableUuid());
-        if (last != null && last.plusMillis(config.getOrphanFileSweepInterval().toMillis()).isAfter(now)) {
+        long intervalMillis = config.getOrphanFileSweepInterval().toMillis();
+        // A table first seen (a new one, or every table after a restart) is first swept at a random
+        // point of one interval, so a restart does not list the whole catalog in one pass (two
+        // requests per table on object storage). Nothing is lost meanwhile: an orphan is only
+        // deleted once older than the minimum age, a day by default.
+        Instant due = nextOrphanFileSweeps.computeIfAbsent(table.tableUuid(), uuid -> now.plusMillis(ThreadLocalRandom.current().nextLong(intervalMillis + 1)));
+        if (due.isAfter(now)) {
             return;
         }
-        lastOrphanFileSweeps.put(table.tableUuid(), now);
+        nextOrphanFileSweeps.put(table.tableUuid(), now.plusMillis(intervalMillis));
         try {
             orphanFileSweeper.sweep(sessions.create(), table.name(), now.minusMillis(config.getOrphanFileMinAge().toMillis()));
         }
