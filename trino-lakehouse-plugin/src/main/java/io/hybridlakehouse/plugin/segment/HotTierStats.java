@@ -10,6 +10,8 @@ import static java.util.Objects.requireNonNull;
  */
 public record HotTierStats(long segments, long rows, long bytes, Optional<Instant> oldestSegmentCreated)
 {
+    public static final HotTierStats NONE = new HotTierStats(0, 0, 0, Optional.empty());
+
     public HotTierStats
     {
         requireNonNull(oldestSegmentCreated, "oldestSegmentCreated is null");

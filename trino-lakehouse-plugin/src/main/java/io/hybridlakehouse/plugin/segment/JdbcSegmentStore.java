@@ -215,18 +215,19 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public HotTierStats hotTierStats(String tableUuid)
+    public Map<String, HotTierStats> hotTierStats()
     {
         return inTransaction(connection -> {
+            ImmutableMap.Builder<String, HotTierStats> stats = ImmutableMap.builder();
             try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT count(*), coalesce(sum(record_count), 0), coalesce(sum(file_size), 0), min(created_at) FROM hybrid_segments WHERE table_uuid = ? AND dropped_version IS NULL")) {
-                statement.setString(1, tableUuid);
-                try (ResultSet resultSet = statement.executeQuery()) {
-                    resultSet.next();
-                    return new HotTierStats(resultSet.getLong(1), resultSet.getLong(2), resultSet.getLong(3),
-                            nullableLong(resultSet, 4).map(Instant::ofEpochMilli));
+                    "SELECT table_uuid, count(*), sum(record_count), sum(file_size), min(created_at) FROM hybrid_segments WHERE dropped_version IS NULL GROUP BY table_uuid");
+                    ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    stats.put(resultSet.getString(1), new HotTierStats(resultSet.getLong(2), resultSet.getLong(3), resultSet.getLong(4),
+                            Optional.of(Instant.ofEpochMilli(resultSet.getLong(5)))));
                 }
             }
+            return stats.buildOrThrow();
         });
     }
 

@@ -45,7 +45,11 @@ public interface SegmentStore
 
     void updateTable(String tableUuid, SchemaTableName name, TableSettings settings);
 
-    HotTierStats hotTierStats(String tableUuid);
+    /**
+     * The {@link HotTierStats} of every table that has active hot segments, in one read (a table
+     * without one has {@link HotTierStats#NONE}).
+     */
+    Map<String, HotTierStats> hotTierStats();
 
     /**
      * The {@link SegmentActivity} of every table that has segment rows, in one read: a pass of

@@ -20,6 +20,7 @@ import io.trino.spi.predicate.TupleDomain;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -80,13 +81,14 @@ public class TieringStatusTable
         InMemoryRecordSet.Builder rows = InMemoryRecordSet.builder(METADATA);
         Instant now = Instant.now();
         List<HybridTableState> tables = segmentStore.listTables();
+        Map<String, HotTierStats> hotTier = segmentStore.hotTierStats();
         // the engine checks access to this table, not to the tables its rows name: a user sees the rows of the tables they may see
         Set<SchemaTableName> visible = accessControl.filterTables(null, tables.stream().map(HybridTableState::name).collect(toImmutableSet()));
         for (HybridTableState table : tables) {
             if (!visible.contains(table.name())) {
                 continue;
             }
-            HotTierStats stats = segmentStore.hotTierStats(table.tableUuid());
+            HotTierStats stats = hotTier.getOrDefault(table.tableUuid(), HotTierStats.NONE);
             Optional<TieringService.TieringStatus> status = tieringService.status(table.tableUuid());
             rows.addRow(
                     table.name().getSchemaName(),

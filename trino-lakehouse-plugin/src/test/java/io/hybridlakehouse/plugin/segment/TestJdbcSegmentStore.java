@@ -32,8 +32,8 @@ public class TestJdbcSegmentStore
     {
         SegmentStore store = storeWithTable("segment-store");
 
-        // no segments: no oldest segment (an empty aggregate is NULL, not 0)
-        assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
+        // no segments: no entry
+        assertThat(store.hotTierStats()).isEmpty();
 
         List<Segment> first = store.commitInsert(TABLE, List.of(segment("a"), segment("b")), ColumnSketches.empty());
         List<Segment> second = store.commitInsert(TABLE, List.of(segment("c")), ColumnSketches.empty());
@@ -42,8 +42,8 @@ public class TestJdbcSegmentStore
         long pinned = first.getFirst().createdVersion();
         // a reader pinned at the first commit sees exactly its two segments
         assertThat(store.visibleSegments(TABLE, pinned, 0)).extracting(Segment::path).containsExactly("a", "b");
-        assertThat(store.hotTierStats(TABLE).segments()).isEqualTo(3);
-        assertThat(store.hotTierStats(TABLE).oldestSegmentCreated()).isPresent();
+        assertThat(store.hotTierStats().get(TABLE).segments()).isEqualTo(3);
+        assertThat(store.hotTierStats().get(TABLE).oldestSegmentCreated()).isPresent();
 
         // compaction of 1 and 3 takes id 3; the pinned reader still sees 1 and 2
         Segment compacted = store.replaceSegments(TABLE, List.of(first.getFirst(), second.getFirst()), segment("a+c")).orElseThrow();
@@ -60,7 +60,7 @@ public class TestJdbcSegmentStore
         assertThat(store.replaceSegments(TABLE, claimed, segment("y"))).isEmpty();
         assertThat(store.finishTiering(TABLE, 3)).isEqualTo(2);
         assertThat(store.visibleSegments(TABLE, store.getTable(TABLE).orElseThrow().version(), 0)).isEmpty();
-        assertThat(store.hotTierStats(TABLE)).isEqualTo(new HotTierStats(0, 0, 0, Optional.empty()));
+        assertThat(store.hotTierStats()).doesNotContainKey(TABLE);
         assertThat(store.allSegments(TABLE)).extracting(Segment::state).containsOnly("COMPACTED", "TIERED");
     }
 
@@ -93,6 +93,31 @@ public class TestJdbcSegmentStore
         assertThat(store.segmentActivity().get(TABLE).oldestActiveSegmentCreated()).isEmpty();
         store.purge(TABLE, store.droppedBefore(TABLE, Instant.now().plusSeconds(1)));
         assertThat(store.segmentActivity()).doesNotContainKey(TABLE).doesNotContainKey(idle);
+    }
+
+    @Test
+    public void testHotTierStatsOfEveryTableInOneRead()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-store-stats");
+        String other = "00000000-0000-0000-0000-000000000002";
+        String idle = "00000000-0000-0000-0000-000000000003";
+        store.registerTable(other, new SchemaTableName("s", "other"), "local:///other", TableSettings.ofMode(TableMode.HYBRID));
+        store.registerTable(idle, new SchemaTableName("s", "idle"), "local:///idle", TableSettings.ofMode(TableMode.HYBRID));
+
+        Instant beforeFirst = Instant.ofEpochMilli(System.currentTimeMillis());
+        List<Segment> first = store.commitInsert(TABLE, List.of(new NewSegment("a", 100, 10, "", "{}"), new NewSegment("b", 200, 30, "", "{}")), ColumnSketches.empty());
+        store.commitInsert(other, List.of(new NewSegment("c", 50, 7, "", "{}")), ColumnSketches.empty());
+        Map<String, HotTierStats> stats = store.hotTierStats();
+        assertThat(stats).containsOnlyKeys(TABLE, other);
+        assertThat(stats.get(TABLE)).extracting(HotTierStats::segments, HotTierStats::rows, HotTierStats::bytes).containsExactly(2L, 40L, 300L);
+        assertThat(stats.get(TABLE).oldestSegmentCreated()).hasValueSatisfying(created -> assertThat(created).isAfterOrEqualTo(beforeFirst));
+        assertThat(stats.get(other)).extracting(HotTierStats::segments, HotTierStats::rows, HotTierStats::bytes).containsExactly(1L, 7L, 50L);
+
+        // compaction replaces both of the first table's segments with one of their rows; the dropped inputs count no more
+        store.replaceSegments(TABLE, first, new NewSegment("a+b", 280, 40, "", "{}")).orElseThrow();
+        assertThat(store.hotTierStats().get(TABLE)).extracting(HotTierStats::segments, HotTierStats::rows, HotTierStats::bytes).containsExactly(1L, 40L, 280L);
+        assertThat(store.hotTierStats().get(other).segments()).isEqualTo(1);
     }
 
     @Test
