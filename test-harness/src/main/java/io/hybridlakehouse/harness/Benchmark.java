@@ -477,7 +477,7 @@ public final class Benchmark
             if (!rows(statement, oursSql).equals(rows(statement, reference))) {
                 throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
             }
-            measure("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
+            measureWithServerPhases("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
         }
     }
 
@@ -1112,6 +1112,16 @@ public final class Benchmark
     private static Result timedPairs(String workload, long scale, Statement ours, String oursLabel, String oursSql, Statement reference, String referenceLabel, String referenceSql, String note, Map<String, Double> figures, int repeats)
             throws SQLException
     {
+        return timedPairs(workload, scale, ours, oursLabel, oursSql, reference, referenceLabel, referenceSql, note, figures, repeats, new ArrayList<>(), new ArrayList<>());
+    }
+
+    /**
+     * As {@link #timedPairs(String, long, Statement, String, String, Statement, String, String, String, Map, int)}, adding the ids of the measured queries to the lists.
+     */
+    private static Result timedPairs(String workload, long scale, Statement ours, String oursLabel, String oursSql, Statement reference, String referenceLabel, String referenceSql, String note, Map<String, Double> figures, int repeats,
+            List<String> oursQueryIds, List<String> referenceQueryIds)
+            throws SQLException
+    {
         // unmeasured runs of each warm the JVMs and the metadata caches alike: one, or a tenth
         // of the repeats for the small queries, whose code paths a single run leaves to the
         // interpreter and whose many repeats would otherwise start with it
@@ -1124,12 +1134,12 @@ public final class Benchmark
         // whichever runs second may find caches the first warmed, or the machine busy with what it left behind: the order alternates
         for (int i = 0; i < repeats; i++) {
             if (i % 2 == 0) {
-                oursMillis.add(time(ours, oursSql));
-                referenceMillis.add(time(reference, referenceSql));
+                oursMillis.add(time(ours, oursSql, oursQueryIds));
+                referenceMillis.add(time(reference, referenceSql, referenceQueryIds));
             }
             else {
-                referenceMillis.add(time(reference, referenceSql));
-                oursMillis.add(time(ours, oursSql));
+                referenceMillis.add(time(reference, referenceSql, referenceQueryIds));
+                oursMillis.add(time(ours, oursSql, oursQueryIds));
             }
         }
         return new Result(workload, scale, oursLabel, referenceLabel, oursMillis, referenceMillis, true, note, figures);
@@ -1199,6 +1209,25 @@ public final class Benchmark
     }
 
     /**
+     * As {@link #measure(String, long, String, String, String, int)}, with where the server spent
+     * the time of each side's measured runs (see {@link ServerPhases}) in the note and figures.
+     */
+    private void measureWithServerPhases(String workload, long scale, String ours, String reference, String note, int repeats)
+            throws SQLException
+    {
+        try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            List<String> oursQueryIds = new ArrayList<>();
+            List<String> referenceQueryIds = new ArrayList<>();
+            Result result = timedPairs(workload, scale, statement, catalogOf(ours), ours, statement, catalogOf(reference), reference, note, Map.of(), repeats, oursQueryIds, referenceQueryIds);
+            ServerPhases oursPhases = ServerPhases.of(statement, oursQueryIds);
+            ServerPhases referencePhases = ServerPhases.of(statement, referenceQueryIds);
+            Map<String, Double> figures = new LinkedHashMap<>(oursPhases.figures("ours"));
+            figures.putAll(referencePhases.figures("reference"));
+            add(withNote(result, "%s; %s".formatted(note, oursPhases.compare(referencePhases)), figures));
+        }
+    }
+
+    /**
      * Runs taken side by side: the i-th of ours with the i-th of the reference.
      */
     private void add(String workload, long scale, String ours, String reference, List<Double> oursMillis, List<Double> referenceMillis, String note)
@@ -1251,7 +1280,7 @@ public final class Benchmark
         markdown.append("\nCharts: `latency-<rows>.png` (median ms of every timed workload at one scale), `latency-tpch.png` (the TPC-H queries), `scaling-<workload>.png` (median ms by rows, ours and reference), ")
                 .append("`scaling-tiering-throughput.png`, `scaling-concurrent-throughput.png`, `scaling-bytes-on-disk-per-row-after-tiering.png`.\n");
         markdown.append("\nMaterialized views: `append: INSERT with N MVs` compares the same interleaved append stream into tables with N and with no synchronous MV (ratio = cost of maintaining them); `MV read vs aggregation on base` reads an MV against its own query on the base, same catalog. Every MV is checked to equal its query before it is timed. `MV rewrite: ...` runs aggregations on a base table that its daily MV answers (the rewrite in the connector) against the same queries with `mv_rewrite_enabled = false`; each is checked to be rewritten and to return the same rows before it is timed. At the rewrite-only scales (`--rewrite-scale`) the base holds one month of events whatever its size, so the view stays ~1,200 rows while the base grows: the rewritten query costs the same at every scale, the base query grows with its rows.\n");
-        markdown.append("\nSmall queries: `small query: ...` run on a table of %,d items in each catalog whatever the scale, where Trino's fixed per-query cost (planning, metadata, scheduling) dominates; each is checked to answer the same in both catalogs before it is timed. Like the cold scans, `small query: ...` compares the two connectors both without a cache, which is what being hybrid costs per query; `small query, cache on: ...` runs ours with its local cache, which on a local warehouse only adds the cache's own work per file opened (it pays off where the files are remote, as in the S3 runs). With `--s3`, `S3 small query, ours uncached: ...` and `S3 small query, ours cached: ...` run them where both connectors keep their tables in the Iceberg JDBC catalog in the same PostgreSQL database: without the cache, what remains between the two is the connector's own per-query work, not its catalog's.\n".formatted(SMALL_TABLE_ROWS));
+        markdown.append("\nSmall queries: `small query: ...` run on a table of %,d items in each catalog whatever the scale, where Trino's fixed per-query cost (planning, metadata, scheduling) dominates; each is checked to answer the same in both catalogs before it is timed. Like the cold scans, `small query: ...` compares the two connectors both without a cache, which is what being hybrid costs per query; `small query, cache on: ...` runs ours with its local cache, which on a local warehouse only adds the cache's own work per file opened (it pays off where the files are remote, as in the S3 runs). With `--s3`, `S3 small query, ours uncached: ...` and `S3 small query, ours cached: ...` run them where both connectors keep their tables in the Iceberg JDBC catalog in the same PostgreSQL database: without the cache, what remains between the two is the connector's own per-query work, not its catalog's. The note of each small query gives where the server spent the time of its measured runs, from `system.runtime.queries`: the mean ms of queueing, analysis (table handles and metadata), planning (filters, statistics) and the rest, from scheduling to the last row (splits, reading, returning rows), ours / reference.\n".formatted(SMALL_TABLE_ROWS));
         markdown.append(("\nConcurrency: `%s` runs %d writers, each on its own connection with a stream of %,d-row INSERTs into one table, and one reader running `SELECT region, count(*), sum(amount) ... GROUP BY region` in a loop until they are done; first on one catalog, then on the other. " +
                 "The values are the INSERT latencies; throughput (rows over the wall time of the streams), INSERT p50/p99, reader p50 and the failed INSERTs are in the note and in results.json. " +
                 "A failed INSERT is counted and sent again; both tables are checked to hold exactly 1,000 rows per successful INSERT, and the same rows.\n").formatted(
@@ -1467,13 +1496,21 @@ public final class Benchmark
     private static double time(Statement statement, String sql)
             throws SQLException
     {
+        return time(statement, sql, new ArrayList<>());
+    }
+
+    private static double time(Statement statement, String sql, List<String> queryIds)
+            throws SQLException
+    {
         long start = System.nanoTime();
         try (ResultSet resultSet = statement.executeQuery(sql)) {
             while (resultSet.next()) {
                 // consume every row, as a client does
             }
+            double millis = millisSince(start);
+            queryIds.add(ServerPhases.queryId(resultSet));
+            return millis;
         }
-        return millisSince(start);
     }
 
     private static long[] longs(Statement statement, String sql)

@@ -54,6 +54,11 @@ public class TestBenchmarkQuick
             assertThat(results).filteredOn(result -> result.workload().startsWith("small query")).allSatisfy(result -> {
                 assertThat(result.oursMillis()).hasSize(5);
                 assertThat(result.referenceMillis()).hasSize(5);
+                // where the server spent the time: every measured query found in system.runtime.queries, its time split into phases
+                assertThat(result.note()).contains("server phases, mean ms ours / reference: queued ");
+                assertThat(result.figures()).containsKeys("ours_analysis_ms", "reference_analysis_ms", "ours_planning_ms", "reference_planning_ms");
+                assertThat(result.figures().get("ours_scheduling_to_last_row_ms")).isPositive();
+                assertThat(result.figures().get("reference_scheduling_to_last_row_ms")).isPositive();
             });
             Benchmark.Result concurrent = results.stream().filter(result -> result.workload().equals("concurrent: 4 INSERT streams + reader")).findFirst().orElseThrow();
             // 4 writers of 5 INSERTs each on both sides
