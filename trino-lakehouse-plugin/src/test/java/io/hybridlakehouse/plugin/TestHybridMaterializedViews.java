@@ -217,6 +217,46 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testJoinKeysMatchAsTrinoComparesThem()
+    {
+        // Trino's join matches -0.0 with 0.0, and NaN with nothing
+        assertUpdate("CREATE TABLE readings (sensor double, reading bigint)");
+        assertUpdate("CREATE TABLE sensors (sensor double, site varchar)");
+        assertUpdate("INSERT INTO sensors VALUES (-0E0, 'zero'), (nan(), 'nan'), (1E0, 'one')", 3);
+        String inner = "SELECT s.site, count(*) AS readings, sum(r.reading) AS total FROM readings r JOIN sensors s ON r.sensor = s.sensor GROUP BY s.site";
+        String left = "SELECT s.site, count(*) AS readings, sum(r.reading) AS total FROM readings r LEFT JOIN sensors s ON r.sensor = s.sensor GROUP BY s.site";
+        assertUpdate("CREATE MATERIALIZED VIEW readings_by_site AS " + inner);
+        assertUpdate("CREATE MATERIALIZED VIEW readings_by_site_or_none AS " + left);
+        assertUpdate("INSERT INTO readings VALUES (0E0, 1), (-0E0, 2), (nan(), 4), (1E0, 8), (2E0, 16)", 5);
+        assertView("readings_by_site", inner);
+        assertView("readings_by_site_or_none", left);
+        assertThat(computeActual("SELECT site FROM readings_by_site").getOnlyColumnAsSet()).containsExactlyInAnyOrder("zero", "one");
+
+        // Trino compares a bigint with a double as doubles, a cast the write-time join does not guess
+        assertUpdate("CREATE TABLE readings_by_id (sensor bigint, reading bigint)");
+        assertRejected("CREATE MATERIALIZED VIEW by_id AS SELECT s.site, count(*) AS readings FROM readings_by_id r JOIN sensors s ON r.sensor = s.sensor GROUP BY s.site",
+                "the join key .*sensor \\(bigint\\) = s\\.sensor \\(double\\) of different types.*cast the key");
+        String cast = "SELECT s.site, count(*) AS readings FROM readings_by_id r JOIN sensors s ON CAST(r.sensor AS double) = s.sensor GROUP BY s.site";
+        assertUpdate("CREATE MATERIALIZED VIEW by_id AS " + cast);
+        assertUpdate("INSERT INTO readings_by_id VALUES (0, 1), (1, 2), (1, 4), (3, 8)", 4);
+        assertView("by_id", cast);
+        // exact numeric keys of different types compare by value, as Trino's decimal comparison does
+        String exact = "SELECT s.site, count(*) AS readings FROM readings r JOIN exact_sites s ON r.reading = s.code GROUP BY s.site";
+        assertUpdate("CREATE TABLE exact_sites (code decimal(10, 2), site varchar)");
+        assertUpdate("INSERT INTO exact_sites VALUES (1.00, 'one'), (4.50, 'four and a half'), (16, 'sixteen')", 3);
+        assertUpdate("CREATE MATERIALIZED VIEW by_code AS " + exact);
+        assertUpdate("INSERT INTO readings VALUES (5E0, 1), (6E0, 4)", 2);
+        assertView("by_code", exact);
+
+        for (String view : List.of("readings_by_site", "readings_by_site_or_none", "by_id", "by_code")) {
+            assertUpdate("DROP MATERIALIZED VIEW " + view);
+        }
+        for (String table : List.of("readings", "readings_by_id", "sensors", "exact_sites")) {
+            assertUpdate("DROP TABLE " + table);
+        }
+    }
+
+    @Test
     public void testFailedInsertChangesNeitherBaseNorView()
     {
         createBase("failing");

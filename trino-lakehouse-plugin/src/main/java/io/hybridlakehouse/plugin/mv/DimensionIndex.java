@@ -41,10 +41,10 @@ public final class DimensionIndex
         for (int position = 0; position < page.getPositionCount(); position++) {
             List<Object> key = new ArrayList<>(keyChannels.size());
             for (int channel : keyChannels) {
-                key.add(RowExpressions.normalizedKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
+                key.add(KeyValues.joinKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
             }
             if (key.contains(null)) {
-                // a NULL key matches nothing
+                // a NULL (or NaN) key matches nothing
                 continue;
             }
             Object[] row = new Object[types.size()];
@@ -75,6 +75,16 @@ public final class DimensionIndex
     public List<Type> types()
     {
         return types;
+    }
+
+    public List<Type> keyTypes()
+    {
+        return keyChannels.stream().map(types::get).toList();
+    }
+
+    public List<String> keyColumns()
+    {
+        return columns(keyChannels);
     }
 
     Optional<Object[]> lookup(List<Object> key)

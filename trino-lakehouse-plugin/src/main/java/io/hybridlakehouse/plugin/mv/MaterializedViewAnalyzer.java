@@ -212,7 +212,7 @@ public final class MaterializedViewAnalyzer
                 throw unsupported("%s JOIN: dimensions join the base table with an inner or left equality join".formatted(join.getType()));
             }
             if (!(join.getCriteria().orElse(null) instanceof JoinOn on) || !isEqualityConjunction(on.getExpression())) {
-                throw unsupported("a join without an ON equality of columns");
+                throw unsupported("a join without an ON equality of columns (or a cast of one)");
             }
             Relation right = join.getRight() instanceof AliasedRelation aliased ? aliased.getRelation() : join.getRight();
             if (!(right instanceof Table dimension)) {
@@ -239,6 +239,9 @@ public final class MaterializedViewAnalyzer
                 throw unsupported("the join condition %s: compare a column of the dimension %s (qualified with its name or alias) with a column of the tables before it".formatted(term, dimensionAlias));
             }
             Expression dimensionSide = leftIsDimension ? equality.getLeft() : equality.getRight();
+            if (!(dimensionSide instanceof DereferenceExpression)) {
+                throw unsupported("the join condition %s: compare the dimension's column itself; cast the other side to its type".formatted(term));
+            }
             Expression probeSide = leftIsDimension ? equality.getRight() : equality.getLeft();
             keys.add(new SynchronousViewDefinition.JoinKey(probeSide.toString(), ((DereferenceExpression) dimensionSide).getField().orElseThrow().getValue().toLowerCase(Locale.ROOT)));
         }
@@ -260,8 +263,17 @@ public final class MaterializedViewAnalyzer
         }
         return expression instanceof ComparisonExpression comparison
                 && comparison.getOperator() == ComparisonExpression.Operator.EQUAL
-                && isColumn(comparison.getLeft())
-                && isColumn(comparison.getRight());
+                && isJoinOperand(comparison.getLeft())
+                && isJoinOperand(comparison.getRight());
+    }
+
+    /**
+     * A column, or a cast of one: the side of the tables joined before may need a cast to the
+     * dimension column's type, as Trino casts one side of an equality of two types.
+     */
+    private static boolean isJoinOperand(Expression expression)
+    {
+        return isColumn(expression) || expression instanceof Cast cast && isColumn(cast.getExpression());
     }
 
     private static SynchronousViewDefinition.Aggregate aggregate(FunctionCall call, String name)

@@ -511,6 +511,17 @@ public final class RowExpressions
         if (source instanceof VarcharType && target instanceof VarcharType varchar && varchar.isUnbounded()) {
             return derived(target, value, x -> x);
         }
+        // Java's widening conversions round to nearest, as Trino's casts to floating point do
+        boolean integer = source == TINYINT || source == SMALLINT || source == INTEGER || source == BIGINT;
+        if (integer && target == DOUBLE) {
+            return derived(target, value, x -> (double) (long) x);
+        }
+        if (integer && target == REAL) {
+            return derived(target, value, x -> (long) Float.floatToRawIntBits((float) (long) x));
+        }
+        if (source == REAL && target == DOUBLE) {
+            return derived(target, value, x -> (double) Float.intBitsToFloat(Math.toIntExact((long) x)));
+        }
         throw unsupported("the cast %s from %s to %s".formatted(cast, source, target));
     }
 
@@ -547,24 +558,6 @@ public final class RowExpressions
             return toMicros(value, from);
         }
         throw unsupported("a value of %s where %s is expected".formatted(from, to));
-    }
-
-    /**
-     * A value as a hash key that equals the same value of another numeric type (join keys of integer and bigint columns, say).
-     */
-    static Object normalizedKey(Object value, Type type)
-    {
-        if (value == null) {
-            return null;
-        }
-        if (type == TINYINT || type == SMALLINT || type == INTEGER || type == BIGINT) {
-            return value;
-        }
-        if (type instanceof DecimalType) {
-            BigDecimal decimal = toBigDecimal(value, type).stripTrailingZeros();
-            return decimal.scale() <= 0 && decimal.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0 && decimal.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0 ? (Object) decimal.longValueExact() : decimal;
-        }
-        return value;
     }
 
     public static Object decimalOf(BigInteger unscaled, DecimalType type)

@@ -78,6 +78,7 @@ final class ViewDeltaAggregator
             SynchronousViewDefinition.Dimension dimension = branchDefinition.dimensions().get(index);
             RowExpressions.Scope probeScope = new RowExpressions.Scope(unique(channels, unqualifiedUses), types, Map.of());
             List<RowExpression> probes = dimension.keys().stream().map(key -> expressions.compile(parse(key.probeExpression()), probeScope)).toList();
+            checkJoinKeys(dimension, probes, dimensions.get(index));
             joins.add(new DimensionJoin(dimensions.get(index), probes, dimension.leftJoin()));
             addColumns(channels, unqualifiedUses, dimension.alias(), dimensions.get(index).columns(), types.size());
             types.addAll(dimensions.get(index).types());
@@ -145,6 +146,18 @@ final class ViewDeltaAggregator
         throw unsupported("%s of type %s computed as %s".formatted(what, to, from));
     }
 
+    private static void checkJoinKeys(SynchronousViewDefinition.Dimension dimension, List<RowExpression> probes, DimensionIndex index)
+    {
+        for (int key = 0; key < probes.size(); key++) {
+            Type probe = probes.get(key).type();
+            Type dimensionKey = index.keyTypes().get(key);
+            if (!KeyValues.comparableJoinKeys(probe, dimensionKey)) {
+                throw unsupported("the join key %s (%s) = %s.%s (%s) of different types, which Trino compares after a cast; cast the key to the dimension column's type in the ON clause, as in CAST(%s AS %s)".formatted(
+                        dimension.keys().get(key).probeExpression(), probe, dimension.alias(), index.keyColumns().get(key), dimensionKey, dimension.keys().get(key).probeExpression(), dimensionKey));
+            }
+        }
+    }
+
     private static void checkArgument(AggregateLayout aggregate, Type type)
     {
         switch (aggregate.aggregate().function()) {
@@ -183,7 +196,8 @@ final class ViewDeltaAggregator
             List<Object> key = new ArrayList<>(keys.size());
             for (int index = 0; index < keys.size(); index++) {
                 RowExpression expression = keys.get(index);
-                key.add(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), layout.keyColumns().get(index).type()));
+                Type keyType = layout.keyColumns().get(index).type();
+                key.add(KeyValues.groupKey(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), keyType), keyType));
             }
             State[] states = groups.computeIfAbsent(key, _ -> newStates());
             for (int aggregate = 0; aggregate < states.length; aggregate++) {
@@ -216,7 +230,7 @@ final class ViewDeltaAggregator
             for (int position = 0; position < count; position++) {
                 List<Object> key = new ArrayList<>(join.probes().size());
                 for (RowExpression probe : join.probes()) {
-                    key.add(RowExpressions.normalizedKey(probe.evaluate(current, position), probe.type()));
+                    key.add(KeyValues.joinKey(probe.evaluate(current, position), probe.type()));
                 }
                 Optional<Object[]> row = key.contains(null) ? Optional.empty() : join.index().lookup(key);
                 if (row.isEmpty() && !join.left()) {

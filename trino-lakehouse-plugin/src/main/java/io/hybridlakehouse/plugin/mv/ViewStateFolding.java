@@ -75,7 +75,7 @@ public class ViewStateFolding
             for (int position = 0; position < page.getPositionCount(); position++) {
                 List<Object> key = new ArrayList<>(keyCount);
                 for (int channel = 0; channel < keyCount; channel++) {
-                    key.add(readNativeValue(types.get(channel), page.getBlock(channel), position));
+                    key.add(KeyValues.groupKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
                 }
                 Object[] row = new Object[types.size() - keyCount];
                 for (int channel = keyCount; channel < types.size(); channel++) {

@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.rewrite;
 
 import io.airlift.slice.Slice;
 import io.airlift.stats.cardinality.HyperLogLog;
+import io.hybridlakehouse.plugin.mv.KeyValues;
 import io.hybridlakehouse.plugin.mv.PartialValues;
 import io.hybridlakehouse.plugin.mv.RowExpressions;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Aggregate;
@@ -103,7 +104,8 @@ public class RollupPageSource
                 if (keyColumn.unit().isPresent()) {
                     value = TimeKeys.truncate(value, keyColumn.outputType(), keyColumn.unit().get());
                 }
-                key.add(value);
+                // state rows written before keys were canonical may hold -0.0 or another NaN
+                key.add(KeyValues.groupKey(value, keyColumn.outputType()));
             }
             Object[] state = groups.computeIfAbsent(key, _ -> new Object[rollup.aggregates().size() + 1]);
             for (int index = 0; index < rollup.aggregates().size(); index++) {
