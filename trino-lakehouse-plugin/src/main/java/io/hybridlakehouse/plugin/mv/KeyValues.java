@@ -24,6 +24,7 @@ import static java.lang.Float.intBitsToFloat;
  */
 public final class KeyValues
 {
+    private static final long NEGATIVE_ZERO_BITS = Double.doubleToRawLongBits(-0.0);
     private static final Long REAL_ZERO = (long) floatToIntBits(0.0f);
     private static final Long REAL_NAN = (long) floatToIntBits(Float.NaN);
 
@@ -33,18 +34,21 @@ public final class KeyValues
      * A grouping key's value (native representation of {@code type}) as Trino's GROUP BY tells
      * groups apart.
      */
-    public static Object groupKey(Object value, Type type)
+    static Object groupKey(Object value, Type type)
     {
         if (value == null) {
             return null;
         }
         if (type == DOUBLE) {
-            double number = (double) value;
-            return number == 0 ? (Object) 0.0 : Double.isNaN(number) ? (Object) Double.NaN : value;
+            // Double.equals already takes every NaN as one
+            return Double.doubleToRawLongBits((double) value) == NEGATIVE_ZERO_BITS ? (Object) 0.0 : value;
         }
         if (type == REAL) {
             float number = intBitsToFloat(Math.toIntExact((long) value));
-            return number == 0 ? REAL_ZERO : Float.isNaN(number) ? REAL_NAN : value;
+            if (number == 0) {
+                return REAL_ZERO;
+            }
+            return Float.isNaN(number) ? REAL_NAN : value;
         }
         return value;
     }

@@ -55,7 +55,8 @@ final class ViewDeltaAggregator
     private final List<Optional<RowExpression>> arguments;
     private final Optional<RowPredicate> filter;
     private final List<DimensionJoin> joins;
-    private final Map<List<Object>, State[]> groups = new HashMap<>();
+    private final Map<GroupKey, State[]> groups = new HashMap<>();
+    private final List<Type> keyTypes;
 
     private record DimensionJoin(DimensionIndex index, List<RowExpression> probes, boolean left) {}
 
@@ -93,6 +94,7 @@ final class ViewDeltaAggregator
         RowExpressions.Scope baseOnly = new RowExpressions.Scope(scope.channels(), scope.types(), Map.of());
 
         this.keys = definition.keys().stream().map(key -> expressions.compile(parse(key.expression()), scope)).toList();
+        this.keyTypes = layout.keyColumns().stream().map(ViewStateLayout.StateColumn::type).toList();
         for (int key = 0; key < keys.size(); key++) {
             checkAssignable(keys.get(key).type(), layout.keyColumns().get(key).type(), "the key " + layout.keyColumns().get(key).name());
         }
@@ -196,10 +198,9 @@ final class ViewDeltaAggregator
             List<Object> key = new ArrayList<>(keys.size());
             for (int index = 0; index < keys.size(); index++) {
                 RowExpression expression = keys.get(index);
-                Type keyType = layout.keyColumns().get(index).type();
-                key.add(KeyValues.groupKey(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), keyType), keyType));
+                key.add(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), keyTypes.get(index)));
             }
-            State[] states = groups.computeIfAbsent(key, _ -> newStates());
+            State[] states = groups.computeIfAbsent(new GroupKey(key, keyTypes), _ -> newStates());
             for (int aggregate = 0; aggregate < states.length; aggregate++) {
                 Optional<RowExpression> argument = arguments.get(aggregate);
                 if (argument.isEmpty()) {
@@ -265,10 +266,10 @@ final class ViewDeltaAggregator
     {
         List<Type> types = layout.columns().stream().map(ViewStateLayout.StateColumn::type).toList();
         PageBuilder page = new PageBuilder(groups.size(), types);
-        for (Map.Entry<List<Object>, State[]> group : groups.entrySet()) {
+        for (Map.Entry<GroupKey, State[]> group : groups.entrySet()) {
             page.declarePosition();
             int channel = 0;
-            for (Object keyValue : group.getKey()) {
+            for (Object keyValue : group.getKey().values()) {
                 writeNativeValue(types.get(channel), page.getBlockBuilder(channel), keyValue);
                 channel++;
             }

@@ -61,7 +61,7 @@ public class ViewStateFolding
         private final ViewStateLayout layout;
         private final List<Type> types;
         private final int keyCount;
-        private final Map<List<Object>, Object[]> groups = new HashMap<>();
+        private final Map<GroupKey, Object[]> groups = new HashMap<>();
 
         private Folder(ViewStateLayout layout)
         {
@@ -75,13 +75,13 @@ public class ViewStateFolding
             for (int position = 0; position < page.getPositionCount(); position++) {
                 List<Object> key = new ArrayList<>(keyCount);
                 for (int channel = 0; channel < keyCount; channel++) {
-                    key.add(KeyValues.groupKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
+                    key.add(readNativeValue(types.get(channel), page.getBlock(channel), position));
                 }
                 Object[] row = new Object[types.size() - keyCount];
                 for (int channel = keyCount; channel < types.size(); channel++) {
                     row[channel - keyCount] = readNativeValue(types.get(channel), page.getBlock(channel), position);
                 }
-                groups.merge(key, row, this::merge);
+                groups.merge(new GroupKey(key, types.subList(0, keyCount)), row, this::merge);
             }
         }
 
@@ -113,10 +113,10 @@ public class ViewStateFolding
         public Page result()
         {
             PageBuilder page = new PageBuilder(groups.size(), types);
-            for (Map.Entry<List<Object>, Object[]> group : groups.entrySet()) {
+            for (Map.Entry<GroupKey, Object[]> group : groups.entrySet()) {
                 page.declarePosition();
                 for (int channel = 0; channel < keyCount; channel++) {
-                    writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getKey().get(channel));
+                    writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getKey().values().get(channel));
                 }
                 for (int channel = keyCount; channel < types.size(); channel++) {
                     writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getValue()[channel - keyCount]);

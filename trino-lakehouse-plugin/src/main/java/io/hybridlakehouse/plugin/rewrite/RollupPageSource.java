@@ -2,7 +2,7 @@ package io.hybridlakehouse.plugin.rewrite;
 
 import io.airlift.slice.Slice;
 import io.airlift.stats.cardinality.HyperLogLog;
-import io.hybridlakehouse.plugin.mv.KeyValues;
+import io.hybridlakehouse.plugin.mv.GroupKey;
 import io.hybridlakehouse.plugin.mv.PartialValues;
 import io.hybridlakehouse.plugin.mv.RowExpressions;
 import io.hybridlakehouse.plugin.rewrite.RollupTableHandle.Aggregate;
@@ -45,7 +45,8 @@ public class RollupPageSource
     private final List<RollupColumnHandle> outputs;
     private final Iterator<Supplier<ConnectorPageSource>> stateSources;
     private final List<Type> stateTypes;
-    private final Map<List<Object>, Object[]> groups = new LinkedHashMap<>();
+    private final List<Type> keyTypes;
+    private final Map<GroupKey, Object[]> groups = new LinkedHashMap<>();
     private long completedBytes;
     private long readTimeNanos;
     private boolean finished;
@@ -56,6 +57,7 @@ public class RollupPageSource
         this.outputs = List.copyOf(outputs);
         this.stateSources = List.copyOf(stateSources).iterator();
         this.stateTypes = rollup.stateColumns().stream().map(IcebergColumnHandle::getType).toList();
+        this.keyTypes = rollup.keys().stream().map(Key::outputType).toList();
     }
 
     @Override
@@ -104,10 +106,9 @@ public class RollupPageSource
                 if (keyColumn.unit().isPresent()) {
                     value = TimeKeys.truncate(value, keyColumn.outputType(), keyColumn.unit().get());
                 }
-                // state rows written before keys were canonical may hold -0.0 or another NaN
-                key.add(KeyValues.groupKey(value, keyColumn.outputType()));
+                key.add(value);
             }
-            Object[] state = groups.computeIfAbsent(key, _ -> new Object[rollup.aggregates().size() + 1]);
+            Object[] state = groups.computeIfAbsent(new GroupKey(key, keyTypes), _ -> new Object[rollup.aggregates().size() + 1]);
             for (int index = 0; index < rollup.aggregates().size(); index++) {
                 state[index] = merge(rollup.aggregates().get(index), state[index], page, position);
             }
@@ -152,12 +153,12 @@ public class RollupPageSource
         boolean global = rollup.keys().isEmpty();
         if (global && groups.isEmpty()) {
             // an aggregation without GROUP BY returns one row even over no rows
-            groups.put(List.of(), new Object[rollup.aggregates().size() + 1]);
+            groups.put(new GroupKey(List.of(), List.of()), new Object[rollup.aggregates().size() + 1]);
         }
         List<Type> types = outputs.stream().map(RollupColumnHandle::type).toList();
         PageBuilder page = new PageBuilder(Math.max(1, groups.size()), types);
         int keyCount = rollup.keys().size();
-        for (Map.Entry<List<Object>, Object[]> group : groups.entrySet()) {
+        for (Map.Entry<GroupKey, Object[]> group : groups.entrySet()) {
             Object[] state = group.getValue();
             if (rollup.baseRowsChannel().isPresent() && !global && (state[rollup.aggregates().size()] == null || (long) state[rollup.aggregates().size()] == 0)) {
                 // a key only the other bases of a stitched view have: the queried base has no group there
@@ -167,7 +168,7 @@ public class RollupPageSource
             for (int channel = 0; channel < outputs.size(); channel++) {
                 RollupColumnHandle output = outputs.get(channel);
                 Object value = output.index() < keyCount
-                        ? group.getKey().get(output.index())
+                        ? group.getKey().values().get(output.index())
                         : finalValue(rollup.aggregates().get(output.index() - keyCount), state[output.index() - keyCount]);
                 writeNativeValue(output.type(), page.getBlockBuilder(channel), value);
             }
