@@ -365,6 +365,32 @@ public class TestMaterializedViewRewrite
     }
 
     @Test
+    public void testSumOverflowFailsAsTrinoDoes()
+    {
+        assertUpdate("CREATE TABLE big_sums (region varchar, amount decimal(38, 10), hits bigint)");
+        assertUpdate("CREATE MATERIALIZED VIEW big_sums_by_region AS SELECT region, sum(amount) AS amount, avg(amount) AS mean_amount, sum(hits) AS hits FROM big_sums GROUP BY region");
+        // each INSERT's partial sums fit; their total passes 38 digits and the bigint range
+        assertUpdate("INSERT INTO big_sums VALUES ('north', 5000000000000000000000000000.0000000000, 9223372036854775807), ('south', 1, 1)", 2);
+        assertUpdate("INSERT INTO big_sums VALUES ('north', 5000000000000000000000000000.0000000000, 1), ('south', 2, 2)", 2);
+        Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
+        for (Session session : List.of(getSession(), off)) {
+            assertQueryFails(session, "SELECT region, sum(amount) FROM big_sums GROUP BY region", "Decimal overflow");
+            assertQueryFails(session, "SELECT sum(hits) FROM big_sums WHERE region = 'north'", "bigint addition overflow: .*");
+        }
+        assertThat((String) computeScalar("EXPLAIN SELECT region, sum(amount) FROM big_sums GROUP BY region")).contains("materialized view answering");
+        // avg keeps a wider sum, as Trino's does
+        assertSameRowsAndRewrite("SELECT region, avg(amount) FROM big_sums GROUP BY region", Optional.of("big_sums_by_region"));
+        assertSameRowsAndRewrite("SELECT sum(amount), sum(hits) FROM big_sums WHERE region = 'south'", Optional.of("big_sums_by_region"));
+
+        // one INSERT whose rows of one key sum past 38 digits cannot keep its view's sum: it fails, changing nothing
+        assertQueryFails("INSERT INTO big_sums VALUES ('east', 9000000000000000000000000000.0000000000, 1), ('east', 9000000000000000000000000000.0000000000, 1)",
+                "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past decimal\\(38,10\\).*");
+        assertQuery("SELECT count(*) FROM big_sums", "VALUES 4");
+        assertUpdate("DROP MATERIALIZED VIEW big_sums_by_region");
+        assertUpdate("DROP TABLE big_sums");
+    }
+
+    @Test
     public void testRetentionSinceTheViewWasBuilt()
     {
         // 2026-11-01 .. 2026-11-16; retention of 10 days removes what lies before 2026-11-15 (today is later)

@@ -1,8 +1,12 @@
 package io.hybridlakehouse.plugin.mv;
 
+import io.trino.spi.TrinoException;
 import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.Type;
 
+import java.math.BigInteger;
+
+import static io.trino.spi.StandardErrorCode.NUMERIC_VALUE_OUT_OF_RANGE;
 import static io.trino.spi.type.DoubleType.DOUBLE;
 
 /**
@@ -13,8 +17,12 @@ public final class PartialValues
 {
     private PartialValues() {}
 
+    static final BigInteger DECIMAL_LIMIT = BigInteger.TEN.pow(38);
+
     /**
-     * The sum of two partial sums or counts of the type; NULL (no value yet) takes the other.
+     * The sum of two partial sums or counts of the type; NULL (no value yet) takes the other. A
+     * bigint sum fails on overflow, as Trino's {@code sum} does; a decimal sum may run past 38
+     * digits on the way, as Trino's does, and {@link #checkDecimalSum} checks the final one.
      */
     public static Object sum(Object left, Object right, Type type)
     {
@@ -27,7 +35,31 @@ public final class PartialValues
         if (type instanceof DecimalType decimal) {
             return RowExpressions.decimalOf(RowExpressions.unscaled(left).add(RowExpressions.unscaled(right)), decimal);
         }
-        return Math.addExact((long) left, (long) right);
+        return addBigint((long) left, (long) right);
+    }
+
+    /**
+     * Adds as Trino's {@code sum(bigint)} does, failing with Trino's error on overflow.
+     */
+    public static long addBigint(long left, long right)
+    {
+        try {
+            return Math.addExact(left, right);
+        }
+        catch (ArithmeticException e) {
+            throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "bigint addition overflow: %s + %s".formatted(left, right), e);
+        }
+    }
+
+    /**
+     * A decimal sum as Trino's {@code sum} returns it: past 38 digits it fails with Trino's error.
+     */
+    public static Object checkDecimalSum(Object sum, DecimalType type)
+    {
+        if (sum != null && RowExpressions.unscaled(sum).abs().compareTo(DECIMAL_LIMIT) >= 0) {
+            throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow");
+        }
+        return sum;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.mv.RowExpressions.RowPredicate;
 import io.hybridlakehouse.plugin.mv.ViewStateLayout.AggregateLayout;
 import io.trino.spi.Page;
 import io.trino.spi.PageBuilder;
+import io.trino.spi.TrinoException;
 import io.trino.spi.block.Block;
 import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.type.DecimalType;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
+import static io.trino.spi.StandardErrorCode.NUMERIC_VALUE_OUT_OF_RANGE;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.DateType.DATE;
 import static io.trino.spi.type.DoubleType.DOUBLE;
@@ -288,7 +290,7 @@ final class ViewDeltaAggregator
             AggregateLayout aggregate = layout.aggregates().get(index);
             states[index] = switch (aggregate.aggregate().function()) {
                 case COUNT_ALL, COUNT -> new CountState();
-                case SUM -> new SumState(aggregate.outputType());
+                case SUM -> new SumState(aggregate.outputType(), true);
                 case MIN -> new ExtremeState(aggregate.outputType(), false);
                 case MAX -> new ExtremeState(aggregate.outputType(), true);
                 case AVG -> new AverageState(aggregate.stateColumns().getFirst().type());
@@ -332,14 +334,20 @@ final class ViewDeltaAggregator
             implements State
     {
         private final Type type;
+        private final boolean decimalOverflowFails;
         private long longSum;
         private double doubleSum;
         private BigInteger decimalSum = BigInteger.ZERO;
         private boolean empty = true;
 
-        SumState(Type type)
+        /**
+         * @param decimalOverflowFails whether a decimal sum past 38 digits fails, as a {@code sum} does;
+         * the sum an {@code avg} keeps may pass them, as Trino's {@code avg} may
+         */
+        SumState(Type type, boolean decimalOverflowFails)
         {
             this.type = type;
+            this.decimalOverflowFails = decimalOverflowFails;
         }
 
         @Override
@@ -347,7 +355,7 @@ final class ViewDeltaAggregator
         {
             empty = false;
             if (type == BIGINT) {
-                longSum = Math.addExact(longSum, (long) RowExpressions.coerce(value, valueType, BIGINT));
+                longSum = PartialValues.addBigint(longSum, (long) RowExpressions.coerce(value, valueType, BIGINT));
             }
             else if (type == DOUBLE) {
                 doubleSum += RowExpressions.toDouble(value, valueType);
@@ -371,6 +379,10 @@ final class ViewDeltaAggregator
                 DOUBLE.writeDouble(block, doubleSum);
             }
             else {
+                // a 128-bit decimal holds the wider sum of an avg; a sum must fit its 38 digits
+                if (decimalSum.bitLength() > 127 || decimalOverflowFails && decimalSum.abs().compareTo(PartialValues.DECIMAL_LIMIT) >= 0) {
+                    throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past %s".formatted(type));
+                }
                 writeNativeValue(type, block, RowExpressions.decimalOf(decimalSum, (DecimalType) type));
             }
             return channel + 1;
@@ -385,7 +397,7 @@ final class ViewDeltaAggregator
 
         AverageState(Type sumType)
         {
-            this.sum = new SumState(sumType);
+            this.sum = new SumState(sumType, false);
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.spi.Page;
 import io.trino.spi.PageBuilder;
+import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
@@ -90,7 +91,13 @@ public class ViewStateFolding
             int column = 0;
             for (AggregateLayout aggregate : layout.aggregates()) {
                 switch (aggregate.aggregate().function()) {
-                    case COUNT_ALL, COUNT, SUM -> left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().getFirst().type());
+                    case COUNT_ALL, COUNT -> left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().getFirst().type());
+                    case SUM -> {
+                        Type type = aggregate.stateColumns().getFirst().type();
+                        Object sum = PartialValues.sum(left[column], right[column], type);
+                        // a folded sum past 38 digits cannot be stored; the partial sums stay unfolded
+                        left[column] = type instanceof DecimalType decimal ? PartialValues.checkDecimalSum(sum, decimal) : sum;
+                    }
                     case MIN, MAX -> left[column] = PartialValues.extreme(left[column], right[column], aggregate.outputType(), aggregate.aggregate().function() == SynchronousViewDefinition.AggregateFunction.MAX);
                     case AVG -> {
                         left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().get(0).type());

@@ -183,7 +183,8 @@ public class RollupPageSource
         Type output = aggregate.outputType();
         return switch (aggregate.merge()) {
             case COUNT -> state == null ? 0L : state;
-            case SUM, MIN, MAX -> RowExpressions.coerce(state, stateType, output);
+            case SUM -> RowExpressions.coerce(stateType instanceof DecimalType decimal ? PartialValues.checkDecimalSum(state, decimal) : state, stateType, output);
+            case MIN, MAX -> RowExpressions.coerce(state, stateType, output);
             case AVG -> {
                 Object[] pair = (Object[]) state;
                 if (pair == null || pair[0] == null || pair[1] == null || (long) pair[1] == 0) {
