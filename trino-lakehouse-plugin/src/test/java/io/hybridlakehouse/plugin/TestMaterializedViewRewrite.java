@@ -341,6 +341,10 @@ public class TestMaterializedViewRewrite
         for (String query : queries) {
             assertSameRowsAndRewrite(query, Optional.of("floats_by_key"));
         }
+        // Trino's r IN (0, 1) leaves out -0.0 where its r = 0 takes it: filters on floating-point keys stay with the engine
+        for (String filter : List.of("r IN (0, 1)", "r = 0", "k IN (0, 1)", "k > 0", "k <> 1")) {
+            assertSameRowsAndRewrite("SELECT sum(v) FROM floats WHERE " + filter, Optional.empty());
+        }
         assertThat(computeActual("SELECT k + 0E0, c, s FROM floats_by_key").getMaterializedRows())
                 .containsExactlyInAnyOrderElementsOf(computeActual("VALUES (0E0, BIGINT '3', BIGINT '11'), (nan(), 2, 20), (1E0, 1, 32)").getMaterializedRows());
 

@@ -32,6 +32,7 @@ import io.trino.sql.tree.IsNullPredicate;
 import io.trino.sql.tree.LikePredicate;
 import io.trino.sql.tree.LogicalExpression;
 import io.trino.sql.tree.LongLiteral;
+import io.trino.sql.tree.Node;
 import io.trino.sql.tree.NotExpression;
 import io.trino.sql.tree.NullLiteral;
 import io.trino.sql.tree.StringLiteral;
@@ -200,6 +201,9 @@ public final class RowExpressions
                     return result == null ? null : !result;
                 };
             }
+            case ComparisonExpression comparison when readsReal(comparison, scope) -> throw realComparison(comparison);
+            case BetweenPredicate between when readsReal(between, scope) -> throw realComparison(between);
+            case InPredicate in when readsReal(in, scope) -> throw realComparison(in);
             case ComparisonExpression comparison -> comparison(comparison.getOperator(), compile(comparison.getLeft(), scope), compile(comparison.getRight(), scope));
             case BetweenPredicate between -> {
                 RowPredicate lower = comparison(ComparisonExpression.Operator.GREATER_THAN_OR_EQUAL, compile(between.getValue(), scope), compile(between.getMin(), scope));
@@ -221,7 +225,7 @@ public final class RowExpressions
                         if (right == null) {
                             unknown = true;
                         }
-                        else if (compare(left, value.type(), right, candidate.type()) == 0) {
+                        else if (equal(left, value.type(), right, candidate.type())) {
                             return true;
                         }
                     }
@@ -240,6 +244,14 @@ public final class RowExpressions
             case BooleanLiteral literal -> (_, _) -> literal.getValue();
             default -> throw unsupported("the predicate " + expression);
         };
+    }
+
+    private static boolean equal(Object left, Type leftType, Object right, Type rightType)
+    {
+        if (isFloatingPoint(leftType) || isFloatingPoint(rightType)) {
+            return compareFloatingPoint(ComparisonExpression.Operator.EQUAL, left, leftType, right, rightType);
+        }
+        return compare(left, leftType, right, rightType) == 0;
     }
 
     private static RowPredicate and(RowPredicate first, RowPredicate second)
@@ -281,11 +293,14 @@ public final class RowExpressions
         return (page, position) -> {
             Object a = left.evaluate(page, position);
             Object b = right.evaluate(page, position);
-            if (operator == ComparisonExpression.Operator.IS_DISTINCT_FROM) {
-                return a == null || b == null ? (a == null) != (b == null) : compare(a, left.type(), b, right.type()) != 0;
+            if (operator == ComparisonExpression.Operator.IS_DISTINCT_FROM && (a == null || b == null)) {
+                return (a == null) != (b == null);
             }
             if (a == null || b == null) {
                 return null;
+            }
+            if (isFloatingPoint(left.type()) || isFloatingPoint(right.type())) {
+                return compareFloatingPoint(operator, a, left.type(), b, right.type());
             }
             int order = compare(a, left.type(), b, right.type());
             return switch (operator) {
@@ -295,9 +310,63 @@ public final class RowExpressions
                 case LESS_THAN_OR_EQUAL -> order <= 0;
                 case GREATER_THAN -> order > 0;
                 case GREATER_THAN_OR_EQUAL -> order >= 0;
-                case IS_DISTINCT_FROM -> throw new IllegalStateException();
+                case IS_DISTINCT_FROM -> order != 0;
             };
         };
+    }
+
+    /**
+     * Whether a comparison reads a real column, cast or not. Trino takes -0.0 as 0 in
+     * {@code r = 0} but not in {@code r IN (0, 1)}, turns ORs of equalities into IN lists and
+     * comparisons of casts into comparisons of the column: which one a filter gets is the plan's
+     * choice, so a view cannot filter the same way.
+     */
+    private boolean readsReal(Node expression, Scope scope)
+    {
+        if (expression instanceof Identifier || expression instanceof DereferenceExpression) {
+            return compile((Expression) expression, scope).type() == REAL;
+        }
+        return expression.getChildren().stream().anyMatch(child -> readsReal(child, scope));
+    }
+
+    private static TrinoException realComparison(Expression comparison)
+    {
+        return unsupported("comparing a real column in WHERE (%s), which Trino compares by value in some forms of a filter and by bits in others (-0.0 and 0): use a double or decimal column".formatted(comparison));
+    }
+
+    private static boolean isFloatingPoint(Type type)
+    {
+        return type == DOUBLE || type == REAL;
+    }
+
+    /**
+     * As Trino compares a real or double: in the common type of the two (double, or real where
+     * the other side is no double), where NaN is neither equal to, less than nor greater than
+     * anything, and {@code -0.0} equals {@code 0.0}; {@code IS DISTINCT FROM} takes NaN as NaN.
+     */
+    private static boolean compareFloatingPoint(ComparisonExpression.Operator operator, Object left, Type leftType, Object right, Type rightType)
+    {
+        boolean asReal = leftType != DOUBLE && rightType != DOUBLE;
+        double a = floatingPointValue(left, leftType, asReal);
+        double b = floatingPointValue(right, rightType, asReal);
+        return switch (operator) {
+            case EQUAL -> a == b;
+            case NOT_EQUAL -> a != b;
+            case LESS_THAN -> a < b;
+            case LESS_THAN_OR_EQUAL -> a <= b;
+            case GREATER_THAN -> a > b;
+            case GREATER_THAN_OR_EQUAL -> a >= b;
+            case IS_DISTINCT_FROM -> !(a == b || Double.isNaN(a) && Double.isNaN(b));
+        };
+    }
+
+    private static double floatingPointValue(Object value, Type type, boolean asReal)
+    {
+        if (!asReal || type == REAL) {
+            return toDouble(value, type);
+        }
+        // Trino casts the other side to real, rounding as a float
+        return type instanceof DecimalType ? toBigDecimal(value, type).floatValue() : (float) (long) value;
     }
 
     private static void comparable(RowExpression leftExpression, RowExpression rightExpression)
