@@ -11,13 +11,15 @@ import static java.util.Objects.requireNonNull;
  * still answers for them.
  *
  * @param rowsRemovedBefore retention removed base or view rows with times before this since the view was built
+ * @param rowsRemovedOnKeys the view keys over the times retention removed rows by (none known: every base query reaches them)
  */
-public record RegisteredView(SynchronousView view, Set<String> baseUuids, Optional<Instant> rowsRemovedBefore)
+public record RegisteredView(SynchronousView view, Set<String> baseUuids, Optional<Instant> rowsRemovedBefore, Set<String> rowsRemovedOnKeys)
 {
     public RegisteredView
     {
         requireNonNull(view, "view is null");
         baseUuids = Set.copyOf(baseUuids);
         requireNonNull(rowsRemovedBefore, "rowsRemovedBefore is null");
+        rowsRemovedOnKeys = Set.copyOf(rowsRemovedOnKeys);
     }
 }

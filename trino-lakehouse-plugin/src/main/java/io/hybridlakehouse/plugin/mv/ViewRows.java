@@ -2,7 +2,9 @@ package io.hybridlakehouse.plugin.mv;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 import io.airlift.json.JsonCodec;
 import io.trino.spi.connector.SchemaTableName;
 
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static io.airlift.json.JsonCodec.jsonCodec;
 import static io.trino.cache.CacheUtils.uncheckedCacheGet;
@@ -63,24 +66,44 @@ public final class ViewRows
             }
         }
         ImmutableList.Builder<RegisteredView> views = ImmutableList.builder();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT definition_json, building, rows_removed_before FROM hybrid_materialized_views");
+        try (PreparedStatement statement = connection.prepareStatement("SELECT definition_json, building, rows_removed_before, rows_removed_keys FROM hybrid_materialized_views");
                 ResultSet resultSet = statement.executeQuery()) {
             while (resultSet.next()) {
                 SynchronousView view = decoded(resultSet.getString(1));
                 long removedBefore = resultSet.getLong(3);
                 Optional<Instant> rowsRemovedBefore = resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(removedBefore));
-                views.add(new RegisteredView(view.withState(view.stateTable(), resultSet.getInt(2) != 0), bases.getOrDefault(view.name(), Set.of()), rowsRemovedBefore));
+                views.add(new RegisteredView(view.withState(view.stateTable(), resultSet.getInt(2) != 0), bases.getOrDefault(view.name(), Set.of()), rowsRemovedBefore, keys(resultSet.getString(4))));
             }
         }
         return views.build();
     }
 
     /**
-     * Records that retention removed rows before {@code before} from a view's base or from the view itself.
+     * Records that retention removed rows before {@code before} from a view's base or from the view
+     * itself, by the times of view key {@code key} (none: by times no view key gives).
      */
-    public static void markRowsRemoved(Connection connection, SchemaTableName view, Instant before)
+    public static void markRowsRemoved(Connection connection, SchemaTableName view, Instant before, Optional<String> key)
             throws SQLException
     {
+        if (key.isPresent()) {
+            Set<String> keys = new TreeSet<>();
+            try (PreparedStatement statement = connection.prepareStatement("SELECT rows_removed_keys FROM hybrid_materialized_views WHERE schema_name = ? AND view_name = ?")) {
+                statement.setString(1, view.getSchemaName());
+                statement.setString(2, view.getTableName());
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    if (resultSet.next()) {
+                        keys.addAll(keys(resultSet.getString(1)));
+                    }
+                }
+            }
+            keys.add(key.get());
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE hybrid_materialized_views SET rows_removed_keys = ? WHERE schema_name = ? AND view_name = ?")) {
+                statement.setString(1, String.join(",", keys));
+                statement.setString(2, view.getSchemaName());
+                statement.setString(3, view.getTableName());
+                statement.executeUpdate();
+            }
+        }
         try (PreparedStatement statement = connection.prepareStatement(
                 "UPDATE hybrid_materialized_views SET rows_removed_before = ? WHERE schema_name = ? AND view_name = ? AND (rows_removed_before IS NULL OR rows_removed_before < ?)")) {
             statement.setLong(1, before.toEpochMilli());
@@ -156,6 +179,11 @@ public final class ViewRows
                 return resultSet.getLong(1) > 0;
             }
         }
+    }
+
+    private static Set<String> keys(String commaSeparated)
+    {
+        return commaSeparated == null || commaSeparated.isEmpty() ? Set.of() : ImmutableSet.copyOf(Splitter.on(',').split(commaSeparated));
     }
 
     private static SynchronousView decoded(String json)

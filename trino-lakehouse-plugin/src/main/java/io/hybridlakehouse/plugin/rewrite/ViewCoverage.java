@@ -33,19 +33,21 @@ public final class ViewCoverage
     public static void markRowsRemoved(SegmentStore segmentStore, SchemaTableName table, String tableUuid, String column, Instant keptFrom)
     {
         for (SynchronousView view : segmentStore.viewsOfBase(tableUuid)) {
-            segmentStore.markViewRowsRemoved(view.name(), baseTimeKey(view, table, column).isPresent() ? keptFrom : NOTHING);
+            Optional<String> key = baseTimeKey(view, table, column);
+            segmentStore.markViewRowsRemoved(view.name(), key.isPresent() ? keptFrom : NOTHING, key);
         }
         for (SynchronousView view : segmentStore.views()) {
             if (view.stateTable().equals(table)) {
-                segmentStore.markViewRowsRemoved(view.name(), stateTimeKeyAligned(view, column, keptFrom) ? keptFrom : NOTHING);
+                boolean aligned = stateTimeKeyAligned(view, column, keptFrom);
+                segmentStore.markViewRowsRemoved(view.name(), aligned ? keptFrom : NOTHING, aligned ? Optional.of(column) : Optional.empty());
             }
         }
     }
 
     /**
-     * The view's key over the base's time column (the column itself or its {@code date_trunc}), if it has one.
+     * The name of the view's key over the base's time column (the column itself or its {@code date_trunc}), if it has one.
      */
-    private static Optional<KeyExpression> baseTimeKey(SynchronousView view, SchemaTableName base, String column)
+    private static Optional<String> baseTimeKey(SynchronousView view, SchemaTableName base, String column)
     {
         SynchronousViewDefinition definition = MaterializedViewAnalyzer.analyze(view.definitionSql());
         int branch = view.bases().indexOf(base);
@@ -55,7 +57,7 @@ public final class ViewCoverage
         for (SynchronousViewDefinition.Key key : definition.keys()) {
             Optional<KeyExpression> expression = ViewShape.keyOverBase(definition, branch, key);
             if (expression.isPresent() && expression.get().column().equals(column) && !expression.get().castToMillis()) {
-                return expression;
+                return Optional.of(key.name());
             }
         }
         return Optional.empty();

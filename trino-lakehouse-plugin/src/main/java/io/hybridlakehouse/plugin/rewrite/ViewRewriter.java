@@ -316,23 +316,35 @@ public final class ViewRewriter
             return;
         }
         Instant before = view.rowsRemovedBefore().get();
-        String reason = "retention removed rows of the view or its base since it was built: REFRESH MATERIALIZED VIEW %s to answer base queries again".formatted(view.view().name());
-        if (before.equals(ViewCoverage.NOTHING)) {
-            throw new NoRewrite(reason);
+        if (before.equals(ViewCoverage.NOTHING) || view.rowsRemovedOnKeys().isEmpty()) {
+            throw new NoRewrite("retention removed rows of the view or its base since it was built: REFRESH MATERIALIZED VIEW %s to answer base queries again".formatted(view.view().name()));
         }
+        // base and view differ on the rows retention removed by these keys' times: the filter must leave out all of them
+        for (String key : view.rowsRemovedOnKeys()) {
+            KeyExpression expression = viewKeys.get(key);
+            if (expression == null || !filtersFrom(domains, expression.column(), before)) {
+                throw new NoRewrite("retention removed rows before %s of the view or its base since it was built: filter %s from there on, or REFRESH MATERIALIZED VIEW %s".formatted(
+                        before, expression == null ? "the view's time key " + key : expression.column(), view.view().name()));
+            }
+        }
+    }
+
+    /**
+     * Whether the filter keeps only values of date or timestamp column {@code column} from {@code from} on.
+     */
+    private static boolean filtersFrom(Map<IcebergColumnHandle, Domain> domains, String column, Instant from)
+    {
         for (Map.Entry<IcebergColumnHandle, Domain> entry : domains.entrySet()) {
-            IcebergColumnHandle column = entry.getKey();
             Domain domain = entry.getValue();
-            boolean timeKey = viewKeys.values().stream().anyMatch(key -> key.column().equals(column.getName()) && !key.castToMillis());
-            if (!timeKey || !TimeKeys.isTemporal(column.getType()) || domain.isNullAllowed() || domain.getValues().isNone() || domain.getValues().getRanges().getSpan().isLowUnbounded()) {
+            if (!entry.getKey().getName().equals(column) || !TimeKeys.isTemporal(entry.getKey().getType()) || domain.isNullAllowed() || domain.getValues().isNone()
+                    || domain.getValues().getRanges().getSpan().isLowUnbounded()) {
                 continue;
             }
-            Object low = domain.getValues().getRanges().getSpan().getLowBoundedValue();
-            if ((long) low >= (long) ViewCoverage.lowerBound(before, column.getType())) {
-                return;
+            if ((long) domain.getValues().getRanges().getSpan().getLowBoundedValue() >= (long) ViewCoverage.lowerBound(from, entry.getKey().getType())) {
+                return true;
             }
         }
-        throw new NoRewrite("retention removed rows before %s of the view or its base since it was built: filter the time key from there on, or REFRESH MATERIALIZED VIEW %s".formatted(before, view.view().name()));
+        return false;
     }
 
     private static RollupTableHandle.Aggregate deriveAggregate(

@@ -173,10 +173,10 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public void markViewRowsRemoved(SchemaTableName view, Instant before)
+    public void markViewRowsRemoved(SchemaTableName view, Instant before, Optional<String> key)
     {
         inTransaction(connection -> {
-            ViewRows.markRowsRemoved(connection, view, before);
+            ViewRows.markRowsRemoved(connection, view, before, key);
             return null;
         });
     }

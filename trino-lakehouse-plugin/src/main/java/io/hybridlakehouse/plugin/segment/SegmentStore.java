@@ -31,9 +31,10 @@ public interface SegmentStore
     MetastoreSnapshot snapshotAround(SchemaTableName name);
 
     /**
-     * Records that retention removed rows with times before {@code before} from a base of the view or from the view.
+     * Records that retention removed rows with times before {@code before} from a base of the view
+     * or from the view, by the times of view key {@code key} (none: by times no view key gives).
      */
-    void markViewRowsRemoved(SchemaTableName view, Instant before);
+    void markViewRowsRemoved(SchemaTableName view, Instant before, Optional<String> key);
 
     /**
      * Grows whenever this process registers, changes or drops a table, so caches of table

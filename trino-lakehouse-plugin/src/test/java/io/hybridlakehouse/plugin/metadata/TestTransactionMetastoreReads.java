@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableMap.toImmutableMap;
@@ -129,7 +130,7 @@ public class TestTransactionMetastoreReads
     private static RegisteredView view(SchemaTableName name, SchemaTableName... bases)
     {
         SynchronousView view = new SynchronousView(name, "SELECT 1", Optional.empty(), Optional.empty(), List.of(new SynchronousView.ViewColumn("c", "bigint")), "s", List.of(bases), state(name), false);
-        return new RegisteredView(view, Stream.of(bases).map(TestTransactionMetastoreReads::uuid).collect(toImmutableSet()), Optional.empty());
+        return new RegisteredView(view, Stream.of(bases).map(TestTransactionMetastoreReads::uuid).collect(toImmutableSet()), Optional.empty(), Set.of());
     }
 
     private static SchemaTableName state(SchemaTableName view)
