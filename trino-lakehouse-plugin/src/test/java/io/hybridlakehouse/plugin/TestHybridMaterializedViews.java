@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
@@ -280,6 +281,57 @@ public class TestHybridMaterializedViews
             assertRejected("CREATE MATERIALIZED VIEW by_real AS SELECT label, count(*) AS readings FROM measures WHERE %s GROUP BY label".formatted(filter), "comparing a real column in WHERE");
         }
         assertUpdate("DROP TABLE measures");
+    }
+
+    @Test
+    public void testDefinitionsReadAsTrinoReadsThem()
+    {
+        assertUpdate("CREATE TABLE notes (ts timestamp(6), note varchar, amount bigint)");
+        // without keys the view has its one row over no rows too: counts 0, sums NULL
+        String global = "SELECT count(*) AS notes, count(note) AS noted, sum(amount) AS amount, approx_distinct(note) AS distinct_notes FROM notes WHERE amount > 100 GROUP BY ()";
+        // literals as Trino writes them; LIKE by character, a character outside the BMP being one
+        String literals = "SELECT note, count(*) AS notes FROM notes WHERE ts >= TIMESTAMP '2026-11-01' AND ts < TIMESTAMP '2026-11-3 8:00' AND ts <> TIMESTAMP '2026-11-02 00:00:00.5' OR note LIKE '\uD83D\uDE00_%' GROUP BY note";
+        assertUpdate("CREATE MATERIALIZED VIEW notes_total AS " + global);
+        assertUpdate("CREATE MATERIALIZED VIEW notes_by_literals AS " + literals);
+        assertView("notes_total", global);
+        assertUpdate("INSERT INTO notes VALUES (TIMESTAMP '2026-11-01 00:00:00', 'a', 1), (TIMESTAMP '2026-11-02 00:00:00.5', 'b', 2), (TIMESTAMP '2026-11-03 07:59:59', 'c', 3), (TIMESTAMP '2026-11-03 08:00:00', 'd', 4), (TIMESTAMP '2020-01-01 00:00:00', '\uD83D\uDE00x\uD83D\uDE00', 5)", 5);
+        assertView("notes_total", global);
+        assertView("notes_by_literals", literals);
+        assertThat(computeActual("SELECT note FROM notes_by_literals").getOnlyColumnAsSet()).containsExactlyInAnyOrder("a", "c", "\uD83D\uDE00x\uD83D\uDE00");
+        // finer than microseconds, the view could not compare as Trino does
+        assertRejected("CREATE MATERIALIZED VIEW too_fine AS SELECT note, count(*) AS notes FROM notes WHERE ts >= TIMESTAMP '2026-11-01 00:00:00.0000001' GROUP BY note", "more than 6 fractional digits");
+        // unqualified names are in the session's catalog, which is not this one
+        Session tpch = Session.builder(getSession()).setCatalog("tpch").setSchema("tiny").build();
+        assertQueryFails(tpch, "CREATE MATERIALIZED VIEW lakehouse.tpch.other_catalog AS SELECT orderstatus, count(*) AS orders FROM orders GROUP BY orderstatus",
+                ".*the table orders, which names no catalog while the session's catalog is tpch.*");
+        assertUpdate("DROP MATERIALIZED VIEW notes_total");
+        assertUpdate("DROP MATERIALIZED VIEW notes_by_literals");
+        assertUpdate("DROP TABLE notes");
+    }
+
+    @Test
+    public void testDimensionReadWithItsCurrentColumns()
+    {
+        createBase("renamed_fact");
+        assertUpdate("CREATE TABLE renamed_devices (device varchar, maker varchar, model varchar)");
+        assertUpdate("INSERT INTO renamed_devices VALUES ('ios', 'apple', 'iphone'), ('android', 'google', 'pixel')", 2);
+        String definition = "SELECT d.maker, count(*) AS orders FROM renamed_fact f JOIN renamed_devices d ON f.device = d.device GROUP BY d.maker";
+        assertUpdate("CREATE MATERIALIZED VIEW by_renamed_maker AS " + definition);
+        insert("renamed_fact", 0, 20);
+        // swapping two columns by name makes no new snapshot: the dimension's rows mean other things now
+        assertUpdate("ALTER TABLE renamed_devices RENAME COLUMN maker TO swap");
+        assertUpdate("ALTER TABLE renamed_devices RENAME COLUMN model TO maker");
+        assertUpdate("ALTER TABLE renamed_devices RENAME COLUMN swap TO model");
+        insert("renamed_fact", 21, 40);
+        assertThat(computeActual("SELECT maker FROM by_renamed_maker").getOnlyColumnAsSet()).contains("iphone", "pixel", "apple", "google");
+        // each INSERT looks the dimension up by name
+        assertQueryFails("DROP TABLE renamed_devices", ".*materialized views \\[tpch.by_renamed_maker\\] join it as a dimension.*");
+        assertQueryFails("ALTER TABLE renamed_devices RENAME TO devices_elsewhere", ".*join it as a dimension.*");
+        assertRejected("CREATE MATERIALIZED VIEW self_joined AS SELECT d.maker, count(*) AS orders FROM renamed_devices f JOIN renamed_devices d ON f.device = d.device GROUP BY d.maker",
+                "joined as a dimension: a dimension is another table");
+        assertUpdate("DROP MATERIALIZED VIEW by_renamed_maker");
+        assertUpdate("DROP TABLE renamed_fact");
+        assertUpdate("DROP TABLE renamed_devices");
     }
 
     @Test

@@ -629,6 +629,7 @@ public class HybridMetadata
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         String uuid = tableUuid(session, name);
         views.checkNoViews(uuid, name, "DROP TABLE");
+        views.checkNotADimension(name, "DROP TABLE");
         super.dropTable(session, tableHandle);
         dropHotTier(session, uuid);
     }
@@ -664,6 +665,7 @@ public class HybridMetadata
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         Optional<HybridTableState> state = hybridTable(session, name);
         state.ifPresent(table -> views.checkNoViews(table.tableUuid(), name, "RENAME TABLE"));
+        views.checkNotADimension(name, "RENAME TABLE");
         super.renameTable(session, tableHandle, newTableName);
         state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.settings()));
     }

@@ -108,13 +108,20 @@ public final class MaterializedViewAnalyzer
             }
             keys.add(new SynchronousViewDefinition.Key(outputName(column, "key " + expression), expression.toString()));
         }
+        List<SynchronousViewDefinition.Key> keyList = keys.build();
+        for (String grouped : groupBy) {
+            if (keyList.stream().noneMatch(key -> key.expression().equals(grouped))) {
+                // the view's rows are its keys' groups: a key left out would merge groups the query keeps apart
+                throw unsupported("the GROUP BY key %s, which the view does not select: select every grouping key".formatted(grouped));
+            }
+        }
         List<SynchronousViewDefinition.Aggregate> aggregateList = aggregates.build();
         if (aggregateList.isEmpty()) {
             throw unsupported("it has no aggregate: a synchronous view aggregates its base tables");
         }
         Relation from = specification.getFrom().orElseThrow(() -> unsupported("it reads no table"));
         List<SynchronousViewDefinition.Branch> branches = branches(from, specification.getWhere());
-        return new SynchronousViewDefinition(keys.build(), aggregateList, branchColumns(from), branches);
+        return new SynchronousViewDefinition(keyList, aggregateList, branchColumns(from), branches);
     }
 
     private static List<String> branchColumns(Relation from)

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
@@ -152,8 +153,17 @@ public final class MaterializedViews
             drop(session, name);
         }
         SynchronousViewDefinition analyzed = MaterializedViewAnalyzer.analyze(definition.getOriginalSql());
+        checkCatalogOfUnqualifiedNames(analyzed, definition.getCatalog());
         String defaultSchema = definition.getSchema().orElse(name.getSchemaName());
         List<SchemaTableName> bases = analyzed.branches().stream().map(branch -> resolve(branch.baseTable(), defaultSchema, catalogName)).toList();
+        for (SynchronousViewDefinition.Branch branch : analyzed.branches()) {
+            for (SynchronousViewDefinition.Dimension dimension : branch.dimensions()) {
+                if (bases.contains(resolve(dimension.table(), defaultSchema, catalogName))) {
+                    // a row's dimension row would be looked up before the INSERT that adds it commits
+                    throw unsupported("the base table %s joined as a dimension: a dimension is another table".formatted(dimension.table()));
+                }
+            }
+        }
         Map<SchemaTableName, Table> baseTables = hybridBases(session, bases);
         List<SynchronousView.ViewColumn> columns = definition.getColumns().stream()
                 .map(column -> new SynchronousView.ViewColumn(column.getName(), column.getType().getId()))
@@ -283,6 +293,24 @@ public final class MaterializedViews
         }
     }
 
+    /**
+     * Refuses dropping or renaming a table views join as a dimension: each INSERT into their
+     * bases looks it up by name.
+     */
+    public void checkNotADimension(SchemaTableName table, String operation)
+    {
+        List<SchemaTableName> joining = segmentStore.views().stream()
+                .filter(view -> MaterializedViewAnalyzer.analyze(view.definitionSql()).branches().stream()
+                        .flatMap(branch -> branch.dimensions().stream())
+                        .anyMatch(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName).equals(table)))
+                .map(SynchronousView::name)
+                .toList();
+        if (!joining.isEmpty()) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s join it as a dimension at each INSERT. Drop them first (and create them again afterwards)"
+                    .formatted(operation, table, joining));
+        }
+    }
+
     private Map<SchemaTableName, Table> hybridBases(ConnectorSession session, List<SchemaTableName> bases)
     {
         Map<SchemaTableName, Table> tables = new LinkedHashMap<>();
@@ -309,6 +337,24 @@ public final class MaterializedViews
             throw unsupported("a view over the state of another view (%s)".formatted(base));
         }
         return table;
+    }
+
+    /**
+     * Trino resolves a table name without its catalog in the session's catalog: where that is
+     * another one, the view's query reads tables of that catalog, which no INSERT here maintains.
+     */
+    private void checkCatalogOfUnqualifiedNames(SynchronousViewDefinition definition, Optional<String> sessionCatalog)
+    {
+        if (sessionCatalog.isEmpty() || sessionCatalog.get().equals(catalogName)) {
+            return;
+        }
+        definition.branches().stream()
+                .flatMap(branch -> Stream.concat(Stream.of(branch.baseTable()), branch.dimensions().stream().map(SynchronousViewDefinition.Dimension::table)))
+                .filter(table -> table.split("\\.").length < 3)
+                .findFirst()
+                .ifPresent(table -> {
+                    throw unsupported("the table %s, which names no catalog while the session's catalog is %s: a synchronous view reads tables of its own catalog, name them %s.<schema>.<table>".formatted(table, sessionCatalog.get(), catalogName));
+                });
     }
 
     public static SchemaTableName resolve(String qualifiedName, String defaultSchema, String catalogName)

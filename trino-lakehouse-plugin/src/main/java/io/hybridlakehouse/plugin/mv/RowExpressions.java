@@ -40,6 +40,7 @@ import io.trino.sql.tree.StringLiteral;
 import java.lang.invoke.MethodHandle;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -50,6 +51,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static com.google.common.base.Throwables.throwIfUnchecked;
@@ -76,6 +78,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class RowExpressions
 {
+    private static final Pattern DATE_LITERAL = Pattern.compile("(\\d{4})-(\\d{1,2})-(\\d{1,2})");
+    private static final Pattern TIMESTAMP_LITERAL = Pattern.compile("(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:[ T](\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d+))?)?)?");
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     // operators of the engine's types, for orderings this class does not spell out; they cache their method handles
     private static final TypeOperators TYPE_OPERATORS = new TypeOperators();
@@ -273,13 +277,14 @@ public final class RowExpressions
             throw unsupported("LIKE other than a varchar column with a pattern literal without ESCAPE");
         }
         StringBuilder regex = new StringBuilder();
-        for (char character : pattern.getValue().toCharArray()) {
+        // by code point: a character outside the BMP is one character to match, as in Trino
+        pattern.getValue().codePoints().forEach(character -> {
             switch (character) {
                 case '%' -> regex.append(".*");
                 case '_' -> regex.append('.');
-                default -> regex.append(Pattern.quote(String.valueOf(character)));
+                default -> regex.append(Pattern.quote(Character.toString(character)));
             }
-        }
+        });
         Pattern compiled = Pattern.compile(regex.toString(), Pattern.DOTALL);
         return (page, position) -> {
             Object text = value.evaluate(page, position);
@@ -492,14 +497,8 @@ public final class RowExpressions
     {
         String type = literal.getType().toLowerCase(Locale.ROOT);
         String value = literal.getValue().strip();
-        if (type.equals("date")) {
-            return constant(DATE, LocalDate.parse(value).toEpochDay());
-        }
-        if (type.equals("timestamp")) {
-            LocalDateTime dateTime = LocalDateTime.parse(value.replace(' ', 'T'));
-            long micros = Math.addExact(Math.multiplyExact(dateTime.toEpochSecond(ZoneOffset.UTC), 1_000_000L), dateTime.getNano() / 1_000);
-            int fraction = value.contains(".") ? value.length() - value.indexOf('.') - 1 : 0;
-            return constant(TimestampType.createTimestampType(Math.min(6, fraction)), micros);
+        if (type.equals("date") || type.equals("timestamp")) {
+            return temporalLiteral(literal, type.equals("date"));
         }
         if (type.equals("decimal")) {
             return decimalConstant(new BigDecimal(value));
@@ -511,6 +510,40 @@ public final class RowExpressions
             return constant(DOUBLE, Double.parseDouble(value));
         }
         throw unsupported("the literal " + literal);
+    }
+
+    /**
+     * A date or timestamp literal as Trino reads one ({@code 2026-1-2}, {@code 2026-11-02 8:00}):
+     * a zone would make it a timestamp with time zone, and more than 6 fractional digits a
+     * timestamp finer than the microseconds the view computes in.
+     */
+    private static RowExpression temporalLiteral(GenericLiteral literal, boolean date)
+    {
+        Matcher matcher = (date ? DATE_LITERAL : TIMESTAMP_LITERAL).matcher(literal.getValue().strip());
+        if (!matcher.matches()) {
+            throw unsupported("the literal %s: write %s".formatted(literal, date ? "DATE 'YYYY-MM-DD'" : "TIMESTAMP 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]' without a time zone"));
+        }
+        LocalDate day;
+        LocalDateTime dateTime;
+        try {
+            day = LocalDate.of(Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)), Integer.parseInt(matcher.group(3)));
+            if (date) {
+                return constant(DATE, day.toEpochDay());
+            }
+            dateTime = day.atTime(
+                    matcher.group(4) == null ? 0 : Integer.parseInt(matcher.group(4)),
+                    matcher.group(5) == null ? 0 : Integer.parseInt(matcher.group(5)),
+                    matcher.group(6) == null ? 0 : Integer.parseInt(matcher.group(6)));
+        }
+        catch (DateTimeException e) {
+            throw unsupported("the literal %s, which is no valid %s".formatted(literal, date ? "date" : "timestamp"));
+        }
+        String fraction = Optional.ofNullable(matcher.group(7)).orElse("");
+        if (fraction.length() > 6) {
+            throw unsupported("the literal %s with more than 6 fractional digits, finer than the microseconds of the view's timestamps".formatted(literal));
+        }
+        long micros = Math.addExact(Math.multiplyExact(dateTime.toEpochSecond(ZoneOffset.UTC), 1_000_000L), fraction.isEmpty() ? 0 : Long.parseLong((fraction + "00000").substring(0, 6)));
+        return constant(TimestampType.createTimestampType(fraction.length()), micros);
     }
 
     private RowExpression dateTrunc(FunctionCall call, Scope scope)

@@ -87,7 +87,8 @@ public class ViewMaintenance
     private final Map<DimensionKey, DimensionIndex> dimensionCache = new ConcurrentHashMap<>();
     private volatile Runnable beforeInsertCommit = () -> {};
 
-    private record DimensionKey(String tableUuid, long version, long snapshotId, List<String> keyColumns) {}
+    // the schema too: renaming columns changes what a dimension's rows mean without a new snapshot or hot version
+    private record DimensionKey(String tableUuid, long version, long snapshotId, int schemaId, List<String> keyColumns) {}
 
     @Inject
     public ViewMaintenance(
@@ -257,6 +258,7 @@ public class ViewMaintenance
                 table.uuid().toString(),
                 state.map(HybridTableState::version).orElse(-1L),
                 Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId).orElse(-1L),
+                table.schema().schemaId(),
                 keyColumns);
         DimensionIndex cached = dimensionCache.get(key);
         if (cached != null) {

@@ -135,11 +135,13 @@ public final class ViewStateLayout
         AggregateFunction function = layout.aggregate().function();
         List<StateColumn> states = layout.stateColumns();
         return switch (function) {
-            case COUNT_ALL, COUNT, SUM -> "sum(%s)".formatted(quote(states.getFirst().name()));
+            // a view without keys has its one row even over no rows, where counts are 0 and sums NULL
+            case COUNT_ALL, COUNT -> "coalesce(sum(%s), 0)".formatted(quote(states.getFirst().name()));
+            case SUM -> "sum(%s)".formatted(quote(states.getFirst().name()));
             case MIN -> "min(%s)".formatted(quote(states.getFirst().name()));
             case MAX -> "max(%s)".formatted(quote(states.getFirst().name()));
             case AVG -> "sum(%s) / sum(%s)".formatted(quote(states.get(0).name()), quote(states.get(1).name()));
-            case APPROX_DISTINCT -> "cardinality(merge(CAST(%s AS HyperLogLog)))".formatted(quote(states.getFirst().name()));
+            case APPROX_DISTINCT -> "coalesce(cardinality(merge(CAST(%s AS HyperLogLog))), 0)".formatted(quote(states.getFirst().name()));
         };
     }
 

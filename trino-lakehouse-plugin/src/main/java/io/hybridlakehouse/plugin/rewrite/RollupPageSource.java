@@ -129,7 +129,13 @@ public class RollupPageSource
             case MIN, MAX -> PartialValues.extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
             case AVG -> {
                 Object[] pair = current == null ? new Object[2] : (Object[]) current;
-                pair[0] = PartialValues.sum(pair[0], value, type);
+                if (type instanceof DecimalType) {
+                    pair[0] = PartialValues.sum(pair[0], value, type);
+                }
+                else if (value != null) {
+                    // Trino's avg of integers and doubles sums in double: no overflow, the same rounding
+                    pair[0] = (pair[0] == null ? 0.0 : (double) pair[0]) + RowExpressions.toDouble(value, type);
+                }
                 pair[1] = PartialValues.sum(pair[1], readNativeValue(BIGINT, page.getBlock(channels.get(1)), position), BIGINT);
                 yield pair;
             }
@@ -196,7 +202,7 @@ public class RollupPageSource
                     BigDecimal average = sum.divide(BigDecimal.valueOf(count), decimal.getScale(), RoundingMode.HALF_UP);
                     yield RowExpressions.decimalOf(average.unscaledValue(), decimal);
                 }
-                yield RowExpressions.toDouble(pair[0], stateType) / count;
+                yield (double) pair[0] / count;
             }
             case APPROX_DISTINCT -> state == null ? 0L : ((HyperLogLog) state).cardinality();
         };

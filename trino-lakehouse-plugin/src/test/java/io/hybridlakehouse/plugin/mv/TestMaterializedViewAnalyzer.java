@@ -64,6 +64,7 @@ public class TestMaterializedViewAnalyzer
         assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY region LIMIT 10", "LIMIT");
         assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY region HAVING count(*) > 1", "HAVING");
         assertRejected("SELECT DISTINCT region FROM ods.events", "SELECT DISTINCT");
+        assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY region, device", "the GROUP BY key device, which the view does not select");
         assertRejected("SELECT region, sum(amount) OVER (PARTITION BY region) s FROM ods.events GROUP BY region", "window");
         assertRejected("SELECT region, count(*) c FROM ods.events WHERE amount > rand() GROUP BY region", "rand");
         assertRejected("SELECT region, count(*) c FROM ods.events e FULL JOIN ods.other o ON e.id = o.id GROUP BY region", "FULL JOIN");
