@@ -369,6 +369,21 @@ public class TestMaterializedViewRewrite
     }
 
     @Test
+    public void testFieldsOfRowColumnsAreNotTheColumnsOfTheirName()
+    {
+        assertUpdate("CREATE TABLE nested (region varchar, n bigint, s ROW(region varchar, n bigint))");
+        assertUpdate("CREATE MATERIALIZED VIEW nested_by_region AS SELECT region, count(*) AS c, sum(n) AS total FROM nested GROUP BY region");
+        assertUpdate("INSERT INTO nested VALUES ('a', 1, ROW('x', 100)), ('a', 2, ROW('y', 200)), ('b', 4, ROW('x', 400))", 3);
+        assertSameRowsAndRewrite("SELECT s.region, count(*) FROM nested GROUP BY s.region", Optional.empty());
+        assertSameRowsAndRewrite("SELECT sum(s.n) FROM nested", Optional.empty());
+        assertSameRowsAndRewrite("SELECT region, sum(s.n) FROM nested GROUP BY region", Optional.empty());
+        assertSameRowsAndRewrite("SELECT count(*) FROM nested WHERE s.region = 'a'", Optional.empty());
+        assertSameRowsAndRewrite("SELECT region, sum(n) FROM nested GROUP BY region", Optional.of("nested_by_region"));
+        assertUpdate("DROP MATERIALIZED VIEW nested_by_region");
+        assertUpdate("DROP TABLE nested");
+    }
+
+    @Test
     public void testSumOverflowFailsAsTrinoDoes()
     {
         assertUpdate("CREATE TABLE big_sums (region varchar, amount decimal(38, 10), hits bigint)");

@@ -139,6 +139,7 @@ public final class ViewRewriter
             Type baseType;
             Type outputType;
             if (grouping instanceof IcebergColumnHandle column) {
+                checkBaseColumn(column);
                 wanted = new KeyExpression(column.getName(), false, Optional.empty());
                 baseType = column.getType();
                 outputType = column.getType();
@@ -235,12 +236,24 @@ public final class ViewRewriter
     }
 
     /**
+     * A field of a row column carries the field's name, which a view column of that name is not.
+     */
+    private static void checkBaseColumn(IcebergColumnHandle column)
+            throws NoRewrite
+    {
+        if (!column.isBaseColumn()) {
+            throw new NoRewrite("a field %s of row column %s".formatted(column.getQualifiedName(), column.getBaseColumn().getName()));
+        }
+    }
+
+    /**
      * The query's filter on one base column as an exact filter on a view key: on the key itself,
      * or on a {@code date_trunc} key where every bound falls on the key's unit.
      */
     private static RollupTableHandle.Filter mapFilter(IcebergColumnHandle column, Domain domain, Map<String, KeyExpression> viewKeys, Channels channels)
             throws NoRewrite
     {
+        checkBaseColumn(column);
         String reason = "filter on non-key column " + column.getName();
         for (Map.Entry<String, KeyExpression> viewKey : viewKeys.entrySet()) {
             KeyExpression key = viewKey.getValue();
@@ -336,7 +349,7 @@ public final class ViewRewriter
     {
         for (Map.Entry<IcebergColumnHandle, Domain> entry : domains.entrySet()) {
             Domain domain = entry.getValue();
-            if (!entry.getKey().getName().equals(column) || !TimeKeys.isTemporal(entry.getKey().getType()) || domain.isNullAllowed() || domain.getValues().isNone()
+            if (!entry.getKey().isBaseColumn() || !entry.getKey().getName().equals(column) || !TimeKeys.isTemporal(entry.getKey().getType()) || domain.isNullAllowed() || domain.getValues().isNone()
                     || domain.getValues().getRanges().getSpan().isLowUnbounded()) {
                 continue;
             }
@@ -374,6 +387,7 @@ public final class ViewRewriter
             case DerivedColumnHandle derived when derived.isWidening() -> derived.source();
             case null, default -> throw new NoRewrite("aggregate %s is not over a base column".formatted(function));
         };
+        checkBaseColumn(column);
         String label = "%s(%s)".formatted(name, column.getName());
         Type output = function.getOutputType();
         switch (name) {
