@@ -17,7 +17,7 @@ public final class PartialValues
 {
     private PartialValues() {}
 
-    static final BigInteger DECIMAL_LIMIT = BigInteger.TEN.pow(38);
+    private static final BigInteger DECIMAL_LIMIT = BigInteger.TEN.pow(38);
 
     /**
      * The sum of two partial sums or counts of the type; NULL (no value yet) takes the other. A
@@ -56,10 +56,18 @@ public final class PartialValues
      */
     public static Object checkDecimalSum(Object sum, DecimalType type)
     {
-        if (sum != null && RowExpressions.unscaled(sum).abs().compareTo(DECIMAL_LIMIT) >= 0) {
+        if (sum != null && !fitsDecimal(RowExpressions.unscaled(sum))) {
             throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow");
         }
         return sum;
+    }
+
+    /**
+     * Whether an unscaled value has at most the 38 digits of a decimal.
+     */
+    static boolean fitsDecimal(BigInteger unscaled)
+    {
+        return unscaled.abs().compareTo(DECIMAL_LIMIT) < 0;
     }
 
     /**
