@@ -15,14 +15,22 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The pages of one cached file, each stored with a CRC32C trailer and verified on every
- * read. Alluxio's page store returns whatever bytes the page file holds: without this, a
- * page damaged on disk (same length, other bytes) would reach the Parquet reader, which
- * checks no checksums. A page that fails verification is dropped and reported as a miss,
- * so the read goes to storage and fills the page again.
+ * The pages of one cached file, each stored in chunks that carry their own CRC32C, verified
+ * on every read. Alluxio's page store returns whatever bytes the page file holds: without
+ * this, a page damaged on disk (same length, other bytes) would reach the Parquet reader,
+ * which checks no checksums. A page that fails verification is dropped and reported as a
+ * miss, so the read goes to storage and fills the page again.
+ * <p>
+ * A page is stored as its chunks of {@link #CHUNK_BYTES} (the last one shorter), each
+ * followed by its checksum, so a read takes from the page file only the chunks it covers and
+ * verifies just those: the Parquet reader asks for column chunks and footers far smaller than
+ * a page, and reading and checksumming the whole page for each of them cost a scan with the
+ * cache on up to a tenth of its time on a local warehouse. Every byte returned is still
+ * verified.
  * <p>
  * Pages are whole: Trino's Alluxio input only puts full pages, or the file's last one, so
  * a page's length follows from the file length and the page size.
@@ -30,19 +38,31 @@ import static java.util.Objects.requireNonNull;
 final class ChecksummedPages
         implements CacheManager
 {
-    static final int TRAILER_BYTES = Integer.BYTES;
+    /**
+     * Names the stored layout of a page; part of every page's cache identifier, so pages
+     * written in another layout by an earlier version are never read, only aged out.
+     */
+    static final String LAYOUT = "crc32c-per-32KiB-chunk";
+    static final int CHUNK_BYTES = 32 * 1024;
+    private static final int CHECKSUM_BYTES = Integer.BYTES;
 
     private final CacheManager delegate;
     private final long fileLength;
     private final long pageSize;
+    private final int chunkSize;
     private final ThreadLocal<byte[]> scratch;
     private final Runnable corruptPageListener;
 
-    ChecksummedPages(CacheManager delegate, long fileLength, long pageSize, ThreadLocal<byte[]> scratch, Runnable corruptPageListener)
+    /**
+     * @param scratch per thread, at least {@link #storedLength} of a whole page long
+     */
+    ChecksummedPages(CacheManager delegate, long fileLength, long pageSize, int chunkSize, ThreadLocal<byte[]> scratch, Runnable corruptPageListener)
     {
+        checkArgument(chunkSize > 0, "chunkSize must be positive");
         this.delegate = requireNonNull(delegate, "delegate is null");
         this.fileLength = fileLength;
         this.pageSize = pageSize;
+        this.chunkSize = chunkSize;
         this.scratch = requireNonNull(scratch, "scratch is null");
         this.corruptPageListener = requireNonNull(corruptPageListener, "corruptPageListener is null");
     }
@@ -55,9 +75,15 @@ final class ChecksummedPages
             // not a whole page: it could not be verified later
             return false;
         }
-        ByteBuffer stored = ByteBuffer.allocate(length + TRAILER_BYTES);
-        stored.put(page.duplicate());
-        stored.putInt(checksum(stored.array(), length));
+        ByteBuffer stored = ByteBuffer.allocate(storedLength(length, chunkSize));
+        int start = page.position();
+        for (int chunkStart = 0; chunkStart < length; chunkStart += chunkSize) {
+            ByteBuffer chunk = page.slice(start + chunkStart, Math.min(chunkSize, length - chunkStart));
+            CRC32C crc = new CRC32C();
+            crc.update(chunk.duplicate());
+            stored.put(chunk);
+            stored.putInt((int) crc.getValue());
+        }
         stored.flip();
         return delegate.put(pageId, stored, cacheContext);
     }
@@ -69,18 +95,46 @@ final class ChecksummedPages
         if (length <= 0 || pageOffset + bytesToRead > length) {
             return -1;
         }
+        if (bytesToRead == 0) {
+            return 0;
+        }
+        // the chunks holding the bytes asked for, read together with their checksums
+        int firstChunk = pageOffset / chunkSize;
+        int lastChunk = (pageOffset + bytesToRead - 1) / chunkSize;
+        int storedChunk = chunkSize + CHECKSUM_BYTES;
+        int storedStart = firstChunk * storedChunk;
+        int storedEnd = Math.min((lastChunk + 1) * storedChunk, storedLength(length, chunkSize));
         byte[] stored = scratch.get();
-        int read = delegate.get(pageId, 0, length + TRAILER_BYTES, new ByteArrayTargetBuffer(stored, 0), cacheContext);
+        int read = delegate.get(pageId, storedStart, storedEnd - storedStart, new ByteArrayTargetBuffer(stored, 0), cacheContext);
         if (read <= 0) {
             return read;
         }
-        if (read != length + TRAILER_BYTES || checksum(stored, length) != ByteBuffer.wrap(stored, length, TRAILER_BYTES).getInt()) {
+        if (read != storedEnd - storedStart || !chunksVerify(stored, read)) {
             delegate.delete(pageId);
             corruptPageListener.run();
             return -1;
         }
-        buffer.writeBytes(stored, pageOffset, bytesToRead);
+        int position = pageOffset;
+        int end = pageOffset + bytesToRead;
+        while (position < end) {
+            int chunk = position / chunkSize;
+            int offsetInChunk = position % chunkSize;
+            int count = Math.min(chunkSize - offsetInChunk, end - position);
+            buffer.writeBytes(stored, (chunk - firstChunk) * storedChunk + offsetInChunk, count);
+            position += count;
+        }
         return bytesToRead;
+    }
+
+    private boolean chunksVerify(byte[] stored, int length)
+    {
+        for (int chunkStart = 0; chunkStart < length; chunkStart += chunkSize + CHECKSUM_BYTES) {
+            int dataLength = Math.min(chunkSize, length - chunkStart - CHECKSUM_BYTES);
+            if (dataLength <= 0 || checksum(stored, chunkStart, dataLength) != ByteBuffer.wrap(stored, chunkStart + dataLength, CHECKSUM_BYTES).getInt()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -169,10 +223,18 @@ final class ChecksummedPages
         return (int) Math.min(pageSize, fileLength - pageId.getPageIndex() * pageSize);
     }
 
-    private static int checksum(byte[] bytes, int length)
+    /**
+     * Bytes a page of the given length takes in the page store: its data and a checksum per chunk.
+     */
+    static int storedLength(long pageLength, int chunkSize)
+    {
+        return Math.toIntExact(pageLength + (pageLength + chunkSize - 1) / chunkSize * CHECKSUM_BYTES);
+    }
+
+    private static int checksum(byte[] bytes, int offset, int length)
     {
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
+        crc.update(bytes, offset, length);
         return (int) crc.getValue();
     }
 }

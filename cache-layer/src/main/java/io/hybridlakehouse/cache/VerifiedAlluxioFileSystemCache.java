@@ -62,7 +62,7 @@ public class VerifiedAlluxioFileSystemCache
         this.statistics = requireNonNull(statistics, "statistics is null");
         this.observer = requireNonNull(observer, "observer is null");
         observer.pageCacheStarted(cacheManager::getUsage);
-        this.scratch = ThreadLocal.withInitial(() -> new byte[Math.toIntExact(pageSize + ChecksummedPages.TRAILER_BYTES)]);
+        this.scratch = ThreadLocal.withInitial(() -> new byte[ChecksummedPages.storedLength(pageSize, ChecksummedPages.CHUNK_BYTES)]);
     }
 
     @Override
@@ -109,7 +109,7 @@ public class VerifiedAlluxioFileSystemCache
     private CacheManager pages(String key, URIStatus status)
     {
         return new TracingCacheManager(tracer, key, io.airlift.units.DataSize.ofBytes(pageSize),
-                new ChecksummedPages(cacheManager, status.getLength(), pageSize, scratch, () -> recordCorruptPage(status.getPath())));
+                new ChecksummedPages(cacheManager, status.getLength(), pageSize, ChecksummedPages.CHUNK_BYTES, scratch, () -> recordCorruptPage(status.getPath())));
     }
 
     private void recordCorruptPage(String path)
@@ -126,6 +126,6 @@ public class VerifiedAlluxioFileSystemCache
         FileInfo info = new FileInfo()
                 .setPath(file.location().toString())
                 .setLength(file.length());
-        return new URIStatus(info, CacheContext.defaults().setCacheIdentifier(hashFunction.hashString(key, UTF_8).toString()));
+        return new URIStatus(info, CacheContext.defaults().setCacheIdentifier(hashFunction.hashString(ChecksummedPages.LAYOUT + "|" + key, UTF_8).toString()));
     }
 }
