@@ -57,6 +57,8 @@ import io.trino.spi.connector.AggregateFunction;
 import io.trino.spi.connector.AggregationApplicationResult;
 import io.trino.spi.connector.Assignment;
 import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.connector.ColumnPosition;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorAnalyzeMetadata;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
@@ -1070,25 +1072,48 @@ public class HybridMetadata
         return super.beginInsert(session, tableHandle, columns, retryMode);
     }
 
-    // a view reads its bases' columns by name and type on every INSERT: they stay as they are while it exists
+    // a view reads its bases' columns by name and type on every INSERT: they stay as they are
+    // while it exists; its dimensions' columns may change as long as every view can still be maintained
+    @Override
+    public void addColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnMetadata column, ColumnPosition position)
+    {
+        views.checkColumnChange(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... ADD COLUMN",
+                columns -> ImmutableList.<ColumnMetadata>builder().addAll(columns).add(new ColumnMetadata(column.getName(), column.getType())).build());
+        super.addColumn(session, tableHandle, column, position);
+    }
+
     @Override
     public void dropColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle column)
     {
-        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... DROP COLUMN");
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String dropped = ((IcebergColumnHandle) column).getName();
+        checkNoViews(session, table, "ALTER TABLE ... DROP COLUMN");
+        views.checkColumnChange(session, table, "ALTER TABLE ... DROP COLUMN",
+                columns -> columns.stream().filter(existing -> !existing.getName().equals(dropped)).toList());
         super.dropColumn(session, tableHandle, column);
     }
 
     @Override
     public void renameColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle source, String target)
     {
-        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... RENAME COLUMN");
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String renamed = ((IcebergColumnHandle) source).getName();
+        checkNoViews(session, table, "ALTER TABLE ... RENAME COLUMN");
+        views.checkColumnChange(session, table, "ALTER TABLE ... RENAME COLUMN", columns -> columns.stream()
+                .map(existing -> existing.getName().equals(renamed) ? new ColumnMetadata(target, existing.getType()) : existing)
+                .toList());
         super.renameColumn(session, tableHandle, source, target);
     }
 
     @Override
     public void setColumnType(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle column, Type type)
     {
-        checkNoViews(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... SET DATA TYPE");
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String retyped = ((IcebergColumnHandle) column).getName();
+        checkNoViews(session, table, "ALTER TABLE ... SET DATA TYPE");
+        views.checkColumnChange(session, table, "ALTER TABLE ... SET DATA TYPE", columns -> columns.stream()
+                .map(existing -> existing.getName().equals(retyped) ? new ColumnMetadata(existing.getName(), type) : existing)
+                .toList());
         super.setColumnType(session, tableHandle, column, type);
     }
 

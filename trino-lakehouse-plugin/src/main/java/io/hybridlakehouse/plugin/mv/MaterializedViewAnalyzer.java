@@ -49,8 +49,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
-import static java.util.Objects.requireNonNull;
 
 /**
  * Checks a materialized view's defining query against what synchronous maintenance can keep
@@ -475,7 +473,6 @@ public final class MaterializedViewAnalyzer
 
     private static TrinoException unsupported(String what)
     {
-        requireNonNull(what, "what is null");
-        return new TrinoException(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW, "Materialized view not supported: " + what + ". " + SUPPORTED);
+        return RowExpressions.unsupported(what);
     }
 }

@@ -29,12 +29,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
+import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static io.trino.spi.connector.MaterializedViewFreshness.Freshness.STALE;
 import static java.util.Objects.requireNonNull;
@@ -300,15 +302,48 @@ public final class MaterializedViews
     public void checkNotADimension(SchemaTableName table, String operation)
     {
         List<SchemaTableName> joining = segmentStore.views().stream()
-                .filter(view -> MaterializedViewAnalyzer.analyze(view.definitionSql()).branches().stream()
-                        .flatMap(branch -> branch.dimensions().stream())
-                        .anyMatch(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName).equals(table)))
+                .filter(view -> joinsAsDimension(view, table))
                 .map(SynchronousView::name)
                 .toList();
         if (!joining.isEmpty()) {
             throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s join it as a dimension at each INSERT. Drop them first (and create them again afterwards)"
                     .formatted(operation, table, joining));
         }
+    }
+
+    /**
+     * Refuses changing the columns of a base or dimension of a view so that its INSERTs could no
+     * longer maintain it, before anything changes: every later INSERT into its bases would fail.
+     *
+     * @param change the table's top-level columns once the change is made, from the current ones
+     */
+    public void checkColumnChange(ConnectorSession session, SchemaTableName table, String operation, UnaryOperator<List<ColumnMetadata>> change)
+    {
+        List<ColumnMetadata> columnsAfter = null;
+        for (SynchronousView view : segmentStore.views()) {
+            if (!view.bases().contains(table) && !joinsAsDimension(view, table)) {
+                continue;
+            }
+            if (columnsAfter == null) {
+                columnsAfter = change.apply(getTopLevelColumns(tables.icebergTable(session, table).schema(), typeManager).stream()
+                        .map(column -> new ColumnMetadata(column.getName(), column.getType()))
+                        .toList());
+            }
+            try {
+                maintenance.validateColumnChange(session, view, hybridBases(session, view.bases().stream().distinct().toList()), table, columnsAfter);
+            }
+            catch (TrinoException e) {
+                throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized view %s reads it at each INSERT and could no longer be maintained (%s). Drop the view first (and create it again afterwards)"
+                        .formatted(operation, table, view.name(), RowExpressions.unsupportedWhat(e)), e);
+            }
+        }
+    }
+
+    private boolean joinsAsDimension(SynchronousView view, SchemaTableName table)
+    {
+        return MaterializedViewAnalyzer.analyze(view.definitionSql()).branches().stream()
+                .flatMap(branch -> branch.dimensions().stream())
+                .anyMatch(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName).equals(table));
     }
 
     private Map<SchemaTableName, Table> hybridBases(ConnectorSession session, List<SchemaTableName> bases)

@@ -83,12 +83,17 @@ public final class RowExpressions
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     // operators of the engine's types, for orderings this class does not spell out; they cache their method handles
     private static final TypeOperators TYPE_OPERATORS = new TypeOperators();
+    private static final String UNSUPPORTED_PREFIX = "Materialized view not supported: ";
+    private static final String UNSUPPORTED_SUFFIX = ". " + MaterializedViewAnalyzer.SUPPORTED;
 
     /**
-     * The base columns a branch reads: name to channel of the INSERT's pages and type.
+     * The base columns a branch reads: name to channel of the INSERT's pages and type. An
+     * unqualified name more than one of the branch's tables has maps to {@link #AMBIGUOUS}.
      */
     record Scope(Map<String, Integer> channels, List<Type> types, Map<String, Expression> projections)
     {
+        static final int AMBIGUOUS = -1;
+
         Scope
         {
             channels = Map.copyOf(channels);
@@ -475,7 +480,10 @@ public final class RowExpressions
         }
         Integer channel = scope.channels().get(key);
         if (channel == null) {
-            throw unsupported("the column %s, which the base table does not have".formatted(name));
+            throw unsupported("the column %s, which none of the view's tables has".formatted(qualifier.map(table -> table + "." + name).orElse(name)));
+        }
+        if (channel == Scope.AMBIGUOUS) {
+            throw unsupported("the column %s, which more than one of the view's tables has: it must be qualified with its table's name or alias".formatted(name));
         }
         Type type = scope.types().get(channel);
         return new Computed(type, (page, position) -> readNativeValue(type, page.getBlock(channel), position));
@@ -674,6 +682,19 @@ public final class RowExpressions
 
     static TrinoException unsupported(String what)
     {
-        return new TrinoException(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW, "Materialized view not supported: " + what + ". " + MaterializedViewAnalyzer.SUPPORTED);
+        return new TrinoException(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW, UNSUPPORTED_PREFIX + requireNonNull(what, "what is null") + UNSUPPORTED_SUFFIX);
+    }
+
+    /**
+     * What an {@link #unsupported} error says is not supported, without the summary of what is;
+     * the message of any other error.
+     */
+    static String unsupportedWhat(TrinoException e)
+    {
+        String message = e.getMessage();
+        if (e.getErrorCode().equals(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW.toErrorCode()) && message.startsWith(UNSUPPORTED_PREFIX) && message.endsWith(UNSUPPORTED_SUFFIX)) {
+            return message.substring(UNSUPPORTED_PREFIX.length(), message.length() - UNSUPPORTED_SUFFIX.length());
+        }
+        return message;
     }
 }

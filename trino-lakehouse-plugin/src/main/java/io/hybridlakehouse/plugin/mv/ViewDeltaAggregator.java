@@ -127,7 +127,7 @@ final class ViewDeltaAggregator
         Map<String, Integer> unique = new HashMap<>(channels);
         unqualifiedUses.forEach((name, uses) -> {
             if (uses > 1) {
-                unique.remove(name);
+                unique.put(name, RowExpressions.Scope.AMBIGUOUS);
             }
         });
         return unique;

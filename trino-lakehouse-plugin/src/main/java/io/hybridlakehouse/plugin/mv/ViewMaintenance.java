@@ -30,6 +30,7 @@ import io.trino.spi.Page;
 import io.trino.spi.TrinoException;
 import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.connector.ColumnHandle;
+import io.trino.spi.connector.ColumnMetadata;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
 import io.trino.spi.connector.ConnectorPageSink;
 import io.trino.spi.connector.ConnectorSession;
@@ -141,6 +142,43 @@ public class ViewMaintenance
     }
 
     /**
+     * Fails with a clear error if the view could not be maintained once {@code changed}, one of
+     * its bases or dimensions, had {@code columnsAfter} as its top-level columns: a column it
+     * reads dropped, renamed or retyped, or a column added under a name it reads unqualified
+     * from another of its tables. No dimension row is read.
+     */
+    public void validateColumnChange(ConnectorSession session, SynchronousView view, Map<SchemaTableName, Table> bases, SchemaTableName changed, List<ColumnMetadata> columnsAfter)
+    {
+        ViewStateLayout layout = new ViewStateLayout(view, typeManager);
+        SynchronousViewDefinition definition = view.definition();
+        for (int branch = 0; branch < definition.branches().size(); branch++) {
+            SchemaTableName baseName = view.bases().get(branch);
+            List<ColumnMetadata> baseColumns = baseName.equals(changed) ? columnsAfter : columns(bases.get(baseName));
+            List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
+                    .map(dimension -> {
+                        SchemaTableName name = MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName);
+                        return emptyDimension(name, dimension, name.equals(changed) ? columnsAfter : columns(dimensionTable(session, name)));
+                    })
+                    .collect(toImmutableList());
+            new ViewDeltaAggregator(
+                    definition,
+                    branch,
+                    layout,
+                    baseColumns.stream().map(ColumnMetadata::getName).toList(),
+                    baseColumns.stream().map(ColumnMetadata::getType).toList(),
+                    dimensions,
+                    typeManager);
+        }
+    }
+
+    private List<ColumnMetadata> columns(Table table)
+    {
+        return getTopLevelColumns(table.schema(), typeManager).stream()
+                .map(column -> new ColumnMetadata(column.getName(), column.getType()))
+                .toList();
+    }
+
+    /**
      * The deltas of the views of {@code base} for the data files an INSERT wrote, by state table uuid.
      */
     public Map<String, List<NewSegment>> insertDeltas(ConnectorSession session, SchemaTableName baseName, Table base, List<SynchronousView> views, List<CommitTaskData> files)
@@ -240,38 +278,49 @@ public class ViewMaintenance
      */
     private DimensionIndex dimension(ConnectorSession session, SchemaTableName name, SynchronousViewDefinition.Dimension dimension)
     {
+        Table table = dimensionTable(session, name);
+        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
+        DimensionIndex empty = emptyDimension(name, dimension, columns(table));
+        DimensionKey key = new DimensionKey(
+                table.uuid().toString(),
+                state.map(HybridTableState::version).orElse(-1L),
+                Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId).orElse(-1L),
+                table.schema().schemaId(),
+                dimension.keys().stream().map(SynchronousViewDefinition.JoinKey::dimensionColumn).toList());
+        DimensionIndex cached = dimensionCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        readVisibleRows(session, table, state.map(HybridTableState::version), page -> empty.add(page, dimensionMaxRows));
+        if (dimensionCache.size() >= 16) {
+            dimensionCache.clear();
+        }
+        dimensionCache.put(key, empty);
+        return empty;
+    }
+
+    private Table dimensionTable(ConnectorSession session, SchemaTableName name)
+    {
         IcebergMetadata metadata = metadataFactory.create(session.getIdentity());
         if (metadata.getTableHandle(session, name, Optional.empty(), Optional.empty()) == null) {
             throw RowExpressions.unsupported("the dimension table %s, which does not exist".formatted(name));
         }
-        Table table = IcebergMetadataAccess.icebergTable(metadata, session, name);
-        Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
-        List<IcebergColumnHandle> columns = getTopLevelColumns(table.schema(), typeManager);
-        List<String> names = columns.stream().map(IcebergColumnHandle::getName).toList();
+        return IcebergMetadataAccess.icebergTable(metadata, session, name);
+    }
+
+    /**
+     * A dimension's lookup with no row yet, after checking it has the join's key columns.
+     */
+    private static DimensionIndex emptyDimension(SchemaTableName name, SynchronousViewDefinition.Dimension dimension, List<ColumnMetadata> columns)
+    {
+        List<String> names = columns.stream().map(ColumnMetadata::getName).toList();
         List<String> keyColumns = dimension.keys().stream().map(SynchronousViewDefinition.JoinKey::dimensionColumn).toList();
         for (String keyColumn : keyColumns) {
             if (!names.contains(keyColumn)) {
                 throw RowExpressions.unsupported("the join column %s, which dimension table %s does not have".formatted(keyColumn, name));
             }
         }
-        DimensionKey key = new DimensionKey(
-                table.uuid().toString(),
-                state.map(HybridTableState::version).orElse(-1L),
-                Optional.ofNullable(table.currentSnapshot()).map(Snapshot::snapshotId).orElse(-1L),
-                table.schema().schemaId(),
-                keyColumns);
-        DimensionIndex cached = dimensionCache.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        DimensionIndex index = new DimensionIndex(name, names, columns.stream().map(IcebergColumnHandle::getType).map(Type.class::cast).toList(),
-                keyColumns.stream().map(names::indexOf).toList());
-        readVisibleRows(session, table, state.map(HybridTableState::version), page -> index.add(page, dimensionMaxRows));
-        if (dimensionCache.size() >= 16) {
-            dimensionCache.clear();
-        }
-        dimensionCache.put(key, index);
-        return index;
+        return new DimensionIndex(name, names, columns.stream().map(ColumnMetadata::getType).toList(), keyColumns.stream().map(names::indexOf).toList());
     }
 
     /**
