@@ -280,7 +280,7 @@ public class ViewMaintenance
     {
         Table table = dimensionTable(session, name);
         Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
-        DimensionIndex empty = emptyDimension(name, dimension, columns(table));
+        DimensionIndex index = emptyDimension(name, dimension, columns(table));
         DimensionKey key = new DimensionKey(
                 table.uuid().toString(),
                 state.map(HybridTableState::version).orElse(-1L),
@@ -291,12 +291,12 @@ public class ViewMaintenance
         if (cached != null) {
             return cached;
         }
-        readVisibleRows(session, table, state.map(HybridTableState::version), page -> empty.add(page, dimensionMaxRows));
+        readVisibleRows(session, table, state.map(HybridTableState::version), page -> index.add(page, dimensionMaxRows));
         if (dimensionCache.size() >= 16) {
             dimensionCache.clear();
         }
-        dimensionCache.put(key, empty);
-        return empty;
+        dimensionCache.put(key, index);
+        return index;
     }
 
     private Table dimensionTable(ConnectorSession session, SchemaTableName name)
