@@ -36,7 +36,6 @@ import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
-import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static io.trino.spi.connector.MaterializedViewFreshness.Freshness.STALE;
 import static java.util.Objects.requireNonNull;
@@ -319,16 +318,14 @@ public final class MaterializedViews
      */
     public void checkColumnChange(ConnectorSession session, SchemaTableName table, String operation, UnaryOperator<List<ColumnMetadata>> change)
     {
-        List<ColumnMetadata> columnsAfter = null;
-        for (SynchronousView view : segmentStore.views()) {
-            if (!view.bases().contains(table) && !joinsAsDimension(view, table)) {
-                continue;
-            }
-            if (columnsAfter == null) {
-                columnsAfter = change.apply(getTopLevelColumns(tables.icebergTable(session, table).schema(), typeManager).stream()
-                        .map(column -> new ColumnMetadata(column.getName(), column.getType()))
-                        .toList());
-            }
+        List<SynchronousView> reading = segmentStore.views().stream()
+                .filter(view -> view.bases().contains(table) || joinsAsDimension(view, table))
+                .toList();
+        if (reading.isEmpty()) {
+            return;
+        }
+        List<ColumnMetadata> columnsAfter = change.apply(maintenance.columns(tables.icebergTable(session, table)));
+        for (SynchronousView view : reading) {
             try {
                 maintenance.validateColumnChange(session, view, hybridBases(session, view.bases().stream().distinct().toList()), table, columnsAfter);
             }

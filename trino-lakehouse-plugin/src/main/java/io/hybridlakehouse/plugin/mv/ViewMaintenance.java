@@ -171,7 +171,10 @@ public class ViewMaintenance
         }
     }
 
-    private List<ColumnMetadata> columns(Table table)
+    /**
+     * The table's top-level columns, by name and type.
+     */
+    List<ColumnMetadata> columns(Table table)
     {
         return getTopLevelColumns(table.schema(), typeManager).stream()
                 .map(column -> new ColumnMetadata(column.getName(), column.getType()))
