@@ -352,6 +352,34 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testDropSchemaCascadeKeepsTablesViewsElsewhereRead()
+    {
+        assertUpdate("CREATE SCHEMA cascade_facts");
+        assertUpdate("CREATE SCHEMA cascade_dims");
+        createBase("cascade_facts.fact");
+        assertUpdate("CREATE TABLE cascade_dims.devices (device varchar, maker varchar)");
+        assertUpdate("INSERT INTO cascade_dims.devices VALUES ('ios', 'apple'), ('android', 'google')", 2);
+        String definition = "SELECT d.maker, count(*) AS orders FROM cascade_facts.fact f JOIN cascade_dims.devices d ON f.device = d.device GROUP BY d.maker";
+        assertUpdate("CREATE MATERIALIZED VIEW cascade_by_maker AS " + definition);
+        assertUpdate("CREATE MATERIALIZED VIEW cascade_facts.daily AS SELECT date_trunc('day', ts) AS day, count(*) AS events FROM cascade_facts.fact GROUP BY date_trunc('day', ts)");
+        insert("cascade_facts.fact", 0, 20);
+
+        // Iceberg drops a schema's tables past DROP TABLE's checks: refused before anything is dropped
+        assertQueryFails("DROP SCHEMA cascade_dims CASCADE",
+                "Cannot run DROP SCHEMA \\.\\.\\. CASCADE on schema cascade_dims: materialized views \\[tpch.cascade_by_maker\\] in other schemas read its tables at each INSERT, as bases or dimensions\\. Drop them first.*");
+        assertQueryFails("DROP SCHEMA cascade_facts CASCADE", ".*materialized views \\[tpch.cascade_by_maker\\] in other schemas read its tables.*");
+        insert("cascade_facts.fact", 21, 40);
+        assertView("cascade_by_maker", definition);
+        assertQuery("SELECT sum(events) FROM cascade_facts.daily", "VALUES 41");
+
+        // a view in the schema itself goes with it
+        assertUpdate("DROP MATERIALIZED VIEW cascade_by_maker");
+        assertUpdate("DROP SCHEMA cascade_facts CASCADE");
+        assertUpdate("DROP SCHEMA cascade_dims CASCADE");
+        assertThat(computeActual("SELECT schema_name FROM information_schema.schemata").getOnlyColumnAsSet()).doesNotContain("cascade_facts", "cascade_dims");
+    }
+
+    @Test
     public void testFailedInsertChangesNeitherBaseNorView()
     {
         createBase("failing");

@@ -644,6 +644,7 @@ public class HybridMetadata
                 .filter(table -> table.name().getSchemaName().equals(schemaName))
                 .toList();
         if (cascade) {
+            views.checkSchemaNotReadByOtherSchemas(schemaName, "DROP SCHEMA ... CASCADE");
             views.list(Optional.of(schemaName)).forEach(view -> views.drop(session, view));
         }
         super.dropSchema(session, schemaName, cascade);

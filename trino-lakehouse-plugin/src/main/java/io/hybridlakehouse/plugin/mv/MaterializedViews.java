@@ -336,11 +336,33 @@ public final class MaterializedViews
         }
     }
 
+    /**
+     * Refuses a {@code DROP SCHEMA ... CASCADE} that would drop a base or a dimension of a view in
+     * another schema: Iceberg drops the schema's tables itself, past the checks of DROP TABLE.
+     */
+    public void checkSchemaNotReadByOtherSchemas(String schemaName, String operation)
+    {
+        List<SchemaTableName> reading = segmentStore.views().stream()
+                .filter(view -> !view.name().getSchemaName().equals(schemaName))
+                .filter(view -> Stream.concat(view.bases().stream(), dimensions(view)).anyMatch(table -> table.getSchemaName().equals(schemaName)))
+                .map(SynchronousView::name)
+                .toList();
+        if (!reading.isEmpty()) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on schema %s: materialized views %s in other schemas read its tables at each INSERT, as bases or dimensions. Drop them first (and create them again afterwards)"
+                    .formatted(operation, schemaName, reading));
+        }
+    }
+
     private boolean joinsAsDimension(SynchronousView view, SchemaTableName table)
+    {
+        return dimensions(view).anyMatch(table::equals);
+    }
+
+    private Stream<SchemaTableName> dimensions(SynchronousView view)
     {
         return MaterializedViewAnalyzer.analyze(view.definitionSql()).branches().stream()
                 .flatMap(branch -> branch.dimensions().stream())
-                .anyMatch(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName).equals(table));
+                .map(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName));
     }
 
     private Map<SchemaTableName, Table> hybridBases(ConnectorSession session, List<SchemaTableName> bases)
