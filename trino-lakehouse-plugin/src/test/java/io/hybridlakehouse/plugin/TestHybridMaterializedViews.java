@@ -339,6 +339,17 @@ public class TestHybridMaterializedViews
         assertUpdate("INSERT INTO renamed_fact (ts, region, user_id, amount, score, device) " + EVENTS.formatted(21, 40), 20);
         assertView("by_renamed_maker", definition);
 
+        // a replaced dimension keeps its name: the same check on the new table's columns
+        assertQueryFails("CREATE OR REPLACE TABLE renamed_devices (device varchar, brand varchar)",
+                ".*Cannot run CREATE OR REPLACE TABLE on tpch.renamed_devices: .*\\(the column maker, which none of the view's tables has\\).*");
+        assertQuery("SELECT count(maker) FROM renamed_devices", "VALUES 2");
+        assertUpdate("CREATE OR REPLACE TABLE renamed_devices (device varchar, maker varchar)");
+        assertUpdate("INSERT INTO renamed_devices VALUES ('ios', 'apple')", 1);
+        assertUpdate("INSERT INTO renamed_fact (ts, region, user_id, amount, score, device) " + EVENTS.formatted(41, 50), 10);
+        // rows aggregated before the replace keep the dimension rows of their INSERT; later ones see only 'ios'
+        assertThat(computeScalar("SELECT sum(orders) FROM by_renamed_maker"))
+                .isEqualTo(computeScalar("SELECT count_if(x <= 40 AND x % 3 IN (0, 1)) + count_if(x > 40 AND x % 3 = 0) FROM UNNEST(sequence(0, 50)) t(x)"));
+
         // each INSERT looks the dimension up by name
         assertQueryFails("DROP TABLE renamed_devices", ".*materialized views \\[tpch.by_renamed_maker\\] join it as a dimension.*");
         assertQueryFails("ALTER TABLE renamed_devices RENAME TO devices_elsewhere", ".*join it as a dimension.*");
@@ -444,7 +455,19 @@ public class TestHybridMaterializedViews
         assertQueryFails("ALTER TABLE listed RENAME COLUMN region TO area", ".*Cannot run ALTER TABLE ... RENAME COLUMN on tpch.listed.*");
         assertQueryFails("ALTER TABLE listed ALTER COLUMN score SET DATA TYPE bigint", ".*Cannot run ALTER TABLE ... SET DATA TYPE on tpch.listed.*");
         assertQueryFails("ALTER TABLE listed SET PROPERTIES mode = 'lake'", ".*Cannot run ALTER TABLE ... SET PROPERTIES mode = 'lake' on tpch.listed.*");
-        assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(stateTable(getQueryRunner(), "listed_view")), ".*holds the state of a materialized view.*");
+        String state = stateTable(getQueryRunner(), "listed_view");
+        assertQueryFails("INSERT INTO \"%s\" VALUES ('x', 1)".formatted(state), ".*holds the state of a materialized view.*");
+        // only the view's maintenance changes its state
+        assertQueryFails("DELETE FROM \"%s\" WHERE region = 'beijing'".formatted(state),
+                "Cannot run DELETE, UPDATE and MERGE on tpch.%s: it holds the state of materialized view tpch.listed_view, which only the view's own maintenance changes\\. Use REFRESH MATERIALIZED VIEW or DROP MATERIALIZED VIEW on tpch.listed_view".formatted(state));
+        assertQueryFails("UPDATE \"%s\" SET events = 0".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("TRUNCATE TABLE \"%s\"".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("DROP TABLE \"%s\"".formatted(state), ".*Cannot run DROP TABLE on tpch.%s: it holds the state of materialized view.*".formatted(state));
+        assertQueryFails("ALTER TABLE \"%s\" RENAME TO moved_state".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("ALTER TABLE \"%s\" ADD COLUMN extra integer".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("ALTER TABLE \"%s\" DROP COLUMN events".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("CREATE OR REPLACE TABLE \"%s\" (region varchar)".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertView("listed_view", "SELECT region, count(*) AS events FROM listed GROUP BY region");
 
         assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(DISTINCT user_id) AS users FROM listed GROUP BY region", "count\\(DISTINCT ...\\).*use approx_distinct");
         assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(*) AS c FROM listed GROUP BY region ORDER BY region", "ORDER BY");

@@ -474,7 +474,7 @@ public class HybridMetadata
     {
         TableSettings settings = HybridTableProperties.settings(tableMetadata.getProperties());
         if (saveMode == SaveMode.REPLACE) {
-            checkNoViews(session, tableMetadata.getTable(), "CREATE OR REPLACE TABLE");
+            checkReplace(session, tableMetadata);
         }
         Optional<ReplacedHotTier> replaced = saveMode == SaveMode.REPLACE ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
         super.createTable(session, icebergTableMetadata(tableMetadata, replaced), saveMode);
@@ -485,7 +485,7 @@ public class HybridMetadata
     public ConnectorOutputTableHandle beginCreateTable(ConnectorSession session, ConnectorTableMetadata tableMetadata, Optional<ConnectorTableLayout> layout, RetryMode retryMode, boolean replace)
     {
         if (replace) {
-            checkNoViews(session, tableMetadata.getTable(), "CREATE OR REPLACE TABLE");
+            checkReplace(session, tableMetadata);
         }
         Optional<ReplacedHotTier> replaced = replace ? replacedHotTier(session, tableMetadata.getTable()) : Optional.empty();
         pendingCreates.put(tableMetadata.getTable(), new PendingCreate(HybridTableProperties.settings(tableMetadata.getProperties()), replaced));
@@ -1078,7 +1078,9 @@ public class HybridMetadata
     @Override
     public void addColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnMetadata column, ColumnPosition position)
     {
-        views.checkColumnChange(session, ((IcebergTableHandle) tableHandle).getSchemaTableName(), "ALTER TABLE ... ADD COLUMN",
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        views.checkNotAStateTable(table, "ALTER TABLE ... ADD COLUMN");
+        views.checkColumnChange(session, table, "ALTER TABLE ... ADD COLUMN",
                 columns -> ImmutableList.<ColumnMetadata>builder().addAll(columns).add(new ColumnMetadata(column.getName(), column.getType())).build());
         super.addColumn(session, tableHandle, column, position);
     }
@@ -1116,6 +1118,15 @@ public class HybridMetadata
                 .map(existing -> existing.getName().equals(retyped) ? new ColumnMetadata(existing.getName(), type) : existing)
                 .toList());
         super.setColumnType(session, tableHandle, column, type);
+    }
+
+    private void checkReplace(ConnectorSession session, ConnectorTableMetadata table)
+    {
+        checkNoViews(session, table.getTable(), "CREATE OR REPLACE TABLE");
+        // a replaced dimension keeps its name: its views read the new table's columns from the next INSERT on
+        views.checkColumnChange(session, table.getTable(), "CREATE OR REPLACE TABLE", _ -> table.getColumns().stream()
+                .filter(column -> !column.isHidden())
+                .toList());
     }
 
     private void checkNoViews(ConnectorSession session, SchemaTableName table, String operation)

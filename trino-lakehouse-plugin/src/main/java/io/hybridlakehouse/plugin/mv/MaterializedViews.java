@@ -287,10 +287,29 @@ public final class MaterializedViews
      */
     public void checkNoViews(String baseUuid, SchemaTableName base, String operation)
     {
+        checkNotAStateTable(base, operation);
         List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
         if (!views.isEmpty()) {
             throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s are maintained from its INSERTs. Drop them first (and create them again afterwards)"
                     .formatted(operation, base, views.stream().map(SynchronousView::name).toList()));
+        }
+    }
+
+    /**
+     * Refuses a statement on the table that holds a view's state: only the view's maintenance
+     * (INSERTs into its bases, REFRESH, compaction, retention) changes it.
+     */
+    public void checkNotAStateTable(SchemaTableName table, String operation)
+    {
+        if (!SynchronousView.isStateTable(table)) {
+            return;
+        }
+        Optional<SynchronousView> view = segmentStore.views().stream()
+                .filter(candidate -> candidate.stateTable().equals(table))
+                .findFirst();
+        if (view.isPresent()) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: it holds the state of materialized view %s, which only the view's own maintenance changes. Use REFRESH MATERIALIZED VIEW or DROP MATERIALIZED VIEW on %s"
+                    .formatted(operation, table, view.get().name(), view.get().name()));
         }
     }
 
