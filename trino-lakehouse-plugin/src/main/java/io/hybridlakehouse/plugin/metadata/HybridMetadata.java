@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.metadata;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
@@ -98,6 +99,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -125,6 +127,8 @@ public class HybridMetadata
         extends RollupAwareMetadata
 {
     private static final Logger log = Logger.get(HybridMetadata.class);
+    // Iceberg's table procedures that change a table's rows past its INSERTs, so past its views' maintenance
+    private static final Set<String> ROW_CHANGING_PROCEDURES = ImmutableSet.of("ROLLBACK_TO_SNAPSHOT", "ADD_FILES", "ADD_FILES_FROM_TABLE");
 
     private final IcebergMetadata iceberg;
     private final SegmentStore segmentStore;
@@ -836,6 +840,9 @@ public class HybridMetadata
     public Optional<ConnectorTableExecuteHandle> getTableHandleForExecute(ConnectorSession session, ConnectorAccessControl accessControl, ConnectorTableHandle tableHandle, String procedureName, Map<String, Object> executeProperties, RetryMode retryMode)
     {
         if (tableHandle instanceof IcebergTableHandle table) {
+            if (ROW_CHANGING_PROCEDURES.contains(procedureName.toUpperCase(Locale.ROOT))) {
+                checkNoViews(session, table.getSchemaTableName(), "ALTER TABLE ... EXECUTE " + procedureName.toLowerCase(Locale.ROOT));
+            }
             Optional<HotTierTableProcedures.ExecuteHandle> hotTier = tableProcedures.handleFor(session, table.getSchemaTableName(), procedureName);
             if (hotTier.isPresent()) {
                 return Optional.of(hotTier.get());
