@@ -379,7 +379,7 @@ public final class MaterializedViews
 
     private Stream<SchemaTableName> dimensions(SynchronousView view)
     {
-        return MaterializedViewAnalyzer.analyze(view.definitionSql()).branches().stream()
+        return view.definition().branches().stream()
                 .flatMap(branch -> branch.dimensions().stream())
                 .map(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName));
     }

@@ -18,7 +18,6 @@ import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.iceberg.CommitTaskData;
-import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
@@ -37,7 +36,6 @@ import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SchemaTableName;
-import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpecParser;
@@ -160,14 +158,7 @@ public class ViewMaintenance
                         return emptyDimension(name, dimension, name.equals(changed) ? columnsAfter : columns(dimensionTable(session, name)));
                     })
                     .collect(toImmutableList());
-            new ViewDeltaAggregator(
-                    definition,
-                    branch,
-                    layout,
-                    baseColumns.stream().map(ColumnMetadata::getName).toList(),
-                    baseColumns.stream().map(ColumnMetadata::getType).toList(),
-                    dimensions,
-                    typeManager);
+            aggregator(definition, branch, layout, baseColumns, dimensions);
         }
     }
 
@@ -261,16 +252,20 @@ public class ViewMaintenance
 
     private ViewDeltaAggregator aggregator(ConnectorSession session, SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
     {
-        List<IcebergColumnHandle> columns = getTopLevelColumns(base.schema(), typeManager);
         List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
                 .map(dimension -> dimension(session, MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName), dimension))
                 .collect(toImmutableList());
+        return aggregator(definition, branch, layout, columns(base), dimensions);
+    }
+
+    private ViewDeltaAggregator aggregator(SynchronousViewDefinition definition, int branch, ViewStateLayout layout, List<ColumnMetadata> baseColumns, List<DimensionIndex> dimensions)
+    {
         return new ViewDeltaAggregator(
                 definition,
                 branch,
                 layout,
-                columns.stream().map(IcebergColumnHandle::getName).toList(),
-                columns.stream().map(IcebergColumnHandle::getType).map(Type.class::cast).toList(),
+                baseColumns.stream().map(ColumnMetadata::getName).toList(),
+                baseColumns.stream().map(ColumnMetadata::getType).toList(),
                 dimensions,
                 typeManager);
     }
