@@ -27,10 +27,9 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * A page is stored as its chunks of {@link #CHUNK_BYTES} (the last one shorter), each
  * followed by its checksum, so a read takes from the page file only the chunks it covers and
- * verifies just those: the Parquet reader asks for column chunks and footers far smaller than
- * a page, and reading and checksumming the whole page for each of them cost a scan with the
- * cache on up to a tenth of its time on a local warehouse. Every byte returned is still
- * verified.
+ * verifies just those: a read that asks for part of a page (a footer, a column chunk starting
+ * or ending mid-page) would otherwise take and checksum the whole page from its start. Every
+ * byte returned is still verified.
  * <p>
  * Pages are whole: Trino's Alluxio input only puts full pages, or the file's last one, so
  * a page's length follows from the file length and the page size.
