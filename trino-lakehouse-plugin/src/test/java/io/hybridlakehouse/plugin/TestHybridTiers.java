@@ -184,6 +184,17 @@ public class TestHybridTiers
         assertThat(hot + cold).isEqualTo(total);
     }
 
+    @Test
+    public void testExplainAnalyzeShowsIcebergSplitGenerationMetrics()
+    {
+        // the cold tier's scan planning, as the stock connector reports it
+        long dataFiles = (long) computeScalar("SELECT count(*) FROM lakehouse.mixed.\"orders$files\"");
+        String plan = (String) computeScalar("EXPLAIN ANALYZE VERBOSE SELECT count(*) FROM lakehouse.mixed.orders WHERE totalprice > 0");
+        assertThat(plan)
+                .contains("splits generation metrics:")
+                .contains("'dataFiles' = LongCount{total=%d}".formatted(dataFiles));
+    }
+
     private void assertSameRows(String ours, String reference)
     {
         MaterializedResult actual = computeActual(ours);

@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin.split;
 import com.google.common.collect.ImmutableList;
 import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorSplitSource;
+import io.trino.spi.metrics.Metrics;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -61,6 +62,16 @@ public class HybridSplitSource
     public boolean isFinished()
     {
         return hotSplits.isEmpty() && coldSplits.map(ConnectorSplitSource::isFinished).orElse(true);
+    }
+
+    /**
+     * Iceberg's scan-planning figures (manifests and data files read, planning time), which
+     * {@code EXPLAIN ANALYZE VERBOSE} shows as the splits generation metrics.
+     */
+    @Override
+    public Metrics getMetrics()
+    {
+        return coldSplits.map(ConnectorSplitSource::getMetrics).orElse(Metrics.EMPTY);
     }
 
     @Override
