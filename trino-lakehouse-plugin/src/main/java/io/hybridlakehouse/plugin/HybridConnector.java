@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.function.WarmCacheProcessorProvider;
 import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
+import io.hybridlakehouse.plugin.procedure.ViewCheckedProcedures;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.write.HybridPageSinkProvider;
@@ -51,6 +52,7 @@ public class HybridConnector
     private final HybridPageSourceProviderFactory pageSourceProviderFactory;
     private final ConnectorPageSinkProvider pageSinkProvider;
     private final List<PropertyMetadata<?>> tableProperties;
+    private final Set<Procedure> procedures;
     private final Injector injector;
 
     @Inject
@@ -59,7 +61,8 @@ public class HybridConnector
             IcebergConnector iceberg,
             HybridTransactionManager transactions,
             HybridSplitManager splitManager,
-            HybridPageSourceProviderFactory pageSourceProviderFactory)
+            HybridPageSourceProviderFactory pageSourceProviderFactory,
+            ViewCheckedProcedures viewCheckedProcedures)
     {
         this.injector = requireNonNull(injector, "injector is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -71,6 +74,7 @@ public class HybridConnector
                 .addAll(iceberg.getTableProperties())
                 .addAll(HybridTableProperties.properties())
                 .build();
+        this.procedures = viewCheckedProcedures.checked(iceberg.getProcedures());
     }
 
     @Override
@@ -132,7 +136,7 @@ public class HybridConnector
     @Override
     public Set<Procedure> getProcedures()
     {
-        return iceberg.getProcedures();
+        return procedures;
     }
 
     @Override

@@ -353,6 +353,7 @@ public class TestHybridMaterializedViews
         // each INSERT looks the dimension up by name
         assertQueryFails("DROP TABLE renamed_devices", ".*materialized views \\[tpch.by_renamed_maker\\] join it as a dimension.*");
         assertQueryFails("ALTER TABLE renamed_devices RENAME TO devices_elsewhere", ".*join it as a dimension.*");
+        assertQueryFails("CALL system.unregister_table('tpch', 'renamed_devices')", ".*Cannot run CALL system\\.unregister_table on tpch.renamed_devices: materialized views \\[tpch.by_renamed_maker\\] join it as a dimension.*");
         assertRejected("CREATE MATERIALIZED VIEW self_joined AS SELECT d.maker, count(*) AS orders FROM renamed_devices f JOIN renamed_devices d ON f.device = d.device GROUP BY d.maker",
                 "joined as a dimension: a dimension is another table");
         assertUpdate("DROP MATERIALIZED VIEW by_renamed_maker");
@@ -473,6 +474,13 @@ public class TestHybridMaterializedViews
                 ".*Cannot run ALTER TABLE \\.\\.\\. EXECUTE rollback_to_snapshot on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
         long stateSnapshot = (long) computeScalar("SELECT min_by(snapshot_id, committed_at) FROM \"%s$snapshots\"".formatted(state));
         assertQueryFails("ALTER TABLE \"%s\" EXECUTE rollback_to_snapshot(snapshot_id => %s)".formatted(state, stateSnapshot), ".*it holds the state of materialized view tpch.listed_view.*");
+        // and their CALL forms, which reach Iceberg's catalog without a statement of the connector's
+        assertQueryFails("CALL system.rollback_to_snapshot('tpch', 'listed', %s)".formatted(firstSnapshot),
+                ".*Cannot run CALL system\\.rollback_to_snapshot on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
+        assertQueryFails("CALL system.rollback_to_snapshot('tpch', '%s', %s)".formatted(state, stateSnapshot), ".*Cannot run CALL system\\.rollback_to_snapshot on tpch.%s: it holds the state of materialized view tpch.listed_view.*".formatted(state));
+        assertQueryFails("CALL system.unregister_table('tpch', 'listed')", ".*Cannot run CALL system\\.unregister_table on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
+        assertQueryFails("CALL system.unregister_table('tpch', '%s')".formatted(state), ".*it holds the state of materialized view tpch.listed_view.*");
+        assertQueryFails("CALL system.rollback_to_snapshot('tpch', 'no_such_table', 1)", ".*Table 'tpch.no_such_table' not found.*");
         assertView("listed_view", "SELECT region, count(*) AS events FROM listed GROUP BY region");
 
         assertRejected("CREATE MATERIALIZED VIEW bad AS SELECT region, count(DISTINCT user_id) AS users FROM listed GROUP BY region", "count\\(DISTINCT ...\\).*use approx_distinct");
@@ -486,7 +494,14 @@ public class TestHybridMaterializedViews
 
         assertUpdate("DROP MATERIALIZED VIEW listed_view");
         assertUpdate("DROP TABLE listed");
-        assertUpdate("DROP TABLE lake_base");
+        // on a table no view reads, the checked procedures do their own work as before
+        assertUpdate("INSERT INTO lake_base VALUES 'first'", 1);
+        long lakeSnapshot = (long) computeScalar("SELECT max_by(snapshot_id, committed_at) FROM \"lake_base$snapshots\"");
+        assertUpdate("INSERT INTO lake_base VALUES 'second'", 1);
+        assertUpdate("CALL system.rollback_to_snapshot('tpch', 'lake_base', %s)".formatted(lakeSnapshot));
+        assertQuery("SELECT region FROM lake_base", "VALUES 'first'");
+        assertUpdate("CALL system.unregister_table('tpch', 'lake_base')");
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).doesNotContain("lake_base");
     }
 
     private void assertRejected(String sql, String message)

@@ -634,8 +634,8 @@ public class HybridMetadata
     {
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         String uuid = tableUuid(session, name);
-        views.checkNoViews(uuid, name, "DROP TABLE");
-        views.checkNotADimension(name, "DROP TABLE");
+        views.dependents().checkNoViews(uuid, name, "DROP TABLE");
+        views.dependents().checkNotADimension(name, "DROP TABLE");
         super.dropTable(session, tableHandle);
         dropHotTier(session, uuid);
     }
@@ -648,7 +648,7 @@ public class HybridMetadata
                 .filter(table -> table.name().getSchemaName().equals(schemaName))
                 .toList();
         if (cascade) {
-            views.checkSchemaNotReadByOtherSchemas(schemaName, "DROP SCHEMA ... CASCADE");
+            views.dependents().checkSchemaNotReadByOtherSchemas(schemaName, "DROP SCHEMA ... CASCADE");
             views.list(Optional.of(schemaName)).forEach(view -> views.drop(session, view));
         }
         super.dropSchema(session, schemaName, cascade);
@@ -671,8 +671,8 @@ public class HybridMetadata
     {
         SchemaTableName name = ((IcebergTableHandle) tableHandle).getSchemaTableName();
         Optional<HybridTableState> state = hybridTable(session, name);
-        state.ifPresent(table -> views.checkNoViews(table.tableUuid(), name, "RENAME TABLE"));
-        views.checkNotADimension(name, "RENAME TABLE");
+        state.ifPresent(table -> views.dependents().checkNoViews(table.tableUuid(), name, "RENAME TABLE"));
+        views.dependents().checkNotADimension(name, "RENAME TABLE");
         super.renameTable(session, tableHandle, newTableName);
         state.ifPresent(table -> segmentStore.updateTable(table.tableUuid(), newTableName, table.settings()));
     }
@@ -719,7 +719,7 @@ public class HybridMetadata
             return;
         }
         if (settings.mode() == TableMode.HYBRID && mode == TableMode.LAKE) {
-            views.checkNoViews(uuid, name, "ALTER TABLE ... SET PROPERTIES mode = 'lake'");
+            views.dependents().checkNoViews(uuid, name, "ALTER TABLE ... SET PROPERTIES mode = 'lake'");
             // later INSERTs go to Iceberg: move what is hot there first (segments committed meanwhile are tiered by the service)
             segmentStore.updateTable(uuid, name, newSettings);
             tierer.tier(session, name, Instant.now().plusSeconds(1));
@@ -893,7 +893,7 @@ public class HybridMetadata
     public Optional<ConnectorTableHandle> applyDelete(ConnectorSession session, ConnectorTableHandle handle)
     {
         IcebergTableHandle table = (IcebergTableHandle) handle;
-        views.checkNoViews(tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(), "DELETE");
+        views.dependents().checkNoViews(tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(), "DELETE");
         if (hasHotRows(session, table)) {
             // a delete of whole partitions drops Iceberg files only: with hot rows the statement goes the row-level way, which moves them to Iceberg first
             return Optional.empty();
@@ -923,7 +923,7 @@ public class HybridMetadata
     private IcebergTableHandle withHotRowsInIceberg(ConnectorSession session, IcebergTableHandle handle, String operation)
     {
         SchemaTableName name = handle.getSchemaTableName();
-        views.checkNoViews(tableUuid(session, name), name, operation);
+        views.dependents().checkNoViews(tableUuid(session, name), name, operation);
         if (!hasHotRows(session, handle)) {
             return handle;
         }
@@ -1086,7 +1086,7 @@ public class HybridMetadata
     public void addColumn(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnMetadata column, ColumnPosition position)
     {
         SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
-        views.checkNotAStateTable(table, "ALTER TABLE ... ADD COLUMN");
+        views.dependents().checkNotAStateTable(table, "ALTER TABLE ... ADD COLUMN");
         views.checkColumnChange(session, table, "ALTER TABLE ... ADD COLUMN",
                 columns -> ImmutableList.<ColumnMetadata>builder().addAll(columns).add(new ColumnMetadata(column.getName(), column.getType())).build());
         super.addColumn(session, tableHandle, column, position);
@@ -1139,7 +1139,7 @@ public class HybridMetadata
     private void checkNoViews(ConnectorSession session, SchemaTableName table, String operation)
     {
         if (super.getTableHandle(session, table, Optional.empty(), Optional.empty()) != null) {
-            views.checkNoViews(tableUuid(session, table), table, operation);
+            views.dependents().checkNoViews(tableUuid(session, table), table, operation);
         }
     }
 

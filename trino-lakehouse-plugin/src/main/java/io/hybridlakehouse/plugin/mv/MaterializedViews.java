@@ -71,6 +71,7 @@ public final class MaterializedViews
     }
 
     private final String catalogName;
+    private final ViewDependents dependents;
     private final SegmentStore segmentStore;
     private final ViewMaintenance maintenance;
     private final TypeManager typeManager;
@@ -83,6 +84,15 @@ public final class MaterializedViews
         this.maintenance = requireNonNull(maintenance, "maintenance is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.tables = requireNonNull(tables, "tables is null");
+        this.dependents = new ViewDependents(catalogName, segmentStore);
+    }
+
+    /**
+     * The statements the views forbid on their tables.
+     */
+    public ViewDependents dependents()
+    {
+        return dependents;
     }
 
     public Optional<SynchronousView> view(SchemaTableName name)
@@ -283,53 +293,6 @@ public final class MaterializedViews
     public record InsertCommit(List<Segment> segments, List<SynchronousView> views) {}
 
     /**
-     * Refuses a statement that would change a base's rows past its views' maintenance.
-     */
-    public void checkNoViews(String baseUuid, SchemaTableName base, String operation)
-    {
-        checkNotAStateTable(base, operation);
-        List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
-        if (!views.isEmpty()) {
-            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s are maintained from its INSERTs. Drop them first (and create them again afterwards)"
-                    .formatted(operation, base, views.stream().map(SynchronousView::name).toList()));
-        }
-    }
-
-    /**
-     * Refuses a statement on the table that holds a view's state: only the view's maintenance
-     * (INSERTs into its bases, REFRESH, compaction, retention) changes it.
-     */
-    public void checkNotAStateTable(SchemaTableName table, String operation)
-    {
-        if (!SynchronousView.isStateTable(table)) {
-            return;
-        }
-        Optional<SynchronousView> view = segmentStore.views().stream()
-                .filter(candidate -> candidate.stateTable().equals(table))
-                .findFirst();
-        if (view.isPresent()) {
-            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: it holds the state of materialized view %s, which only the view's own maintenance changes. Use REFRESH MATERIALIZED VIEW or DROP MATERIALIZED VIEW on %s"
-                    .formatted(operation, table, view.get().name(), view.get().name()));
-        }
-    }
-
-    /**
-     * Refuses dropping or renaming a table views join as a dimension: each INSERT into their
-     * bases looks it up by name.
-     */
-    public void checkNotADimension(SchemaTableName table, String operation)
-    {
-        List<SchemaTableName> joining = segmentStore.views().stream()
-                .filter(view -> joinsAsDimension(view, table))
-                .map(SynchronousView::name)
-                .toList();
-        if (!joining.isEmpty()) {
-            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized views %s join it as a dimension at each INSERT. Drop them first (and create them again afterwards)"
-                    .formatted(operation, table, joining));
-        }
-    }
-
-    /**
      * Refuses changing the columns of a base or dimension of a view so that its INSERTs could no
      * longer maintain it, before anything changes: every later INSERT into its bases would fail.
      *
@@ -338,7 +301,7 @@ public final class MaterializedViews
     public void checkColumnChange(ConnectorSession session, SchemaTableName table, String operation, UnaryOperator<List<ColumnMetadata>> change)
     {
         List<SynchronousView> reading = segmentStore.views().stream()
-                .filter(view -> view.bases().contains(table) || joinsAsDimension(view, table))
+                .filter(view -> view.bases().contains(table) || dependents.joinsAsDimension(view, table))
                 .toList();
         if (reading.isEmpty()) {
             return;
@@ -353,35 +316,6 @@ public final class MaterializedViews
                         .formatted(operation, table, view.name(), RowExpressions.unsupportedWhat(e)), e);
             }
         }
-    }
-
-    /**
-     * Refuses a {@code DROP SCHEMA ... CASCADE} that would drop a base or a dimension of a view in
-     * another schema: Iceberg drops the schema's tables itself, past the checks of DROP TABLE.
-     */
-    public void checkSchemaNotReadByOtherSchemas(String schemaName, String operation)
-    {
-        List<SchemaTableName> reading = segmentStore.views().stream()
-                .filter(view -> !view.name().getSchemaName().equals(schemaName))
-                .filter(view -> Stream.concat(view.bases().stream(), dimensions(view)).anyMatch(table -> table.getSchemaName().equals(schemaName)))
-                .map(SynchronousView::name)
-                .toList();
-        if (!reading.isEmpty()) {
-            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on schema %s: materialized views %s in other schemas read its tables at each INSERT, as bases or dimensions. Drop them first (and create them again afterwards)"
-                    .formatted(operation, schemaName, reading));
-        }
-    }
-
-    private boolean joinsAsDimension(SynchronousView view, SchemaTableName table)
-    {
-        return dimensions(view).anyMatch(table::equals);
-    }
-
-    private Stream<SchemaTableName> dimensions(SynchronousView view)
-    {
-        return view.definition().branches().stream()
-                .flatMap(branch -> branch.dimensions().stream())
-                .map(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName));
     }
 
     private Map<SchemaTableName, Table> hybridBases(ConnectorSession session, List<SchemaTableName> bases)
