@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
@@ -459,6 +461,39 @@ public class TestMaterializedViewRewrite
         assertSameRowsAndRewrite("SELECT d, count(*) FROM kept_by_ts WHERE ts >= TIMESTAMP '2029-12-01 00:00:00' AND d >= DATE '2029-12-01' GROUP BY d", Optional.of("kept_by_ts_daily"));
         assertUpdate("DROP MATERIALIZED VIEW kept_by_ts_daily");
         assertUpdate("DROP TABLE kept_by_ts");
+    }
+
+    @Test
+    public void testFilterOnViewKeysSkipsStateFiles()
+    {
+        assertUpdate("CREATE TABLE pruned_base WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 0) + " WITH NO DATA", 0);
+        assertUpdate("CREATE MATERIALIZED VIEW pruned_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events, sum(amount) AS total FROM pruned_base GROUP BY date_trunc('day', ts), region");
+        // one INSERT per day: each adds a state segment whose key statistics cover its day only
+        for (int day = 1; day <= 4; day++) {
+            getQueryRunner().execute("INSERT INTO pruned_base SELECT * FROM (%s) WHERE date_trunc('day', ts) = TIMESTAMP '2026-11-0%d 00:00:00'".formatted(EVENTS.formatted(0, 299), day));
+        }
+        String oneDay = "SELECT region, count(*), sum(amount) FROM pruned_base WHERE ts >= TIMESTAMP '2026-11-03 00:00:00' AND ts < TIMESTAMP '2026-11-04 00:00:00' GROUP BY region";
+        String allDays = "SELECT region, count(*), sum(amount) FROM pruned_base GROUP BY region";
+        assertSameRowsAndRewrite(oneDay, Optional.of("pruned_daily"));
+        assertSameRowsAndRewrite(allDays, Optional.of("pruned_daily"));
+        assertThat(stateFilesRead(allDays)).isEqualTo(4);
+        assertThat(stateFilesRead(oneDay)).isEqualTo(1);
+
+        // tiered, the state is one Iceberg file, read with the filter as Iceberg's predicate
+        assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), "pruned_daily")));
+        assertSameRowsAndRewrite(oneDay, Optional.of("pruned_daily"));
+        assertSameRowsAndRewrite(allDays, Optional.of("pruned_daily"));
+        assertSameRowsAndRewrite("SELECT region, count(*) FROM pruned_base WHERE ts >= TIMESTAMP '2026-12-01 00:00:00' GROUP BY region", Optional.of("pruned_daily"));
+        assertUpdate("DROP MATERIALIZED VIEW pruned_daily");
+        assertUpdate("DROP TABLE pruned_base");
+    }
+
+    private long stateFilesRead(String query)
+    {
+        String plan = (String) computeScalar("EXPLAIN ANALYZE VERBOSE " + query);
+        Matcher matcher = Pattern.compile("'stateFilesRead' = LongCount\\{total=(\\d+)}").matcher(plan);
+        assertThat(matcher.find()).as(plan).isTrue();
+        return Long.parseLong(matcher.group(1));
     }
 
     @Test

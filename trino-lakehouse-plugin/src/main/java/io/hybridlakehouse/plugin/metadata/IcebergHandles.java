@@ -18,7 +18,7 @@ public final class IcebergHandles
         return copy(handle, handle.getUnenforcedPredicate(), storageProperties);
     }
 
-    static IcebergTableHandle withUnenforcedPredicate(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate)
+    public static IcebergTableHandle withUnenforcedPredicate(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate)
     {
         return copy(handle, unenforcedPredicate, handle.getStorageProperties());
     }

@@ -1,12 +1,16 @@
 package io.hybridlakehouse.plugin.rewrite;
 
+import io.hybridlakehouse.plugin.metadata.IcebergHandles;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.predicate.Domain;
+import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.type.Type;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
@@ -94,6 +98,27 @@ public record RollupTableHandle(
         {
             requireNonNull(domain, "domain is null");
         }
+    }
+
+    /**
+     * The state table with the query's filter on its key columns as Iceberg's predicate, so that
+     * the state files and row groups whose key statistics exclude it are not read. It only skips
+     * rows the filter rejects anyway: all the partial rows of a key carry the same key values,
+     * and the rollup still filters every row it reads.
+     */
+    public IcebergTableHandle filteredStateTable()
+    {
+        Map<IcebergColumnHandle, Domain> domains = new HashMap<>();
+        for (Filter filter : filters) {
+            IcebergColumnHandle column = stateColumns.get(filter.channel());
+            if (column.getType().equals(filter.domain().getType())) {
+                domains.merge(column, filter.domain(), Domain::intersect);
+            }
+        }
+        if (domains.isEmpty()) {
+            return stateTable;
+        }
+        return IcebergHandles.withUnenforcedPredicate(stateTable, stateTable.getUnenforcedPredicate().intersect(TupleDomain.withColumnDomains(domains)));
     }
 
     @Override

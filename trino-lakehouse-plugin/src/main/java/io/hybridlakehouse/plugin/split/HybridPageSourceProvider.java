@@ -57,8 +57,10 @@ class HybridPageSourceProvider
         if (split instanceof RollupSplit rollupSplit) {
             RollupTableHandle rollup = (RollupTableHandle) table;
             List<ColumnHandle> stateColumns = ImmutableList.copyOf(rollup.stateColumns());
+            // the filter on the keys prunes row groups too
+            IcebergTableHandle stateTable = rollup.filteredStateTable();
             List<Supplier<ConnectorPageSource>> stateSources = rollupSplit.stateSplits().stream()
-                    .<Supplier<ConnectorPageSource>>map(stateSplit -> () -> iceberg.createPageSource(transaction, session, stateSplit.split(), rollup.stateTable(), stateColumns, DynamicFilter.EMPTY))
+                    .<Supplier<ConnectorPageSource>>map(stateSplit -> () -> iceberg.createPageSource(transaction, session, stateSplit.split(), stateTable, stateColumns, DynamicFilter.EMPTY))
                     .toList();
             return new RollupPageSource(rollup, columns.stream().map(RollupColumnHandle.class::cast).collect(toImmutableList()), stateSources);
         }

@@ -88,12 +88,13 @@ public class HybridSplitManager
     }
 
     /**
-     * Every split of the view's state table, both tiers, for the one page source that merges them.
+     * The splits of the view's state table, both tiers, for the one page source that merges them:
+     * all but those whose key statistics exclude the query's filter.
      */
     private List<HybridSplit> stateSplits(ConnectorTransactionHandle transaction, ConnectorSession session, RollupTableHandle rollup)
     {
         ImmutableList.Builder<HybridSplit> splits = ImmutableList.builder();
-        try (ConnectorSplitSource source = getSplits(transaction, session, rollup.stateTable(), DynamicFilter.EMPTY, Constraint.alwaysTrue())) {
+        try (ConnectorSplitSource source = getSplits(transaction, session, rollup.filteredStateTable(), DynamicFilter.EMPTY, Constraint.alwaysTrue())) {
             while (!source.isFinished()) {
                 for (ConnectorSplit split : getFutureValue(source.getNextBatch(1000)).getSplits()) {
                     splits.add((HybridSplit) split);
