@@ -10,7 +10,7 @@ import io.hybridlakehouse.plugin.function.WarmCacheProcessorProvider;
 import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
-import io.hybridlakehouse.plugin.procedure.ViewCheckedProcedures;
+import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.write.HybridPageSinkProvider;
@@ -62,7 +62,7 @@ public class HybridConnector
             HybridTransactionManager transactions,
             HybridSplitManager splitManager,
             HybridPageSourceProviderFactory pageSourceProviderFactory,
-            ViewCheckedProcedures viewCheckedProcedures)
+            CheckedIcebergProcedures checkedIcebergProcedures)
     {
         this.injector = requireNonNull(injector, "injector is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null");
@@ -74,7 +74,7 @@ public class HybridConnector
                 .addAll(iceberg.getTableProperties())
                 .addAll(HybridTableProperties.properties())
                 .build();
-        this.procedures = viewCheckedProcedures.checked(iceberg.getProcedures());
+        this.procedures = checkedIcebergProcedures.checked(iceberg.getProcedures());
     }
 
     @Override

@@ -22,7 +22,7 @@ import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
 import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
-import io.hybridlakehouse.plugin.procedure.ViewCheckedProcedures;
+import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
 import io.hybridlakehouse.plugin.procedure.WarmCacheProcedure;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.segment.AutoCompaction;
@@ -100,7 +100,7 @@ public class HybridModule
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
         binder.bind(HotTierTableProcedures.class).in(Scopes.SINGLETON);
-        binder.bind(ViewCheckedProcedures.class).in(Scopes.SINGLETON);
+        binder.bind(CheckedIcebergProcedures.class).in(Scopes.SINGLETON);
         binder.bind(WarmCacheFiles.class).in(Scopes.SINGLETON);
         binder.bind(PageCacheObserver.class).to(CacheStats.class);
         binder.bind(WarmCacheProcessorProvider.class).in(Scopes.SINGLETON);

@@ -63,6 +63,21 @@ public class TestHybridHotTier
     }
 
     @Test
+    public void testUnregisterWaitsForHotRowsToBeTiered()
+    {
+        assertUpdate("CREATE TABLE handed_on (id bigint)");
+        assertUpdate("INSERT INTO handed_on VALUES 1, 2, 3", 3);
+        // the Iceberg metadata it would leave behind lacks the hot rows
+        assertQueryFails("CALL system.unregister_table('tpch', 'handed_on')",
+                "Cannot run CALL system\\.unregister_table on tpch\\.handed_on: 3 of its rows are still in hot segments, not in its Iceberg snapshot\\. Run CALL system\\.tier_table\\('tpch', 'handed_on'\\) first.*");
+        assertQuery("SELECT count(*) FROM handed_on", "VALUES 3");
+        assertUpdate("CALL system.tier_table('tpch', 'handed_on')");
+        assertQuery("SELECT sum(record_count) FROM \"handed_on$files\"", "VALUES 3");
+        assertUpdate("CALL system.unregister_table('tpch', 'handed_on')");
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).doesNotContain("handed_on");
+    }
+
+    @Test
     public void testModeProperty()
     {
         assertUpdate("CREATE TABLE lake_table (id bigint) WITH (mode = 'lake')");

@@ -14,6 +14,7 @@ import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.spi.NodeManager;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.connector.TableNotFoundException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 
@@ -228,6 +229,10 @@ public class TieringService
         nextOrphanFileSweeps.put(table.tableUuid(), now.plusMillis(intervalMillis));
         try {
             orphanFileSweeper.sweep(sessions.create(), table.name(), now.minusMillis(config.getOrphanFileMinAge().toMillis()));
+        }
+        catch (TableNotFoundException e) {
+            // unregistered (CALL system.unregister_table): its files are no longer this catalog's to delete
+            log.debug("Not sweeping %s: the catalog no longer has it", table.name());
         }
         catch (RuntimeException e) {
             log.warn(e, "Removing orphan files of %s failed; it is retried after %s", table.name(), config.getOrphanFileSweepInterval());

@@ -3,8 +3,10 @@ package io.hybridlakehouse.plugin.procedure;
 import com.google.common.collect.ImmutableMap;
 import com.google.inject.Inject;
 import io.hybridlakehouse.plugin.mv.ViewDependents;
+import io.hybridlakehouse.plugin.segment.HotTierStats;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.trino.spi.TrinoException;
 import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
+import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static java.lang.invoke.MethodHandles.lookup;
 import static java.util.Objects.requireNonNull;
 
@@ -30,15 +33,16 @@ import static java.util.Objects.requireNonNull;
  * connector's back, made to run the checks their SQL counterparts run first:
  * {@code system.rollback_to_snapshot} as {@code ALTER TABLE ... EXECUTE rollback_to_snapshot},
  * {@code system.unregister_table} as {@code DROP TABLE}. Without them, a view over the table
- * would keep answering with rows the table no longer has.
+ * would keep answering with rows the table no longer has. Unregistering also waits for the
+ * table's hot rows to be tiered: it hands on the Iceberg metadata alone, which would lack them.
  */
-public class ViewCheckedProcedures
+public class CheckedIcebergProcedures
 {
     private static final MethodHandle CHECK;
 
     static {
         try {
-            CHECK = lookup().findVirtual(ViewCheckedProcedures.class, "check", MethodType.methodType(void.class, String.class, Check.class, ConnectorSession.class, String.class, String.class));
+            CHECK = lookup().findVirtual(CheckedIcebergProcedures.class, "check", MethodType.methodType(void.class, String.class, Check.class, ConnectorSession.class, String.class, String.class));
         }
         catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
@@ -49,21 +53,24 @@ public class ViewCheckedProcedures
     {
         // the table's rows change: no view may be maintained from it, and it holds no view's state
         ROWS_CHANGE,
-        // the table leaves the catalog: as DROP TABLE, neither a base nor a dimension of a view
-        TABLE_REMOVED,
+        // the table leaves the catalog, its files kept: as DROP TABLE, neither a base nor a
+        // dimension of a view, and every row in its Iceberg snapshot
+        TABLE_UNREGISTERED,
     }
 
     private static final Map<String, Check> CHECKED = ImmutableMap.of(
             "rollback_to_snapshot", Check.ROWS_CHANGE,
-            "unregister_table", Check.TABLE_REMOVED);
+            "unregister_table", Check.TABLE_UNREGISTERED);
 
     private final TrinoCatalogFactory catalogFactory;
+    private final SegmentStore segmentStore;
     private final ViewDependents dependents;
 
     @Inject
-    public ViewCheckedProcedures(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, CatalogName catalogName)
+    public CheckedIcebergProcedures(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, CatalogName catalogName)
     {
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
+        this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.dependents = new ViewDependents(catalogName.toString(), segmentStore);
     }
 
@@ -138,9 +145,19 @@ public class ViewCheckedProcedures
                 return;
             }
             dependents.checkNoViews(uuid, name, operation);
-            if (check == Check.TABLE_REMOVED) {
+            if (check == Check.TABLE_UNREGISTERED) {
                 dependents.checkNotADimension(name, operation);
+                checkNoHotRows(uuid, name, operation);
             }
+        }
+    }
+
+    private void checkNoHotRows(String uuid, SchemaTableName name, String operation)
+    {
+        HotTierStats hot = segmentStore.hotTierStats().getOrDefault(uuid, HotTierStats.NONE);
+        if (hot.segments() > 0) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: %d of its rows are still in hot segments, not in its Iceberg snapshot. Run CALL system.tier_table('%s', '%s') first, so that the Iceberg metadata it leaves behind holds every row"
+                    .formatted(operation, name, hot.rows(), name.getSchemaName(), name.getTableName()));
         }
     }
 }
