@@ -364,6 +364,43 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testFieldsOfRowColumnsChangeOnlyWhereNoViewReadsThem()
+    {
+        assertUpdate("CREATE TABLE nested_base (region varchar, amount bigint, info row(device varchar, version integer))");
+        assertUpdate("CREATE TABLE nested_dim (region varchar, zone varchar, meta row(owner varchar, since integer))");
+        assertUpdate("INSERT INTO nested_dim VALUES ('north', 'z1', ROW('ann', 2020)), ('south', 'z2', ROW('bob', 2021))", 2);
+        String definition = "SELECT d.zone, count(*) AS events, sum(b.amount) AS amount FROM nested_base b JOIN nested_dim d ON b.region = d.region GROUP BY d.zone";
+        assertUpdate("CREATE MATERIALIZED VIEW nested_by_zone AS " + definition);
+
+        // on a base with views, as its columns: no drop, no rename
+        assertQueryFails("ALTER TABLE nested_base DROP COLUMN info.version",
+                "Cannot run ALTER TABLE \\.\\.\\. DROP COLUMN info\\.version on tpch\\.nested_base: materialized views \\[tpch\\.nested_by_zone\\] are maintained from its INSERTs.*");
+        assertQueryFails("ALTER TABLE nested_base RENAME COLUMN info.device TO platform",
+                "Cannot run ALTER TABLE \\.\\.\\. RENAME COLUMN info\\.device on tpch\\.nested_base: materialized views \\[tpch\\.nested_by_zone\\].*");
+        // an added field changes nothing the view reads
+        assertUpdate("ALTER TABLE nested_base ADD COLUMN info.build varchar");
+        // a dimension's row column no view reads changes freely
+        assertUpdate("ALTER TABLE nested_dim ADD COLUMN meta.team varchar");
+        assertUpdate("ALTER TABLE nested_dim DROP COLUMN meta.since");
+        assertUpdate("ALTER TABLE nested_dim RENAME COLUMN meta.owner TO lead");
+
+        assertUpdate("INSERT INTO nested_base VALUES ('north', 5, ROW('ios', 1, 'b1')), ('south', 7, ROW('pc', 2, NULL)), ('north', 1, NULL)", 3);
+        assertView("nested_by_zone", definition);
+
+        // a view that keys by the dimension's row column: no field of it changes
+        String byLead = "SELECT d.meta AS meta, count(*) AS events FROM nested_base b JOIN nested_dim d ON b.region = d.region GROUP BY d.meta";
+        assertUpdate("CREATE MATERIALIZED VIEW nested_by_lead AS " + byLead);
+        assertQueryFails("ALTER TABLE nested_dim DROP COLUMN meta.team",
+                "Cannot run ALTER TABLE \\.\\.\\. DROP COLUMN meta\\.team on tpch\\.nested_dim: materialized view tpch\\.nested_by_lead reads its column meta at each INSERT.*");
+        assertQueryFails("ALTER TABLE nested_dim ADD COLUMN meta.site varchar", ".*materialized view tpch\\.nested_by_lead reads its column meta.*");
+        assertView("nested_by_lead", byLead);
+        assertUpdate("DROP MATERIALIZED VIEW nested_by_lead");
+        assertUpdate("DROP MATERIALIZED VIEW nested_by_zone");
+        assertUpdate("DROP TABLE nested_base");
+        assertUpdate("DROP TABLE nested_dim");
+    }
+
+    @Test
     public void testDropSchemaCascadeKeepsTablesViewsElsewhereRead()
     {
         assertUpdate("CREATE SCHEMA cascade_facts");

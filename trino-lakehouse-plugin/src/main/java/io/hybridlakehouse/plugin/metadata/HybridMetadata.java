@@ -1127,6 +1127,39 @@ public class HybridMetadata
         super.setColumnType(session, tableHandle, column, type);
     }
 
+    // a field of a row column: as its column on a base with views or a state table; on a
+    // dimension, only where no view reads the column
+    @Override
+    public void addField(ConnectorSession session, ConnectorTableHandle tableHandle, List<String> parentPath, String fieldName, Type type, boolean ignoreExisting)
+    {
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String operation = "ALTER TABLE ... ADD COLUMN " + String.join(".", parentPath) + "." + fieldName;
+        views.dependents().checkNotAStateTable(table, operation);
+        views.checkNestedFieldChange(session, table, parentPath.getFirst(), operation);
+        super.addField(session, tableHandle, parentPath, fieldName, type, ignoreExisting);
+    }
+
+    @Override
+    public void dropField(ConnectorSession session, ConnectorTableHandle tableHandle, ColumnHandle column, List<String> fieldPath)
+    {
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String columnName = ((IcebergColumnHandle) column).getName();
+        String operation = "ALTER TABLE ... DROP COLUMN " + columnName + "." + String.join(".", fieldPath);
+        checkNoViews(session, table, operation);
+        views.checkNestedFieldChange(session, table, columnName, operation);
+        super.dropField(session, tableHandle, column, fieldPath);
+    }
+
+    @Override
+    public void renameField(ConnectorSession session, ConnectorTableHandle tableHandle, List<String> fieldPath, String target)
+    {
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String operation = "ALTER TABLE ... RENAME COLUMN " + String.join(".", fieldPath);
+        checkNoViews(session, table, operation);
+        views.checkNestedFieldChange(session, table, fieldPath.getFirst(), operation);
+        super.renameField(session, tableHandle, fieldPath, target);
+    }
+
     private void checkReplace(ConnectorSession session, ConnectorTableMetadata table)
     {
         checkNoViews(session, table.getTable(), "CREATE OR REPLACE TABLE");

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -300,6 +301,28 @@ public final class MaterializedViews
      */
     public void checkColumnChange(ConnectorSession session, SchemaTableName table, String operation, UnaryOperator<List<ColumnMetadata>> change)
     {
+        checkColumns(session, table, change, (view, e) -> new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized view %s reads it at each INSERT and could no longer be maintained (%s). Drop the view first (and create it again afterwards)"
+                .formatted(operation, table, view.name(), RowExpressions.unsupportedWhat(e)), e));
+    }
+
+    /**
+     * Refuses changing a field of a row column (adding, dropping, renaming or retyping it) of a
+     * base or dimension of a view that reads the column: nested types are not followed, so a view
+     * that could not be maintained without the column refuses any change inside it.
+     */
+    public void checkNestedFieldChange(ConnectorSession session, SchemaTableName table, String column, String operation)
+    {
+        checkColumns(session, table, columns -> columns.stream().filter(existing -> !existing.getName().equals(column)).toList(),
+                (view, e) -> new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized view %s reads its column %s at each INSERT, whose fields do not change while the view exists. Drop the view first (and create it again afterwards)"
+                        .formatted(operation, table, view.name(), column), e));
+    }
+
+    /**
+     * Builds, for each view reading the table, its maintenance against the table's columns once
+     * changed, and throws the refusal for the first view that could no longer be maintained.
+     */
+    private void checkColumns(ConnectorSession session, SchemaTableName table, UnaryOperator<List<ColumnMetadata>> change, BiFunction<SynchronousView, TrinoException, TrinoException> refusal)
+    {
         List<SynchronousView> reading = segmentStore.views().stream()
                 .filter(view -> view.bases().contains(table) || dependents.joinsAsDimension(view, table))
                 .toList();
@@ -312,8 +335,7 @@ public final class MaterializedViews
                 maintenance.validateColumnChange(session, view, hybridBases(session, view.bases().stream().distinct().toList()), table, columnsAfter);
             }
             catch (TrinoException e) {
-                throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: materialized view %s reads it at each INSERT and could no longer be maintained (%s). Drop the view first (and create it again afterwards)"
-                        .formatted(operation, table, view.name(), RowExpressions.unsupportedWhat(e)), e);
+                throw refusal.apply(view, e);
             }
         }
     }
