@@ -485,6 +485,14 @@ public class TestMaterializedViewRewrite
         assertSameRowsAndRewrite(allDays, Optional.of("pruned_daily"));
         assertSameRowsAndRewrite("SELECT region, count(*) FROM pruned_base WHERE ts >= TIMESTAMP '2026-12-01 00:00:00' GROUP BY region", Optional.of("pruned_daily"));
         assertUpdate("DROP MATERIALIZED VIEW pruned_daily");
+
+        // a view partitioned by its time key keeps one tiered file per day, and the filter skips the others
+        assertUpdate("CREATE MATERIALIZED VIEW pruned_partitioned WITH (partitioning = ARRAY['day(day)']) AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events, sum(amount) AS total FROM pruned_base GROUP BY date_trunc('day', ts), region");
+        assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), "pruned_partitioned")));
+        assertSameRowsAndRewrite(oneDay, Optional.of("pruned_partitioned"));
+        assertThat(stateFilesRead(allDays)).isEqualTo(4);
+        assertThat(stateFilesRead(oneDay)).isEqualTo(1);
+        assertUpdate("DROP MATERIALIZED VIEW pruned_partitioned");
         assertUpdate("DROP TABLE pruned_base");
     }
 
