@@ -306,7 +306,7 @@ public final class MaterializedViews
     }
 
     /**
-     * Refuses changing a field of a row column (adding, dropping, renaming or retyping it) of a
+     * Refuses changing a field of a row column (adding, dropping or renaming it; Iceberg has no retyping of fields) of a
      * base or dimension of a view that reads the column: nested types are not followed, so a view
      * that could not be maintained without the column refuses any change inside it.
      */
