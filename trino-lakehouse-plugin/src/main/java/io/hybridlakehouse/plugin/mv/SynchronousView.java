@@ -1,10 +1,15 @@
 package io.hybridlakehouse.plugin.mv;
 
+import com.google.common.cache.Cache;
+import com.google.common.util.concurrent.UncheckedExecutionException;
+import io.trino.cache.EvictableCacheBuilder;
 import io.trino.spi.connector.SchemaTableName;
 
 import java.util.List;
 import java.util.Optional;
 
+import static com.google.common.base.Throwables.throwIfUnchecked;
+import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -30,6 +35,12 @@ public record SynchronousView(
 {
     public static final String STATE_TABLE_PREFIX = "_mv_";
 
+    // every INSERT into a base and every aggregation a view may answer asks for the analysed
+    // definition, which depends on its text alone: parse and analyse each text once
+    private static final Cache<String, SynchronousViewDefinition> DEFINITIONS = EvictableCacheBuilder.newBuilder()
+            .maximumSize(1_000)
+            .build();
+
     public SynchronousView
     {
         requireNonNull(name, "name is null");
@@ -44,7 +55,14 @@ public record SynchronousView(
 
     public SynchronousViewDefinition definition()
     {
-        return MaterializedViewAnalyzer.analyze(definitionSql);
+        try {
+            return uncheckedCacheGet(DEFINITIONS, definitionSql, () -> MaterializedViewAnalyzer.analyze(definitionSql));
+        }
+        catch (UncheckedExecutionException e) {
+            // the analyzer's own error, with its error code, as without the cache
+            throwIfUnchecked(e.getCause());
+            throw e;
+        }
     }
 
     public SynchronousView withState(SchemaTableName newStateTable, boolean newBuilding)

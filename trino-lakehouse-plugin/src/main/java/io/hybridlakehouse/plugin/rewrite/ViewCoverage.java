@@ -1,6 +1,5 @@
 package io.hybridlakehouse.plugin.rewrite;
 
-import io.hybridlakehouse.plugin.mv.MaterializedViewAnalyzer;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.SynchronousViewDefinition;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
@@ -49,7 +48,7 @@ public final class ViewCoverage
      */
     private static Optional<String> baseTimeKey(SynchronousView view, SchemaTableName base, String column)
     {
-        SynchronousViewDefinition definition = MaterializedViewAnalyzer.analyze(view.definitionSql());
+        SynchronousViewDefinition definition = view.definition();
         int branch = view.bases().indexOf(base);
         if (branch < 0) {
             return Optional.empty();
@@ -69,7 +68,7 @@ public final class ViewCoverage
      */
     private static boolean stateTimeKeyAligned(SynchronousView view, String stateColumn, Instant keptFrom)
     {
-        SynchronousViewDefinition definition = MaterializedViewAnalyzer.analyze(view.definitionSql());
+        SynchronousViewDefinition definition = view.definition();
         for (SynchronousViewDefinition.Key key : definition.keys()) {
             if (!key.name().equals(stateColumn)) {
                 continue;
