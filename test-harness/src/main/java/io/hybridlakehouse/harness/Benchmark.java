@@ -104,12 +104,12 @@ public final class Benchmark
 
         /**
          * Unmeasured runs of each small query on a catalog the first time the run compares it
-         * (none in quick mode, which checks the workloads, not their figures): see
+         * (two in quick mode, which checks the workloads, not their figures): see
          * {@link Benchmark#compileSmallQueryPaths}.
          */
         int smallQueryCompileRuns()
         {
-            return quick ? 0 : SMALL_QUERY_COMPILE_RUNS;
+            return quick ? 2 : SMALL_QUERY_COMPILE_RUNS;
         }
 
         /**
@@ -516,7 +516,7 @@ public final class Benchmark
     {
         List<String> pending = catalogs.stream().filter(catalog -> !smallQueryCatalogsCompiled.contains(catalog)).toList();
         int runs = options.smallQueryCompileRuns();
-        if (pending.isEmpty() || runs == 0) {
+        if (pending.isEmpty()) {
             return;
         }
         progress.step("small queries: %,d unmeasured runs of each on %s, so that each catalog's copy of its connector is compiled before it is timed".formatted(runs, String.join(", ", pending)));

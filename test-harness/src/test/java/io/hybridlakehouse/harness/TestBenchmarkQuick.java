@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +36,17 @@ public class TestBenchmarkQuick
         Path output = Files.createTempDirectory("bench-report");
         try {
             server.up(message -> System.out.println("[bench] " + message));
-            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, Optional.empty(), List.of(20_000L), List.of(), output), message -> System.out.println("[bench] " + message)).run();
+            List<String> progress = new CopyOnWriteArrayList<>();
+            List<Benchmark.Result> results = new Benchmark(server, new Benchmark.Options(true, Optional.empty(), List.of(20_000L), List.of(), output), message -> {
+                progress.add(message);
+                System.out.println("[bench] " + message);
+            }).run();
+            // each catalog the small queries compare runs them unmeasured once in the run, before its first timed small query
+            assertThat(progress).filteredOn(message -> message.startsWith("small queries: compiled ")).hasSize(2)
+                    .anySatisfy(message -> assertThat(message).startsWith("small queries: compiled lakehouse_nocache, iceberg in "))
+                    .anySatisfy(message -> assertThat(message).startsWith("small queries: compiled lakehouse in "));
+            assertThat(firstIndex(progress, "small queries: compiled lakehouse_nocache")).isLessThan(firstIndex(progress, "small query, lakehouse_nocache against iceberg"));
+            assertThat(firstIndex(progress, "small queries: compiled lakehouse in ")).isLessThan(firstIndex(progress, "small query, cache on, lakehouse against iceberg"));
             assertThat(results).extracting(Benchmark.Result::workload).contains(
                     "append: INSERT latency", "append: INSERT to visible", "append: full scan after the stream",
                     "cold scan", "cold scan, cache on", "cold scan, selective filter", "mixed scan vs all-cold", "DWD aggregation", "cached vs uncached scan", "tiering: append stream", "tiering: bulk-loaded hot half",
@@ -102,5 +113,15 @@ public class TestBenchmarkQuick
         assertThat(output.resolve("scaling-bytes-on-disk-per-row-after-tiering.png")).isNotEmptyFile();
         assertThat(output.resolve("latency-tpch.png")).isNotEmptyFile();
         assertThat(Files.readString(output.resolve("tpch-tiny-plans.txt"))).contains("Q5").contains("Q18").contains("Fragment 0 [SINGLE]");
+    }
+
+    private static int firstIndex(List<String> messages, String part)
+    {
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).contains(part)) {
+                return i;
+            }
+        }
+        throw new AssertionError("No progress message contains: " + part);
     }
 }
