@@ -508,17 +508,17 @@ public final class Benchmark
      * nearly every workload reads, reaches the small queries compiled; {@code lakehouse_nocache},
      * which only they and the cold scans read, does not. On a fresh server, after 3,000 point
      * lookups on one catalog, the same lookup on the other took 1.48x as long over its first 100
-     * runs and still 1.05x–1.14x between its 500th and 2,000th, whichever catalog came first:
-     * the ratio measured which catalog the sequence had used more, not what either connector costs.
+     * runs and still 1.05x–1.14x between its 500th and 2,000th, and the same held the other way
+     * round: the ratio measured which catalog the sequence had used more, not what either connector costs.
      */
     private void compileSmallQueryPaths(List<String> catalogs)
             throws SQLException
     {
         List<String> pending = catalogs.stream().filter(catalog -> !smallQueryCatalogsCompiled.contains(catalog)).toList();
-        int runs = options.smallQueryCompileRuns();
         if (pending.isEmpty()) {
             return;
         }
+        int runs = options.smallQueryCompileRuns();
         progress.step("small queries: %,d unmeasured runs of each on %s, so that each catalog's copy of its connector is compiled before it is timed".formatted(runs, String.join(", ", pending)));
         long start = System.nanoTime();
         try (ExecutorService executor = Executors.newFixedThreadPool(COMPILE_CONNECTIONS)) {
