@@ -38,6 +38,31 @@ public class TestHybridConnector
     }
 
     @Test
+    public void testViewsBesideTables()
+    {
+        // Trino asks the catalog whether each name a query reads is a view before it looks for a table
+        assertUpdate("CREATE SCHEMA lakehouse.views_a");
+        assertUpdate("CREATE SCHEMA lakehouse.views_b");
+        assertUpdate("CREATE TABLE lakehouse.views_a.items AS SELECT nationkey, name FROM lakehouse.tpch.nation", 25);
+        assertUpdate("CREATE VIEW lakehouse.views_b.items AS SELECT regionkey, name FROM lakehouse.tpch.region");
+        assertQuery("SELECT count(*), max(nationkey) FROM lakehouse.views_a.items", "VALUES (25, 24)");
+        assertQuery("SELECT count(*), max(regionkey) FROM lakehouse.views_b.items", "VALUES (5, 4)");
+        assertThat(computeActual("SELECT table_schema || ':' || table_type FROM lakehouse.information_schema.tables WHERE table_name = 'items'").getOnlyColumnAsSet())
+                .containsExactlyInAnyOrder("views_a:BASE TABLE", "views_b:VIEW");
+        assertQueryFails("CREATE VIEW lakehouse.views_a.items AS SELECT 1 AS x", ".*already exists.*");
+
+        assertUpdate("CREATE OR REPLACE VIEW lakehouse.views_b.items AS SELECT name FROM lakehouse.views_a.items WHERE nationkey < 3");
+        assertQuery("SELECT count(*) FROM lakehouse.views_b.items", "VALUES 3");
+        assertUpdate("DROP VIEW lakehouse.views_b.items");
+        assertQueryFails("SELECT * FROM lakehouse.views_b.items", ".*Table 'lakehouse.views_b.items' does not exist");
+        assertQuery("SELECT count(*) FROM lakehouse.views_a.items", "VALUES 25");
+
+        assertUpdate("DROP TABLE lakehouse.views_a.items");
+        assertUpdate("DROP SCHEMA lakehouse.views_a");
+        assertUpdate("DROP SCHEMA lakehouse.views_b");
+    }
+
+    @Test
     public void testPartitionedTableInsertAndSelect()
     {
         assertUpdate("CREATE TABLE events (event_time timestamp(6), user_id bigint, region varchar, amount decimal(12, 2)) " +

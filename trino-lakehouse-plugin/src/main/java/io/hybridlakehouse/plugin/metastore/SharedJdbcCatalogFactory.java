@@ -20,11 +20,16 @@ import io.trino.spi.security.ConnectorIdentity;
 import io.trino.spi.security.SelectedRole;
 import io.trino.spi.type.TypeManager;
 import jakarta.annotation.PreDestroy;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.jdbc.JdbcClientPool;
+import org.apache.iceberg.jdbc.UncheckedInterruptedException;
+import org.apache.iceberg.jdbc.UncheckedSQLException;
 
 import java.security.Principal;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +38,7 @@ import java.util.Set;
 
 import static com.google.common.base.Throwables.throwIfUnchecked;
 import static io.trino.cache.CacheUtils.uncheckedCacheGet;
+import static io.trino.plugin.iceberg.catalog.jdbc.IcebergJdbcCatalogConfig.SchemaVersion.V1;
 import static java.util.Objects.requireNonNull;
 import static org.apache.iceberg.CatalogProperties.URI;
 import static org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION;
@@ -60,6 +66,7 @@ public class SharedJdbcCatalogFactory
     private final String defaultWarehouseDir;
     private final boolean uniqueTableLocation;
     private final Map<String, String> catalogProperties;
+    private final boolean viewSupport;
     private final JdbcClientPool clientPool;
     private final Cache<IdentityKey, JdbcCatalog> catalogs = EvictableCacheBuilder.newBuilder()
             .maximumSize(IDENTITIES)
@@ -95,6 +102,7 @@ public class SharedJdbcCatalogFactory
         jdbcConfig.getConnectionPassword().ifPresent(password -> properties.put(PROPERTY_PREFIX + "password", password));
         jdbcConfig.getRetryableStatusCodes().ifPresent(codes -> properties.put("retryable_status_codes", codes));
         this.catalogProperties = properties.buildOrThrow();
+        this.viewSupport = jdbcConfig.getSchemaVersion() == V1;
         this.clientPool = new AvailabilityCheckedPool(jdbcConfig.getConnectionUrl(), catalogProperties, metastore);
     }
 
@@ -129,12 +137,53 @@ public class SharedJdbcCatalogFactory
 
     private JdbcCatalog jdbcCatalog(ConnectorIdentity identity)
     {
-        JdbcCatalog jdbcCatalog = new JdbcCatalog(
-                _ -> new ForwardingFileIo(fileSystemFactory.create(identity)),
-                _ -> clientPool,
-                false);
+        JdbcCatalog jdbcCatalog = viewSupport
+                ? new ViewCheckingJdbcCatalog(identity)
+                : new JdbcCatalog(_ -> new ForwardingFileIo(fileSystemFactory.create(identity)), _ -> clientPool, false);
         jdbcCatalog.initialize(jdbcCatalogName, catalogProperties);
         return jdbcCatalog;
+    }
+
+    /**
+     * Iceberg's JDBC catalog, asking the database whether a view exists. Iceberg's own answer
+     * ({@code ViewCatalog.viewExists}) loads the view and catches the {@code NoSuchViewException}
+     * its loading throws, and Trino asks it for each table a query names before it looks the
+     * table up: a view operations object, a read and a stack trace filled on every query.
+     * This is the row Iceberg's loading reads ({@code JdbcUtil.loadView}), without the rest.
+     */
+    private class ViewCheckingJdbcCatalog
+            extends JdbcCatalog
+    {
+        ViewCheckingJdbcCatalog(ConnectorIdentity identity)
+        {
+            super(_ -> new ForwardingFileIo(fileSystemFactory.create(identity)), _ -> clientPool, false);
+        }
+
+        @Override
+        public boolean viewExists(TableIdentifier identifier)
+        {
+            try {
+                return clientPool.run(connection -> {
+                    try (PreparedStatement statement = connection.prepareStatement(
+                            "SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND iceberg_type = 'VIEW'")) {
+                        statement.setString(1, jdbcCatalogName);
+                        // as Iceberg writes a namespace (JdbcUtil.namespaceToString)
+                        statement.setString(2, String.join(".", identifier.namespace().levels()));
+                        statement.setString(3, identifier.name());
+                        try (ResultSet resultSet = statement.executeQuery()) {
+                            return resultSet.next();
+                        }
+                    }
+                });
+            }
+            catch (SQLException e) {
+                throw new UncheckedSQLException(e, "Failed to get view %s from catalog %s", identifier, jdbcCatalogName);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedInterruptedException(e, "Interrupted while checking whether view %s exists", identifier);
+            }
+        }
     }
 
     /**
