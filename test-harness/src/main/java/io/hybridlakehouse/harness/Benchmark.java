@@ -221,15 +221,21 @@ public final class Benchmark
 
         /**
          * {@code faster}, {@code slower} or {@code within noise}: by the interval of the paired ratio
-         * where there is one, else by the spreads (see {@link LatencyStatistics#verdict}); {@code -}
-         * for a single run or a workload without a reference, which have no spread to judge noise by.
+         * where there is one, and beyond the interval of its A/A control where it has one (figures
+         * {@value Benchmark#CONTROL_LOWER} and {@value Benchmark#CONTROL_UPPER}, see {@link LatencyStatistics.PairedRatio#verdictBeyond}),
+         * else by the spreads (see {@link LatencyStatistics#verdict}); {@code -} for a single run
+         * or a workload without a reference, which have no spread to judge noise by.
          */
         public String verdict()
         {
             if (reference.equals("-") || oursMillis.size() < 2 || referenceMillis.size() < 2) {
                 return "-";
             }
-            return pairedRatio().map(LatencyStatistics.PairedRatio::verdict)
+            Optional<LatencyStatistics.PairedRatio> paired = pairedRatio();
+            if (paired.isPresent() && figures.containsKey(CONTROL_LOWER) && figures.containsKey(CONTROL_UPPER)) {
+                return paired.get().verdictBeyond(figures.get(CONTROL_LOWER), figures.get(CONTROL_UPPER)).label();
+            }
+            return paired.map(LatencyStatistics.PairedRatio::verdict)
                     .orElseGet(() -> LatencyStatistics.verdict(oursMillis, referenceMillis))
                     .label();
         }
@@ -281,6 +287,16 @@ public final class Benchmark
             "point lookup", "SELECT * FROM %s.bench.small_items WHERE item_id = 4242",
             "aggregation", "SELECT category, count(*), sum(price) FROM %s.bench.small_items GROUP BY category",
             "information_schema.columns", "SELECT column_name, data_type FROM %s.information_schema.columns WHERE table_schema = 'bench' AND table_name = 'small_items'");
+    // the A/A control: a second catalog of the stock connector over the same tables (etc-catalog/bench/iceberg_twin.properties)
+    private static final String CONTROL_CATALOG = "iceberg_twin";
+    private static final String CONTROL = "A/A control: ";
+    private static final String CONTROL_NOTE = "two catalogs of the stock connector over the same tables: the noise no connector's code explains";
+    static final String CONTROL_LOWER = "control_paired_ratio_lower";
+    static final String CONTROL_UPPER = "control_paired_ratio_upper";
+    private static final String COLD_SCAN = "cold scan";
+    private static final String SELECTIVE_SCAN = "cold scan, selective filter";
+    // the workloads comparing ours with stock on what the control runs, by the control that measures their noise
+    private static final Map<String, String> CONTROLS = controls();
     private static final int SMALL_QUERY_COMPILE_RUNS = 3_000;
     private static final int COMPILE_CONNECTIONS = 2;
     private static final String CATALOG_FILLER_SCHEMA = "bench_catalog";
@@ -289,6 +305,19 @@ public final class Benchmark
     static final String TPCH = "TPC-H ";
     // workloads whose values are bytes, not milliseconds
     private static final Set<String> SIZE_WORKLOADS = Set.of(BYTES_ON_DISK);
+
+    private static Map<String, String> controls()
+    {
+        ImmutableMap.Builder<String, String> controls = ImmutableMap.builder();
+        controls.put(COLD_SCAN, CONTROL + COLD_SCAN);
+        controls.put(COLD_SCAN + ", cache on", CONTROL + COLD_SCAN);
+        controls.put(SELECTIVE_SCAN, CONTROL + SELECTIVE_SCAN);
+        for (String query : SMALL_QUERIES.keySet()) {
+            controls.put("small query: " + query, CONTROL + query);
+            controls.put("small query, cache on: " + query, CONTROL + query);
+        }
+        return controls.buildOrThrow();
+    }
 
     private final LakehouseServer server;
     private final Options options;
@@ -443,10 +472,12 @@ public final class Benchmark
 
         progress.step("scale %,d: cold scans".formatted(scale));
         String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM %s.bench.events" + suffix;
-        measure("cold scan", scale, scan.formatted("lakehouse_nocache"), scan.formatted("iceberg"), "all data in Iceberg files; both without a cache");
-        measure("cold scan, cache on", scale, scan.formatted("lakehouse"), scan.formatted("iceberg"), "ours with its local cache, stock without");
+        measure(CONTROL + COLD_SCAN, scale, scan.formatted(CONTROL_CATALOG), scan.formatted("iceberg"), CONTROL_NOTE);
+        measure(COLD_SCAN, scale, scan.formatted("lakehouse_nocache"), scan.formatted("iceberg"), "all data in Iceberg files; both without a cache");
+        measure(COLD_SCAN + ", cache on", scale, scan.formatted("lakehouse"), scan.formatted("iceberg"), "ours with its local cache, stock without");
         String selective = "SELECT count(*), sum(amount) FROM %s.bench.events%s WHERE user_id = 4242 AND event_time >= TIMESTAMP '2026-11-01 06:00:00'";
-        measure("cold scan, selective filter", scale, selective.formatted("lakehouse_nocache", suffix), selective.formatted("iceberg", suffix), "both without a cache");
+        measure(CONTROL + SELECTIVE_SCAN, scale, selective.formatted(CONTROL_CATALOG, suffix), selective.formatted("iceberg", suffix), CONTROL_NOTE);
+        measure(SELECTIVE_SCAN, scale, selective.formatted("lakehouse_nocache", suffix), selective.formatted("iceberg", suffix), "both without a cache");
         measure("mixed scan vs all-cold", scale, "SELECT count(*), sum(amount), count(DISTINCT user_id), max(app_version) FROM lakehouse.bench.mixed" + suffix,
                 scan.formatted("lakehouse"), "reference: our all-cold table of the same rows");
         String dwd = "SELECT category, region, count(*), sum(amount), approx_distinct(user_id) FROM %s.bench.dwd_events" + suffix + " GROUP BY category, region";
@@ -488,13 +519,17 @@ public final class Benchmark
             throws SQLException
     {
         int repeats = options.smallQueryRepeats();
-        compileSmallQueryPaths(List.of(ours, "iceberg"));
+        compileSmallQueryPaths(List.of(ours, "iceberg", CONTROL_CATALOG));
         progress.step("scale %,d: %s, %s against iceberg, on a %,d-row table, %d repeats each".formatted(scale, prefix, ours, SMALL_TABLE_ROWS, repeats));
         for (Map.Entry<String, String> query : SMALL_QUERIES.entrySet()) {
             String oursSql = query.getValue().formatted(ours);
             String reference = query.getValue().formatted("iceberg");
             if (!rows(statement, oursSql).equals(rows(statement, reference))) {
                 throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
+            }
+            String control = CONTROL + query.getKey();
+            if (results.stream().noneMatch(result -> result.workload().equals(control) && result.scale() == scale)) {
+                measure(control, scale, query.getValue().formatted(CONTROL_CATALOG), reference, "%,d-row table, %d repeats; %s".formatted(SMALL_TABLE_ROWS, repeats, CONTROL_NOTE), repeats);
             }
             measureWithServerPhases("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
         }
@@ -1313,8 +1348,13 @@ public final class Benchmark
         add(new Result(workload, scale, ours, reference, oursMillis, referenceMillis, true, note, Map.of()));
     }
 
-    private void add(Result result)
+    private void add(Result measured)
     {
+        Result result = Optional.ofNullable(CONTROLS.get(measured.workload()))
+                .flatMap(control -> results.stream().filter(earlier -> earlier.workload().equals(control) && earlier.scale() == measured.scale()).findFirst())
+                .flatMap(control -> control.pairedRatio().map(interval -> withNote(measured, "%s; A/A control %.2f [%.2f–%.2f]".formatted(measured.note(), interval.median(), interval.lower(), interval.upper()),
+                        ImmutableMap.<String, Double>builder().putAll(measured.figures()).put(CONTROL_LOWER, interval.lower()).put(CONTROL_UPPER, interval.upper()).buildOrThrow())))
+                .orElse(measured);
         results.add(result);
         progress.step("%-36s scale %,d: ours %s ms (IQR %s), reference %s ms (IQR %s), ratio %.2f, paired %s, %s %s".formatted(
                 result.workload(), result.scale(), millis(result.oursMedian()), millis(result.oursIqr()), millis(result.referenceMedian()), millis(result.referenceIqr()), result.ratio(),
@@ -1344,6 +1384,8 @@ public final class Benchmark
                 .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
                 .append("Paired ratio: the runs of ours and of the reference take turns, so each of ours has its reference run beside it, on the machine in the same state; the median of ours/reference over those pairs, and in brackets its 95%% interval (the 2.5th and 97.5th percentiles of the medians of 2,000 resamples of the pairs, with replacement), for workloads of %d or more pairs. ".formatted(LatencyStatistics.MIN_PAIRS))
                 .append("Verdict: `faster` or `slower` (ours against the reference) when that interval lies wholly below or above 1, else `within noise`; where there is no paired ratio, `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap; `-` for a single run or no reference. ")
+                .append(("A/A control: `%s...` runs the cold scans and the small queries on `%s`, a second catalog of the stock connector over the same tables, against `iceberg`. Trino gives each catalog its own copy of its connector's classes, which the JIT compiles apart, so two catalogs of the very same code can sit a few percent apart for the life of a server, a difference the resampled pairs cannot see. " +
+                        "The cells comparing ours with stock on the same query name their control in the note, and their verdict also requires the interval to lie beyond the control's widest departure from 1, either way: `slower` only when the interval's lower bound exceeds both the control's upper bound and 1 / its lower bound, `faster` the mirror of it. ").formatted(CONTROL, CONTROL_CATALOG))
                 .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
                 .append("| workload | scale | ours | reference | ours ms | reference ms | spread (IQR) ours / ref | ratio ours/reference | paired ratio [95% interval] | verdict | note |\n")
                 .append("| --- | ---: | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |\n");

@@ -45,10 +45,30 @@ public final class LatencyStatistics
          */
         public Verdict verdict()
         {
-            if (upper < 1) {
+            return verdictBeyond(1);
+        }
+
+        /**
+         * As {@link #verdict()}, where the difference must also exceed what an A/A control in the
+         * same run shows: two catalogs of the same connector over the same tables, whose interval
+         * is {@code [controlLower, controlUpper]}. Resampling the pairs sees the noise from one
+         * run to the next; it cannot see that Trino's catalogs each run their own copy of their
+         * connector's classes, compiled by the JIT apart, which sets one catalog a few percent
+         * above or below another for the whole life of a server. Which copy lands above is chance,
+         * so the control's widest departure from 1, either way, is the margin on both sides.
+         */
+        public Verdict verdictBeyond(double controlLower, double controlUpper)
+        {
+            checkArgument(controlLower > 0 && controlLower <= controlUpper, "not an interval: [%s, %s]", controlLower, controlUpper);
+            return verdictBeyond(Math.max(1, Math.max(controlUpper, 1 / controlLower)));
+        }
+
+        private Verdict verdictBeyond(double margin)
+        {
+            if (upper < 1 / margin) {
                 return Verdict.FASTER;
             }
-            return lower > 1 ? Verdict.SLOWER : Verdict.WITHIN_NOISE;
+            return lower > margin ? Verdict.SLOWER : Verdict.WITHIN_NOISE;
         }
     }
 

@@ -43,7 +43,7 @@ public class TestBenchmarkQuick
             }).run();
             // each catalog the small queries compare runs them unmeasured once in the run, before its first timed small query
             assertThat(progress).filteredOn(message -> message.startsWith("small queries: compiled ")).hasSize(2)
-                    .anySatisfy(message -> assertThat(message).startsWith("small queries: compiled lakehouse_nocache, iceberg in "))
+                    .anySatisfy(message -> assertThat(message).startsWith("small queries: compiled lakehouse_nocache, iceberg, iceberg_twin in "))
                     .anySatisfy(message -> assertThat(message).startsWith("small queries: compiled lakehouse in "));
             assertThat(firstIndex(progress, "small queries: compiled lakehouse_nocache")).isLessThan(firstIndex(progress, "small query, lakehouse_nocache against iceberg"));
             assertThat(firstIndex(progress, "small queries: compiled lakehouse in ")).isLessThan(firstIndex(progress, "small query, cache on, lakehouse against iceberg"));
@@ -54,6 +54,7 @@ public class TestBenchmarkQuick
                     "MV rewrite: roll-up to region", "MV rewrite: weekly users by type", "MV rewrite: daily chart, time range", "MV rewrite: key filter",
                     "small query: point lookup", "small query: aggregation", "small query: information_schema.columns",
                     "small query, cache on: point lookup", "small query, cache on: aggregation", "small query, cache on: information_schema.columns",
+                    "A/A control: point lookup", "A/A control: aggregation", "A/A control: information_schema.columns", "A/A control: cold scan", "A/A control: cold scan, selective filter",
                     "concurrent: 4 INSERT streams + reader", "bytes on disk per row after tiering",
                     "TPC-H tiny Q5", "TPC-H tiny Q7", "TPC-H tiny Q8", "TPC-H tiny Q9", "TPC-H tiny Q18",
                     "TPC-H tiny Q5, hot tier", "TPC-H tiny Q7, hot tier", "TPC-H tiny Q8, hot tier", "TPC-H tiny Q9, hot tier", "TPC-H tiny Q18, hot tier");
@@ -62,6 +63,13 @@ public class TestBenchmarkQuick
                 assertThat(result.oursMillis()).isNotEmpty();
                 assertThat(result.verdict()).isIn("faster", "slower", "within noise", "-");
             });
+            // the control runs before the comparisons it is the noise of, once a scale, on two catalogs of the stock connector
+            assertThat(results).filteredOn(result -> result.workload().startsWith("A/A control: ")).hasSize(5).allSatisfy(result -> {
+                assertThat(result.ours()).isEqualTo("iceberg_twin");
+                assertThat(result.reference()).isEqualTo("iceberg");
+            });
+            assertThat(workloadIndex(results, "A/A control: point lookup")).isLessThan(workloadIndex(results, "small query: point lookup"));
+            assertThat(workloadIndex(results, "A/A control: cold scan")).isLessThan(workloadIndex(results, "cold scan"));
             assertThat(results).filteredOn(result -> result.workload().startsWith("small query")).allSatisfy(result -> {
                 assertThat(result.oursMillis()).hasSize(5);
                 assertThat(result.referenceMillis()).hasSize(5);
@@ -100,7 +108,7 @@ public class TestBenchmarkQuick
             MoreFiles.deleteRecursively(home, RecursiveDeleteOption.ALLOW_INSECURE);
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(37);
+        assertThat(json.size()).isEqualTo(42);
         assertThat(json.get(0).has("oursIqr")).isTrue();
         assertThat(json.get(0).has("verdict")).isTrue();
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference").contains("spread (IQR) ours / ref").contains("| verdict |")
@@ -113,6 +121,13 @@ public class TestBenchmarkQuick
         assertThat(output.resolve("scaling-bytes-on-disk-per-row-after-tiering.png")).isNotEmptyFile();
         assertThat(output.resolve("latency-tpch.png")).isNotEmptyFile();
         assertThat(Files.readString(output.resolve("tpch-tiny-plans.txt"))).contains("Q5").contains("Q18").contains("Fragment 0 [SINGLE]");
+    }
+
+    private static int workloadIndex(List<Benchmark.Result> results, String workload)
+    {
+        List<String> workloads = results.stream().map(Benchmark.Result::workload).toList();
+        assertThat(workloads).contains(workload);
+        return workloads.indexOf(workload);
     }
 
     private static int firstIndex(List<String> messages, String part)
