@@ -221,8 +221,8 @@ public final class Benchmark
 
         /**
          * {@code faster}, {@code slower} or {@code within noise}: by the interval of the paired ratio
-         * where there is one, and beyond the interval of its A/A control where it has one (figures
-         * {@value Benchmark#CONTROL_LOWER} and {@value Benchmark#CONTROL_UPPER}, see {@link LatencyStatistics.PairedRatio#verdictBeyond}),
+         * where there is one, and beyond the paired ratio of its A/A control where it has one (figure
+         * {@value Benchmark#CONTROL_RATIO}, see {@link LatencyStatistics.PairedRatio#verdictBeyond}),
          * else by the spreads (see {@link LatencyStatistics#verdict}); {@code -} for a single run
          * or a workload without a reference, which have no spread to judge noise by.
          */
@@ -232,8 +232,8 @@ public final class Benchmark
                 return "-";
             }
             Optional<LatencyStatistics.PairedRatio> paired = pairedRatio();
-            if (paired.isPresent() && figures.containsKey(CONTROL_LOWER) && figures.containsKey(CONTROL_UPPER)) {
-                return paired.get().verdictBeyond(figures.get(CONTROL_LOWER), figures.get(CONTROL_UPPER)).label();
+            if (paired.isPresent() && figures.containsKey(CONTROL_RATIO)) {
+                return paired.get().verdictBeyond(figures.get(CONTROL_RATIO)).label();
             }
             return paired.map(LatencyStatistics.PairedRatio::verdict)
                     .orElseGet(() -> LatencyStatistics.verdict(oursMillis, referenceMillis))
@@ -291,8 +291,7 @@ public final class Benchmark
     private static final String CONTROL_CATALOG = "iceberg_twin";
     private static final String CONTROL = "A/A control: ";
     private static final String CONTROL_NOTE = "two catalogs of the stock connector over the same tables: the noise no connector's code explains";
-    static final String CONTROL_LOWER = "control_paired_ratio_lower";
-    static final String CONTROL_UPPER = "control_paired_ratio_upper";
+    static final String CONTROL_RATIO = "control_paired_ratio";
     private static final String COLD_SCAN = "cold scan";
     private static final String SELECTIVE_SCAN = "cold scan, selective filter";
     // the workloads comparing ours with stock on what the control runs, by the control that measures their noise
@@ -1353,7 +1352,7 @@ public final class Benchmark
         Result result = Optional.ofNullable(CONTROLS.get(measured.workload()))
                 .flatMap(control -> results.stream().filter(earlier -> earlier.workload().equals(control) && earlier.scale() == measured.scale()).findFirst())
                 .flatMap(control -> control.pairedRatio().map(interval -> withNote(measured, "%s; A/A control %.2f [%.2f–%.2f]".formatted(measured.note(), interval.median(), interval.lower(), interval.upper()),
-                        ImmutableMap.<String, Double>builder().putAll(measured.figures()).put(CONTROL_LOWER, interval.lower()).put(CONTROL_UPPER, interval.upper()).buildOrThrow())))
+                        ImmutableMap.<String, Double>builder().putAll(measured.figures()).put(CONTROL_RATIO, interval.median()).buildOrThrow())))
                 .orElse(measured);
         results.add(result);
         progress.step("%-36s scale %,d: ours %s ms (IQR %s), reference %s ms (IQR %s), ratio %.2f, paired %s, %s %s".formatted(
@@ -1385,7 +1384,7 @@ public final class Benchmark
                 .append("Paired ratio: the runs of ours and of the reference take turns, so each of ours has its reference run beside it, on the machine in the same state; the median of ours/reference over those pairs, and in brackets its 95%% interval (the 2.5th and 97.5th percentiles of the medians of 2,000 resamples of the pairs, with replacement), for workloads of %d or more pairs. ".formatted(LatencyStatistics.MIN_PAIRS))
                 .append("Verdict: `faster` or `slower` (ours against the reference) when that interval lies wholly below or above 1, else `within noise`; where there is no paired ratio, `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap; `-` for a single run or no reference. ")
                 .append(("A/A control: `%s...` runs the cold scans and the small queries on `%s`, a second catalog of the stock connector over the same tables, against `iceberg`. Trino gives each catalog its own copy of its connector's classes, which the JIT compiles apart, so two catalogs of the very same code can sit a few percent apart for the life of a server, a difference the resampled pairs cannot see. " +
-                        "The cells comparing ours with stock on the same query name their control in the note, and their verdict also requires the interval to lie beyond the control's widest departure from 1, either way: `slower` only when the interval's lower bound exceeds both the control's upper bound and 1 / its lower bound, `faster` the mirror of it. ").formatted(CONTROL, CONTROL_CATALOG))
+                        "The cells comparing ours with stock on the same query name their control in the note, and their verdict also requires the interval to lie beyond the control's departure from 1, either way (which copy lands above is chance): `slower` only when the interval's lower bound exceeds both the control's paired ratio r and 1/r, `faster` only when its upper bound is below both. ").formatted(CONTROL, CONTROL_CATALOG))
                 .append("Machine: %d cores, Java %s, %s.\n\n".formatted(Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("os.name")))
                 .append("| workload | scale | ours | reference | ours ms | reference ms | spread (IQR) ours / ref | ratio ours/reference | paired ratio [95% interval] | verdict | note |\n")
                 .append("| --- | ---: | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |\n");

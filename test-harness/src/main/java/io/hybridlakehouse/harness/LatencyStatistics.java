@@ -45,25 +45,25 @@ public final class LatencyStatistics
          */
         public Verdict verdict()
         {
-            return verdictBeyond(1);
+            return verdictWithMargin(1);
         }
 
         /**
          * As {@link #verdict()}, where the difference must also exceed what an A/A control in the
-         * same run shows: two catalogs of the same connector over the same tables, whose interval
-         * is {@code [controlLower, controlUpper]}. Resampling the pairs sees the noise from one
-         * run to the next; it cannot see that Trino's catalogs each run their own copy of their
-         * connector's classes, compiled by the JIT apart, which sets one catalog a few percent
-         * above or below another for the whole life of a server. Which copy lands above is chance,
-         * so the control's widest departure from 1, either way, is the margin on both sides.
+         * same run shows: two catalogs of the same connector over the same tables, whose paired
+         * ratio is {@code controlRatio}. Resampling the pairs sees the noise from one run to the
+         * next; it cannot see that Trino's catalogs each run their own copy of their connector's
+         * classes, compiled by the JIT apart, which sets one catalog a few percent above or below
+         * another for the whole life of a server. Which copy lands above is chance, so the
+         * control's departure from 1, either way, is the margin on both sides.
          */
-        public Verdict verdictBeyond(double controlLower, double controlUpper)
+        public Verdict verdictBeyond(double controlRatio)
         {
-            checkArgument(controlLower > 0 && controlLower <= controlUpper, "not an interval: [%s, %s]", controlLower, controlUpper);
-            return verdictBeyond(Math.max(1, Math.max(controlUpper, 1 / controlLower)));
+            checkArgument(controlRatio > 0, "not a ratio: %s", controlRatio);
+            return verdictWithMargin(Math.max(1, Math.max(controlRatio, 1 / controlRatio)));
         }
 
-        private Verdict verdictBeyond(double margin)
+        private Verdict verdictWithMargin(double margin)
         {
             if (upper < 1 / margin) {
                 return Verdict.FASTER;

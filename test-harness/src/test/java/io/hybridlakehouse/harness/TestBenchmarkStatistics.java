@@ -115,25 +115,25 @@ public class TestBenchmarkStatistics
     {
         LatencyStatistics.PairedRatio slower = new LatencyStatistics.PairedRatio(1.07, 1.05, 1.10);
         LatencyStatistics.PairedRatio faster = new LatencyStatistics.PairedRatio(0.88, 0.85, 0.91);
-        // two copies of one connector within 2% of each other: 5-10% is more than that
-        assertThat(slower.verdictBeyond(0.98, 1.02)).isEqualTo(SLOWER);
-        assertThat(faster.verdictBeyond(0.98, 1.02)).isEqualTo(FASTER);
-        // the copies as much as 12% apart in this run: 5-10% is not beyond it, either way
-        assertThat(slower.verdictBeyond(0.95, 1.12)).isEqualTo(WITHIN_NOISE);
-        assertThat(faster.verdictBeyond(0.95, 1.12)).isEqualTo(WITHIN_NOISE);
-        // which copy lands above is chance: a control 10% below 1 is a margin of 1/0.9 above it too
-        assertThat(slower.verdictBeyond(0.90, 1.01)).isEqualTo(WITHIN_NOISE);
-        assertThat(new LatencyStatistics.PairedRatio(1.20, 1.15, 1.25).verdictBeyond(0.90, 1.01)).isEqualTo(SLOWER);
-        // a control tighter than the interval's own noise changes nothing
-        assertThat(new LatencyStatistics.PairedRatio(1.02, 0.97, 1.06).verdictBeyond(0.995, 1.005)).isEqualTo(WITHIN_NOISE);
-        assertThat(slower.verdictBeyond(1.0, 1.0)).isEqualTo(slower.verdict());
-        assertThatThrownBy(() -> slower.verdictBeyond(1.1, 1.0)).isInstanceOf(IllegalArgumentException.class);
+        // two copies of one connector 2% apart: 5-10% is more than that
+        assertThat(slower.verdictBeyond(1.02)).isEqualTo(SLOWER);
+        assertThat(faster.verdictBeyond(1.02)).isEqualTo(FASTER);
+        // the copies 12% apart in this run: 5-10% is not beyond it, either way
+        assertThat(slower.verdictBeyond(1.12)).isEqualTo(WITHIN_NOISE);
+        assertThat(faster.verdictBeyond(1.12)).isEqualTo(WITHIN_NOISE);
+        // which copy lands above is chance: a control 8% below 1 is a margin of 1/0.92 above it too
+        assertThat(slower.verdictBeyond(0.92)).isEqualTo(WITHIN_NOISE);
+        assertThat(new LatencyStatistics.PairedRatio(1.20, 1.15, 1.25).verdictBeyond(0.92)).isEqualTo(SLOWER);
+        // a control at 1 leaves the verdict to the interval alone
+        assertThat(new LatencyStatistics.PairedRatio(1.02, 0.97, 1.06).verdictBeyond(1.0)).isEqualTo(WITHIN_NOISE);
+        assertThat(slower.verdictBeyond(1.0)).isEqualTo(slower.verdict());
+        assertThatThrownBy(() -> slower.verdictBeyond(0)).isInstanceOf(IllegalArgumentException.class);
 
-        Map<String, Double> control = Map.of(Benchmark.CONTROL_LOWER, 0.95, Benchmark.CONTROL_UPPER, 1.12);
         List<Double> reference = IntStream.range(0, 40).mapToObj(i -> 20.0 + (i % 7) * 6).toList();
         List<Double> fivePercentSlower = reference.stream().map(value -> value * 1.05).toList();
         assertThat(new Benchmark.Result("cold scan", 20_000, "lakehouse_nocache", "iceberg", fivePercentSlower, reference, true, "", Map.of()).verdict()).isEqualTo("slower");
-        assertThat(new Benchmark.Result("cold scan", 20_000, "lakehouse_nocache", "iceberg", fivePercentSlower, reference, true, "", control).verdict()).isEqualTo("within noise");
+        assertThat(new Benchmark.Result("cold scan", 20_000, "lakehouse_nocache", "iceberg", fivePercentSlower, reference, true, "", Map.of(Benchmark.CONTROL_RATIO, 1.02)).verdict()).isEqualTo("slower");
+        assertThat(new Benchmark.Result("cold scan", 20_000, "lakehouse_nocache", "iceberg", fivePercentSlower, reference, true, "", Map.of(Benchmark.CONTROL_RATIO, 0.94)).verdict()).isEqualTo("within noise");
     }
 
     @Test
