@@ -527,7 +527,7 @@ public final class Benchmark
                 throw new IllegalStateException("The catalogs answer differently: " + query.getValue());
             }
             String control = CONTROL + query.getKey();
-            if (results.stream().noneMatch(result -> result.workload().equals(control) && result.scale() == scale)) {
+            if (measuredAt(control, scale).isEmpty()) {
                 measure(control, scale, query.getValue().formatted(CONTROL_CATALOG), reference, "%,d-row table, %d repeats; %s".formatted(SMALL_TABLE_ROWS, repeats, CONTROL_NOTE), repeats);
             }
             measureWithServerPhases("%s: %s".formatted(prefix, query.getKey()), scale, oursSql, reference, "%,d-row table, %d repeats%s".formatted(SMALL_TABLE_ROWS, repeats, note), repeats);
@@ -1350,7 +1350,7 @@ public final class Benchmark
     private void add(Result measured)
     {
         Result result = Optional.ofNullable(CONTROLS.get(measured.workload()))
-                .flatMap(control -> results.stream().filter(earlier -> earlier.workload().equals(control) && earlier.scale() == measured.scale()).findFirst())
+                .flatMap(control -> measuredAt(control, measured.scale()))
                 .flatMap(control -> control.pairedRatio().map(interval -> withNote(measured, "%s; A/A control %.2f [%.2f–%.2f]".formatted(measured.note(), interval.median(), interval.lower(), interval.upper()),
                         ImmutableMap.<String, Double>builder().putAll(measured.figures()).put(CONTROL_RATIO, interval.median()).buildOrThrow())))
                 .orElse(measured);
@@ -1358,6 +1358,11 @@ public final class Benchmark
         progress.step("%-36s scale %,d: ours %s ms (IQR %s), reference %s ms (IQR %s), ratio %.2f, paired %s, %s %s".formatted(
                 result.workload(), result.scale(), millis(result.oursMedian()), millis(result.oursIqr()), millis(result.referenceMedian()), millis(result.referenceIqr()), result.ratio(),
                 pairedRatio(result), result.verdict(), result.note()));
+    }
+
+    private Optional<Result> measuredAt(String workload, long scale)
+    {
+        return results.stream().filter(result -> result.workload().equals(workload) && result.scale() == scale).findFirst();
     }
 
     private static Result withNote(Result result, String note, Map<String, Double> figures)
