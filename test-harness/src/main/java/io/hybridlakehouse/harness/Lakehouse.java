@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -25,6 +26,8 @@ public final class Lakehouse
 {
     // none by default: the loopback S3 server as it is; --s3-latency-ms adds S3-like request latency
     private static final long DEFAULT_S3_LATENCY_MILLIS = 0;
+    // single-node/ with the shorter query history the benchmark's tens of thousands of queries need
+    static final List<String> BENCH_NODE_TEMPLATES = List.of("single-node", "bench-node");
 
     private Lakehouse() {}
 
@@ -195,8 +198,8 @@ public final class Lakehouse
         Duration s3Latency = Duration.ofMillis(latencyIndex >= 0 && latencyIndex + 1 < arguments.size() ? Long.parseLong(arguments.get(latencyIndex + 1)) : DEFAULT_S3_LATENCY_MILLIS);
         S3BenchServices services = s3 ? new S3BenchServices(TrinoDistribution.fromSystemProperty(), home, s3Latency) : null;
         ServerConfiguration configuration = s3
-                ? new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("single-node"), List.of("bench-s3"), services.catalogValues(), services.nodeEnvironment())
-                : new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), List.of("bench"));
+                ? new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), BENCH_NODE_TEMPLATES, List.of("bench-s3"), services.catalogValues(), services.nodeEnvironment())
+                : new ServerConfiguration(home, port, heap, repository.resolve("etc-catalog"), BENCH_NODE_TEMPLATES, List.of("catalog", "bench"), Map.of(), Map.of());
         LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
         try {
             if (services != null) {

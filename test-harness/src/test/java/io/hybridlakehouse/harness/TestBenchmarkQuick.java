@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,7 +32,7 @@ public class TestBenchmarkQuick
             port = socket.getLocalPort();
         }
         Path home = Files.createTempDirectory("lakehouse-bench");
-        ServerConfiguration configuration = new ServerConfiguration(home, port, "2G", repository.resolve("etc-catalog"), List.of("bench"));
+        ServerConfiguration configuration = new ServerConfiguration(home, port, "2G", repository.resolve("etc-catalog"), Lakehouse.BENCH_NODE_TEMPLATES, List.of("catalog", "bench"), Map.of(), Map.of());
         LakehouseServer server = new LakehouseServer(TrinoDistribution.fromSystemProperty(), configuration);
         Path output = Files.createTempDirectory("bench-report");
         try {
