@@ -296,7 +296,7 @@ public final class Benchmark
     private static final String SELECTIVE_SCAN = "cold scan, selective filter";
     // the workloads comparing ours with stock on what the control runs, by the control that measures their noise
     private static final Map<String, String> CONTROLS = controls();
-    private static final int SMALL_QUERY_COMPILE_RUNS = 6_000;
+    private static final int SMALL_QUERY_COMPILE_RUNS = 3_000;
     private static final int COMPILE_CONNECTIONS = 2;
     private static final String CATALOG_FILLER_SCHEMA = "bench_catalog";
     static final String CONCURRENT_APPENDS = "concurrent: %d INSERT streams + reader".formatted(ConcurrentAppendWorkload.WRITERS);
@@ -548,13 +548,9 @@ public final class Benchmark
      * lookup right after this pass was 1.02x–1.07x of stock in four full runs, where both catalogs
      * warmed alike on a quiet server give 0.96x–1.00x.
      * <p>
-     * Ours has more of its own code on each query's path (its metadata and split layers over
-     * Iceberg's), and methods run once per query reach the optimizing compiler only after
-     * thousands of queries: with 3,000 runs the point lookup stayed 1.02x–1.11x of stock in seven
-     * full runs, and fresh-server probes put it 5–17% behind after 3,000 runs and at 0.99x–1.08x,
-     * with a second stock catalog at 1.02x–1.07x, after 6,000. Past that, ours still compiles two to
-     * three times the JIT time of stock per query, so the pass stops where both have reached the
-     * speed they keep, not where the compiler falls silent.
+     * Doubling the pass to 6,000 runs did not move ours against stock on the point lookup (1.04x,
+     * 1.10x and 1.02x at 20,000, 1M and 5M rows, against 1.06x and 1.04x at 1M and 5M with 3,000),
+     * so what is left of that difference is not compilation, and the pass stays at 3,000.
      */
     private void compileSmallQueryPaths(List<String> catalogs)
             throws SQLException

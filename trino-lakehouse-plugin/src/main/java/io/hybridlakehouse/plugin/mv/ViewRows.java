@@ -13,14 +13,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.airlift.json.JsonCodec.jsonCodec;
 import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 
@@ -31,8 +36,8 @@ import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 public final class ViewRows
 {
     private static final JsonCodec<SynchronousView> CODEC = jsonCodec(SynchronousView.class);
-    // Every query reads every view's row (see MetastoreSnapshot); a definition changes only
-    // with its view, so its decoded form is kept by its text
+    // Every query reads the rows of the views its tables connect to (see MetastoreSnapshot); a
+    // definition changes only with its view, so its decoded form is kept by its text
     private static final Cache<String, SynchronousView> DECODED = CacheBuilder.newBuilder()
             .maximumSize(2_000)
             .build();
@@ -58,24 +63,70 @@ public final class ViewRows
     public static List<RegisteredView> registered(Connection connection)
             throws SQLException
     {
+        return registered(connection, "", List.of());
+    }
+
+    /**
+     * The views named one of {@code names} or maintained by a base of {@code baseUuids}, with
+     * their bases and coverage: what a query's tables connect it to, read without the rest of
+     * the catalog's views, so that the cost of a query does not grow with views it never meets.
+     */
+    public static List<RegisteredView> registeredConnectedTo(Connection connection, Collection<SchemaTableName> names, Collection<String> baseUuids)
+            throws SQLException
+    {
+        List<String> conditions = new ArrayList<>();
+        List<String> parameters = new ArrayList<>();
+        for (SchemaTableName name : names) {
+            conditions.add("(v.schema_name = ? AND v.view_name = ?)");
+            parameters.add(name.getSchemaName());
+            parameters.add(name.getTableName());
+        }
+        if (!baseUuids.isEmpty()) {
+            conditions.add("EXISTS (SELECT 1 FROM hybrid_view_bases m WHERE m.schema_name = v.schema_name AND m.view_name = v.view_name AND m.base_uuid IN (%s))"
+                    .formatted(String.join(", ", Collections.nCopies(baseUuids.size(), "?"))));
+            parameters.addAll(baseUuids);
+        }
+        if (conditions.isEmpty()) {
+            return List.of();
+        }
+        return registered(connection, " WHERE " + String.join(" OR ", conditions), parameters);
+    }
+
+    private static List<RegisteredView> registered(Connection connection, String viewFilter, List<String> parameters)
+            throws SQLException
+    {
+        // one row per view and base (a view without bases: one row with none)
+        String sql = "SELECT v.schema_name, v.view_name, v.definition_json, v.building, v.rows_removed_before, v.rows_removed_keys, b.base_uuid " +
+                "FROM hybrid_materialized_views v LEFT JOIN hybrid_view_bases b ON b.schema_name = v.schema_name AND b.view_name = v.view_name" + viewFilter;
+        Map<SchemaTableName, RegisteredView> views = new LinkedHashMap<>();
         Map<SchemaTableName, Set<String>> bases = new HashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT schema_name, view_name, base_uuid FROM hybrid_view_bases");
-                ResultSet resultSet = statement.executeQuery()) {
-            while (resultSet.next()) {
-                bases.computeIfAbsent(new SchemaTableName(resultSet.getString(1), resultSet.getString(2)), _ -> new HashSet<>()).add(resultSet.getString(3));
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setString(i + 1, parameters.get(i));
+            }
+            try (ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    SchemaTableName name = new SchemaTableName(resultSet.getString(1), resultSet.getString(2));
+                    if (!views.containsKey(name)) {
+                        SynchronousView view = decoded(resultSet.getString(3));
+                        boolean building = resultSet.getInt(4) != 0;
+                        long removedBefore = resultSet.getLong(5);
+                        Optional<Instant> rowsRemovedBefore = resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(removedBefore));
+                        views.put(name, new RegisteredView(view.withState(view.stateTable(), building), Set.of(), rowsRemovedBefore, keys(resultSet.getString(6))));
+                    }
+                    String base = resultSet.getString(7);
+                    if (base != null) {
+                        bases.computeIfAbsent(name, _ -> new HashSet<>()).add(base);
+                    }
+                }
             }
         }
-        ImmutableList.Builder<RegisteredView> views = ImmutableList.builder();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT definition_json, building, rows_removed_before, rows_removed_keys FROM hybrid_materialized_views");
-                ResultSet resultSet = statement.executeQuery()) {
-            while (resultSet.next()) {
-                SynchronousView view = decoded(resultSet.getString(1));
-                long removedBefore = resultSet.getLong(3);
-                Optional<Instant> rowsRemovedBefore = resultSet.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(removedBefore));
-                views.add(new RegisteredView(view.withState(view.stateTable(), resultSet.getInt(2) != 0), bases.getOrDefault(view.name(), Set.of()), rowsRemovedBefore, keys(resultSet.getString(4))));
-            }
-        }
-        return views.build();
+        return views.entrySet().stream()
+                .map(entry -> {
+                    RegisteredView view = entry.getValue();
+                    return new RegisteredView(view.view(), bases.getOrDefault(entry.getKey(), Set.of()), view.rowsRemovedBefore(), view.rowsRemovedOnKeys());
+                })
+                .collect(toImmutableList());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.segment;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.Sets;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -127,18 +129,24 @@ public class JdbcSegmentStore
     /**
      * Grows the set from the name until no view connects it to more: a view joins when its name,
      * its state table or one of its bases is in the set, and brings those in; a table joins by
-     * name (a state table, the name asked for) or by id (a base). The views are few and read
-     * whole; of the tables only the set's rows are read, however many the catalog has.
+     * name (a state table, the name asked for) or by id (a base). Of the tables and views only
+     * the set's rows are read, however many the catalog has: the views by name and by base as
+     * the set grows, all of them only when the set meets a state table whose view it has not
+     * met, as only the view's definition names its state table.
      */
     private static MetastoreSnapshot snapshotAround(Connection connection, SchemaTableName name)
             throws SQLException
     {
-        List<RegisteredView> allViews = ViewRows.registered(connection);
         Map<SchemaTableName, HybridTableState> tables = new HashMap<>();
         Set<SchemaTableName> names = new HashSet<>(Set.of(name));
         Set<String> uuids = new HashSet<>();
         Set<SchemaTableName> namesRead = new HashSet<>();
         Set<String> uuidsRead = new HashSet<>();
+        // the views read so far, the set's and others met on the way
+        Map<SchemaTableName, RegisteredView> candidates = new LinkedHashMap<>();
+        Set<SchemaTableName> namesAskedForViews = new HashSet<>();
+        Set<String> uuidsAskedForViews = new HashSet<>();
+        boolean allViewsRead = false;
         List<RegisteredView> views = new ArrayList<>();
         boolean grew = true;
         while (grew) {
@@ -158,8 +166,20 @@ public class JdbcSegmentStore
                 uuids.add(table.tableUuid());
                 uuidsRead.add(table.tableUuid());
             }
+            if (!allViewsRead) {
+                Set<SchemaTableName> newNames = ImmutableSet.copyOf(Sets.difference(names, namesAskedForViews));
+                Set<String> newUuids = ImmutableSet.copyOf(Sets.difference(uuids, uuidsAskedForViews));
+                namesAskedForViews.addAll(newNames);
+                uuidsAskedForViews.addAll(newUuids);
+                Set<SchemaTableName> knownStateTables = views.stream().map(view -> view.view().stateTable()).collect(toImmutableSet());
+                allViewsRead = newNames.stream().anyMatch(newName -> SynchronousView.isStateTable(newName) && !knownStateTables.contains(newName));
+                List<RegisteredView> read = allViewsRead
+                        ? ViewRows.registered(connection)
+                        : ViewRows.registeredConnectedTo(connection, newNames, newUuids);
+                read.forEach(view -> candidates.putIfAbsent(view.view().name(), view));
+            }
             grew = false;
-            for (RegisteredView view : allViews) {
+            for (RegisteredView view : candidates.values()) {
                 if (!views.contains(view) && (names.contains(view.view().name()) || names.contains(view.view().stateTable()) || !Collections.disjoint(uuids, view.baseUuids()))) {
                     views.add(view);
                     names.add(view.view().name());

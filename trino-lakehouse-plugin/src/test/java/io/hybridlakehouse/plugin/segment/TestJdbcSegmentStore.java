@@ -6,6 +6,7 @@ import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
@@ -163,6 +164,11 @@ public class TestJdbcSegmentStore
         // a view stitching two bases, and a view over the first one's state table
         store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid));
         store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid));
+        // and a view of the unrelated table, which no read of the set may bring in
+        SchemaTableName unrelatedView = new SchemaTableName("s", "on_w");
+        SchemaTableName unrelatedState = new SchemaTableName("s", "_mv_on_w_1");
+        store.registerTable("00000000-0000-0000-0000-000000000006", unrelatedState, "local:///state3", TableSettings.ofMode(TableMode.HYBRID));
+        store.registerView(view(unrelatedView, List.of(unrelated), unrelatedState), List.of("00000000-0000-0000-0000-000000000005"));
 
         // from any member, the whole set: both views, their state tables, every base; never the unrelated table
         Set<SchemaTableName> connectedTables = Set.of(base, otherBase, state, stateOfViewOfState);
@@ -171,14 +177,26 @@ public class TestJdbcSegmentStore
             assertThat(around.tables().keySet()).as(member.toString()).isEqualTo(connectedTables);
             assertThat(around.views()).extracting(registered -> registered.view().name()).as(member.toString()).containsExactlyInAnyOrder(view, viewOfState);
             assertThat(around.names()).as(member.toString()).containsAll(connectedTables).contains(view, viewOfState).doesNotContain(unrelated);
+            assertThat(around.views()).filteredOn(registered -> registered.view().name().equals(view)).singleElement()
+                    .extracting(RegisteredView::baseUuids).isEqualTo(Set.of(TABLE, otherBaseUuid));
         }
         // the versions are those of one read: registering the view moved its bases to version 1
         assertThat(store.snapshotAround(view).tables().get(base).version()).isEqualTo(store.getTable(TABLE).orElseThrow().version());
 
+        // the unrelated view's set, from each of its members, is its own: never the views above
+        for (SchemaTableName member : List.of(unrelated, unrelatedView, unrelatedState)) {
+            MetastoreSnapshot around = store.snapshotAround(member);
+            assertThat(around.tables().keySet()).as(member.toString()).containsExactlyInAnyOrder(unrelated, unrelatedState);
+            assertThat(around.views()).extracting(registered -> registered.view().name()).as(member.toString()).containsExactly(unrelatedView);
+            assertThat(around.views().getFirst().baseUuids()).containsExactly("00000000-0000-0000-0000-000000000005");
+        }
+
         // a table no view touches is read alone, and a name that is neither table nor view answers as such
-        MetastoreSnapshot alone = store.snapshotAround(unrelated);
-        assertThat(alone.tables().keySet()).containsExactly(unrelated);
-        assertThat(alone.views()).isEmpty();
+        SchemaTableName alone = new SchemaTableName("s", "alone");
+        store.registerTable("00000000-0000-0000-0000-000000000007", alone, "local:///alone", TableSettings.ofMode(TableMode.HYBRID));
+        MetastoreSnapshot aloneRead = store.snapshotAround(alone);
+        assertThat(aloneRead.tables().keySet()).containsExactly(alone);
+        assertThat(aloneRead.views()).isEmpty();
         MetastoreSnapshot missing = store.snapshotAround(new SchemaTableName("s", "missing"));
         assertThat(missing.tables()).isEmpty();
         assertThat(missing.views()).isEmpty();
