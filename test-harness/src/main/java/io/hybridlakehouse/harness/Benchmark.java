@@ -133,6 +133,15 @@ public final class Benchmark
             return s3.isPresent() ? 0 : quick ? 100 : 1_000;
         }
 
+        /**
+         * Synchronous views in ours over the first of those tables (local runs): a query reads
+         * the views its tables connect to, and what it costs must not grow with the others.
+         */
+        int catalogViews()
+        {
+            return Math.min(catalogTables(), quick ? 10 : 200);
+        }
+
         int concurrentInsertsPerWriter()
         {
             return quick ? 5 : 25;
@@ -401,6 +410,11 @@ public final class Benchmark
                     statement.execute("CREATE TABLE IF NOT EXISTS %s.%s.%s (id bigint, name varchar)".formatted(catalog, CATALOG_FILLER_SCHEMA, name));
                 }
             }
+        }
+        int views = options.catalogViews();
+        progress.step("%,d synchronous views over those tables in schema %s of lakehouse".formatted(views, CATALOG_FILLER_SCHEMA));
+        for (int view = 1; view <= views; view++) {
+            statement.execute("CREATE MATERIALIZED VIEW IF NOT EXISTS lakehouse.%1$s.v%2$04d AS SELECT name, count(*) AS entries FROM lakehouse.%1$s.t%2$04d GROUP BY name".formatted(CATALOG_FILLER_SCHEMA, view));
         }
     }
 
@@ -1388,7 +1402,7 @@ public final class Benchmark
                 .append("One Trino 476 server, same %s and rows; `%s` mode; times in ms, to a tenth below 100 ms (min / median / max over %d repeats, %d for the small queries, after unmeasured runs of each; ours and the reference take turns at going first). ".formatted(
                         options.s3().map(layout -> layout + " (every data read an HTTP request), PostgreSQL metadata,").orElse("warehouse disk"),
                         options.quick() ? "quick" : "full", options.repeats(), options.smallQueryRepeats()))
-                .append(options.catalogTables() > 0 ? "Each catalog also holds %,d empty tables in schema `%s` that no workload reads, as a production catalog holds many more tables than a query names. ".formatted(options.catalogTables(), CATALOG_FILLER_SCHEMA) : "")
+                .append(options.catalogTables() > 0 ? "Each catalog also holds %,d empty tables in schema `%s` that no workload reads, as a production catalog holds many more tables than a query names, and ours %,d synchronous views over the first of them. ".formatted(options.catalogTables(), CATALOG_FILLER_SCHEMA, options.catalogViews()) : "")
                 .append("Spread: the interquartile range p25–p75 (its width in brackets) of each side. ")
                 .append("Paired ratio: the runs of ours and of the reference take turns, so each of ours has its reference run beside it, on the machine in the same state; the median of ours/reference over those pairs, and in brackets its 95%% interval (the 2.5th and 97.5th percentiles of the medians of 2,000 resamples of the pairs, with replacement), for workloads of %d or more pairs. ".formatted(LatencyStatistics.MIN_PAIRS))
                 .append("Verdict: `faster` or `slower` (ours against the reference) when that interval lies wholly below or above 1, else `within noise`; where there is no paired ratio, `within noise` when the medians differ by less than the wider of the two interquartile ranges or the ranges overlap; `-` for a single run or no reference. ")

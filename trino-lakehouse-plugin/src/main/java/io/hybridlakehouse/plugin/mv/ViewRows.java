@@ -36,6 +36,8 @@ import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 public final class ViewRows
 {
     private static final JsonCodec<SynchronousView> CODEC = jsonCodec(SynchronousView.class);
+    private static final String VIEW_COLUMNS = "v.schema_name, v.view_name, v.definition_json, v.building, v.rows_removed_before, v.rows_removed_keys, b.base_uuid";
+    private static final String WITH_BASES = "LEFT JOIN hybrid_view_bases b ON b.schema_name = v.schema_name AND b.view_name = v.view_name";
     // Every query reads the rows of the views its tables connect to (see MetastoreSnapshot); a
     // definition changes only with its view, so its decoded form is kept by its text
     private static final Cache<String, SynchronousView> DECODED = CacheBuilder.newBuilder()
@@ -63,7 +65,7 @@ public final class ViewRows
     public static List<RegisteredView> registered(Connection connection)
             throws SQLException
     {
-        return registered(connection, "", List.of());
+        return registered(connection, "SELECT %s FROM hybrid_materialized_views v %s".formatted(VIEW_COLUMNS, WITH_BASES), List.of());
     }
 
     /**
@@ -74,30 +76,36 @@ public final class ViewRows
     public static List<RegisteredView> registeredConnectedTo(Connection connection, Collection<SchemaTableName> names, Collection<String> baseUuids)
             throws SQLException
     {
-        List<String> conditions = new ArrayList<>();
+        // each part finds its views by an index (the primary key, the bases by base), where one
+        // WHERE with both would test every view of the catalog
+        List<String> parts = new ArrayList<>();
         List<String> parameters = new ArrayList<>();
-        for (SchemaTableName name : names) {
-            conditions.add("(v.schema_name = ? AND v.view_name = ?)");
-            parameters.add(name.getSchemaName());
-            parameters.add(name.getTableName());
+        if (!names.isEmpty()) {
+            parts.add("SELECT %s FROM hybrid_materialized_views v %s WHERE %s".formatted(VIEW_COLUMNS, WITH_BASES,
+                    String.join(" OR ", Collections.nCopies(names.size(), "(v.schema_name = ? AND v.view_name = ?)"))));
+            for (SchemaTableName name : names) {
+                parameters.add(name.getSchemaName());
+                parameters.add(name.getTableName());
+            }
         }
         if (!baseUuids.isEmpty()) {
-            conditions.add("EXISTS (SELECT 1 FROM hybrid_view_bases m WHERE m.schema_name = v.schema_name AND m.view_name = v.view_name AND m.base_uuid IN (%s))"
-                    .formatted(String.join(", ", Collections.nCopies(baseUuids.size(), "?"))));
+            parts.add(("SELECT %s FROM hybrid_view_bases m JOIN hybrid_materialized_views v ON v.schema_name = m.schema_name AND v.view_name = m.view_name %s " +
+                    "WHERE m.base_uuid IN (%s)").formatted(VIEW_COLUMNS, WITH_BASES, String.join(", ", Collections.nCopies(baseUuids.size(), "?"))));
             parameters.addAll(baseUuids);
         }
-        if (conditions.isEmpty()) {
+        if (parts.isEmpty()) {
             return List.of();
         }
-        return registered(connection, " WHERE " + String.join(" OR ", conditions), parameters);
+        return registered(connection, String.join(" UNION ALL ", parts), parameters);
     }
 
-    private static List<RegisteredView> registered(Connection connection, String viewFilter, List<String> parameters)
+    /**
+     * The views of rows of {@link #VIEW_COLUMNS}: one row per view and base (a view without
+     * bases, one row with none), a view on several rows or in several parts of a query alike.
+     */
+    private static List<RegisteredView> registered(Connection connection, String sql, List<String> parameters)
             throws SQLException
     {
-        // one row per view and base (a view without bases: one row with none)
-        String sql = "SELECT v.schema_name, v.view_name, v.definition_json, v.building, v.rows_removed_before, v.rows_removed_keys, b.base_uuid " +
-                "FROM hybrid_materialized_views v LEFT JOIN hybrid_view_bases b ON b.schema_name = v.schema_name AND b.view_name = v.view_name" + viewFilter;
         Map<SchemaTableName, RegisteredView> views = new LinkedHashMap<>();
         Map<SchemaTableName, Set<String>> bases = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
