@@ -22,8 +22,8 @@ import static java.util.stream.Collectors.joining;
 record ServerPhases(double queued, double analysis, double planning, double rest)
 {
     /**
-     * The server keeps the queries of the last 15 minutes (its {@code query.min-expire-age})
-     * whatever their number, so a workload's queries are all there just after it ran.
+     * The benchmark's server keeps the queries of the last 2 minutes (its {@code query.min-expire-age},
+     * etc-catalog/bench-node) whatever their number, so a workload's queries are all there just after it ran.
      */
     static ServerPhases of(Statement statement, List<String> queryIds)
             throws SQLException
