@@ -322,6 +322,24 @@ public class JdbcSegmentStore
     }
 
     @Override
+    public List<SegmentSize> visibleSegmentSizes(String tableUuid, long version, long tieredThrough)
+    {
+        return inTransaction(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT partition_key, record_count FROM hybrid_segments " +
+                    "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ?")) {
+                bind(statement, tableUuid, version, version, tieredThrough);
+                ImmutableList.Builder<SegmentSize> sizes = ImmutableList.builder();
+                try (ResultSet resultSet = statement.executeQuery()) {
+                    while (resultSet.next()) {
+                        sizes.add(new SegmentSize(resultSet.getString(1), resultSet.getLong(2)));
+                    }
+                }
+                return sizes.build();
+            }
+        });
+    }
+
+    @Override
     public List<Segment> visibleSegmentsAt(String tableUuid, Instant asOf, long tieredThrough)
     {
         return inTransaction(connection -> readSegments(connection,

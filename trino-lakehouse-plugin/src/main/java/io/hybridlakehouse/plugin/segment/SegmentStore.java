@@ -81,6 +81,12 @@ public interface SegmentStore
     List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough);
 
     /**
+     * The partition key and row count of each segment {@link #visibleSegments} returns, without
+     * the commit task each segment carries: what the check for a due compaction reads after every INSERT.
+     */
+    List<SegmentSize> visibleSegmentSizes(String tableUuid, long version, long tieredThrough);
+
+    /**
      * Segments that were visible at {@code asOf} (committed by then, not yet dropped) with ids
      * above {@code tieredThrough}: the hot tier of a query as of a past time.
      */

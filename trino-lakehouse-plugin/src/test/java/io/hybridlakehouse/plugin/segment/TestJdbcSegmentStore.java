@@ -66,6 +66,32 @@ public class TestJdbcSegmentStore
     }
 
     @Test
+    public void testSegmentSizesAreThoseOfTheVisibleSegments()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-sizes");
+        String day1 = "{\"partitionValues\":[1]}";
+        String day2 = "{\"partitionValues\":[2]}";
+        List<Segment> first = store.commitInsert(TABLE, List.of(new NewSegment("a", 100, 10, day1, "{}"), new NewSegment("b", 100, 20, day2, "{}")), ColumnSketches.empty());
+        long pinned = first.getFirst().createdVersion();
+        store.replaceSegments(TABLE, List.of(first.getFirst()), new NewSegment("a2", 100, 10, day1, "{}")).orElseThrow();
+        store.commitInsert(TABLE, List.of(new NewSegment("c", 100, 30, "", "{}")), ColumnSketches.empty());
+        long current = store.getTable(TABLE).orElseThrow().version();
+        for (long version : List.of(pinned, current)) {
+            for (long tieredThrough : List.of(0L, 2L)) {
+                assertThat(store.visibleSegmentSizes(TABLE, version, tieredThrough))
+                        .as("version %s, tiered through %s", version, tieredThrough)
+                        .containsExactlyInAnyOrderElementsOf(store.visibleSegments(TABLE, version, tieredThrough).stream()
+                                .map(segment -> new SegmentSize(segment.partitionKey(), segment.recordCount()))
+                                .toList());
+            }
+        }
+        assertThat(store.visibleSegmentSizes(TABLE, current, 0)).containsExactlyInAnyOrder(new SegmentSize(day2, 20), new SegmentSize(day1, 10), new SegmentSize("", 30));
+        // the compaction output keeps the id of its newest input (1): tiering through 2 leaves the third INSERT's segment only
+        assertThat(store.visibleSegmentSizes(TABLE, current, 2)).containsExactly(new SegmentSize("", 30));
+    }
+
+    @Test
     public void testSegmentActivityOfEveryTableInOneRead()
             throws Exception
     {
