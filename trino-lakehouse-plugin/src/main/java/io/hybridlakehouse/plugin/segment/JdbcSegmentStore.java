@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin.segment;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Ordering;
 import com.google.common.collect.Sets;
 import com.google.inject.Inject;
 import io.airlift.log.Logger;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static java.util.Objects.requireNonNull;
@@ -322,19 +324,25 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public List<SegmentSize> visibleSegmentSizes(String tableUuid, long version, long tieredThrough)
+    public boolean hasSegmentGroupPast(String tableUuid, long version, long tieredThrough, List<Long> classStarts, int threshold)
     {
+        checkArgument(Ordering.natural().isStrictlyOrdered(classStarts), "classStarts must ascend: %s", classStarts);
+        StringBuilder sizeClass = new StringBuilder("CASE");
+        for (int i = 0; i < classStarts.size(); i++) {
+            // numbers the connector computed, not user input: written into the statement, as a
+            // GROUP BY expression with parameters is not one PostgreSQL can match
+            sizeClass.append(" WHEN record_count < ").append(classStarts.get(i)).append(" THEN ").append(i);
+        }
+        sizeClass.append(" ELSE ").append(classStarts.size()).append(" END");
         return inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT partition_key, record_count FROM hybrid_segments " +
-                    "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ?")) {
-                bind(statement, tableUuid, version, version, tieredThrough);
-                ImmutableList.Builder<SegmentSize> sizes = ImmutableList.builder();
+            try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM hybrid_segments " +
+                    "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ? " +
+                    "GROUP BY partition_key, " + sizeClass + " HAVING count(*) > ?")) {
+                bind(statement, tableUuid, version, version, tieredThrough, threshold);
+                statement.setMaxRows(1);
                 try (ResultSet resultSet = statement.executeQuery()) {
-                    while (resultSet.next()) {
-                        sizes.add(new SegmentSize(resultSet.getString(1), resultSet.getLong(2)));
-                    }
+                    return resultSet.next();
                 }
-                return sizes.build();
             }
         });
     }

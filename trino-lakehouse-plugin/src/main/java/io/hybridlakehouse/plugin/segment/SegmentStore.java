@@ -81,10 +81,12 @@ public interface SegmentStore
     List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough);
 
     /**
-     * The partition key and row count of each segment {@link #visibleSegments} returns, without
-     * the commit task each segment carries: what the check for a due compaction reads after every INSERT.
+     * Whether more than {@code threshold} of the segments {@link #visibleSegments} returns share
+     * a partition key and a size class, where class k holds the row counts from
+     * {@code classStarts[k - 1]} (ascending) up to the next start, and class 0 those below the
+     * first. The database counts; it reads no commit task and returns one row at most.
      */
-    List<SegmentSize> visibleSegmentSizes(String tableUuid, long version, long tieredThrough);
+    boolean hasSegmentGroupPast(String tableUuid, long version, long tieredThrough, List<Long> classStarts, int threshold);
 
     /**
      * Segments that were visible at {@code asOf} (committed by then, not yet dropped) with ids

@@ -66,29 +66,37 @@ public class TestJdbcSegmentStore
     }
 
     @Test
-    public void testSegmentSizesAreThoseOfTheVisibleSegments()
+    public void testSegmentGroupsCountedByPartitionAndSizeClass()
             throws Exception
     {
-        SegmentStore store = storeWithTable("segment-sizes");
+        SegmentStore store = storeWithTable("segment-groups");
         String day1 = "{\"partitionValues\":[1]}";
         String day2 = "{\"partitionValues\":[2]}";
-        List<Segment> first = store.commitInsert(TABLE, List.of(new NewSegment("a", 100, 10, day1, "{}"), new NewSegment("b", 100, 20, day2, "{}")), ColumnSketches.empty());
+        // classes: below 10 rows, 10 to 99, 100 and up
+        List<Long> classStarts = List.of(10L, 100L);
+        // day 1: three segments of 5 rows, one of 50; day 2: two of 5 rows
+        List<Segment> first = store.commitInsert(TABLE, List.of(
+                new NewSegment("a", 100, 5, day1, "{}"),
+                new NewSegment("b", 100, 5, day1, "{}"),
+                new NewSegment("c", 100, 50, day1, "{}"),
+                new NewSegment("d", 100, 5, day2, "{}"),
+                new NewSegment("e", 100, 5, day2, "{}")), ColumnSketches.empty());
         long pinned = first.getFirst().createdVersion();
-        store.replaceSegments(TABLE, List.of(first.getFirst()), new NewSegment("a2", 100, 10, day1, "{}")).orElseThrow();
-        store.commitInsert(TABLE, List.of(new NewSegment("c", 100, 30, "", "{}")), ColumnSketches.empty());
+        store.commitInsert(TABLE, List.of(new NewSegment("f", 100, 9, day1, "{}")), ColumnSketches.empty());
         long current = store.getTable(TABLE).orElseThrow().version();
-        for (long version : List.of(pinned, current)) {
-            for (long tieredThrough : List.of(0L, 2L)) {
-                assertThat(store.visibleSegmentSizes(TABLE, version, tieredThrough))
-                        .as("version %s, tiered through %s", version, tieredThrough)
-                        .containsExactlyInAnyOrderElementsOf(store.visibleSegments(TABLE, version, tieredThrough).stream()
-                                .map(segment -> new SegmentSize(segment.partitionKey(), segment.recordCount()))
-                                .toList());
-            }
-        }
-        assertThat(store.visibleSegmentSizes(TABLE, current, 0)).containsExactlyInAnyOrder(new SegmentSize(day2, 20), new SegmentSize(day1, 10), new SegmentSize("", 30));
-        // the compaction output keeps the id of its newest input (1): tiering through 2 leaves the third INSERT's segment only
-        assertThat(store.visibleSegmentSizes(TABLE, current, 2)).containsExactly(new SegmentSize("", 30));
+
+        // day 1 has three segments below 10 rows at the current version, two at the pinned one
+        assertThat(store.hasSegmentGroupPast(TABLE, current, 0, classStarts, 2)).isTrue();
+        assertThat(store.hasSegmentGroupPast(TABLE, current, 0, classStarts, 3)).isFalse();
+        assertThat(store.hasSegmentGroupPast(TABLE, pinned, 0, classStarts, 2)).isFalse();
+        // the 50-row segment is in a class of its own: with one class for all, day 1 has four
+        assertThat(store.hasSegmentGroupPast(TABLE, current, 0, List.of(1000L), 3)).isTrue();
+        // segments tiered through id 1 no longer count
+        assertThat(store.hasSegmentGroupPast(TABLE, current, 1, classStarts, 2)).isFalse();
+        // compacted segments no longer count
+        store.replaceSegments(TABLE, List.of(first.get(0), first.get(1)), new NewSegment("a+b", 100, 10, day1, "{}")).orElseThrow();
+        assertThat(store.hasSegmentGroupPast(TABLE, store.getTable(TABLE).orElseThrow().version(), 0, classStarts, 1)).isTrue();
+        assertThat(store.hasSegmentGroupPast(TABLE, store.getTable(TABLE).orElseThrow().version(), 0, classStarts, 2)).isFalse();
     }
 
     @Test

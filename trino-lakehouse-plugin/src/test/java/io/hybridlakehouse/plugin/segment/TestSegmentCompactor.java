@@ -2,7 +2,10 @@ package io.hybridlakehouse.plugin.segment;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static io.hybridlakehouse.plugin.segment.SegmentCompactor.sizeClass;
+import static io.hybridlakehouse.plugin.segment.SegmentCompactor.sizeClassStarts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 public class TestSegmentCompactor
@@ -18,6 +21,21 @@ public class TestSegmentCompactor
         assertThat(sizeClass(1_000, 10)).isEqualTo(2);
         assertThat(sizeClass(1_330, 10)).isEqualTo(2);
         assertThat(sizeClass(1_331, 10)).isEqualTo(3);
+    }
+
+    @Test
+    public void testSizeClassStartsAreWhereSizeClassesBegin()
+    {
+        // the metastore counts segments by these starts; they must give every row count the class sizeClass gives it
+        for (int threshold : new int[] {1, 2, 10, 1_000_000}) {
+            List<Long> starts = sizeClassStarts(threshold);
+            assertThat(starts.getFirst()).isEqualTo(threshold + 1L);
+            for (long rows : new long[] {0, 1, threshold, threshold + 1L, 1_330, 1_331, 999_999_999, Long.MAX_VALUE}) {
+                long classByStarts = starts.stream().filter(start -> start <= rows).count();
+                assertThat(classByStarts).as("threshold %s, %s rows", threshold, rows).isEqualTo(sizeClass(rows, threshold));
+            }
+        }
+        assertThat(sizeClassStarts(1)).hasSize(62).last().isEqualTo(1L << 62);
     }
 
     @Test
