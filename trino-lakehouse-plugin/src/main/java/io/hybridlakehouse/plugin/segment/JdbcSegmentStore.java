@@ -329,8 +329,7 @@ public class JdbcSegmentStore
         checkArgument(Ordering.natural().isStrictlyOrdered(classStarts), "classStarts must ascend: %s", classStarts);
         StringBuilder sizeClass = new StringBuilder("CASE");
         for (int i = 0; i < classStarts.size(); i++) {
-            // numbers the connector computed, not user input: written into the statement, as a
-            // GROUP BY expression with parameters is not one PostgreSQL can match
+            // numbers the connector computes from its threshold, never user input: written into the statement
             sizeClass.append(" WHEN record_count < ").append(classStarts.get(i)).append(" THEN ").append(i);
         }
         sizeClass.append(" ELSE ").append(classStarts.size()).append(" END");
