@@ -53,6 +53,8 @@ public class JdbcSegmentStore
     private static final Logger log = Logger.get(JdbcSegmentStore.class);
     private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis, cache_policy, table_location";
     private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
+    // the segments of a table visible at a version above the tiered-through id; parameters: table, version, version, tiered-through id
+    private static final String VISIBLE_AT_VERSION = "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ?";
     private static final int MAX_ATTEMPTS = 5;
 
     private final MetastoreConnectionPool connections;
@@ -319,7 +321,7 @@ public class JdbcSegmentStore
     public List<Segment> visibleSegments(String tableUuid, long version, long tieredThrough)
     {
         return inTransaction(connection -> readSegments(connection,
-                "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ? ORDER BY segment_id",
+                VISIBLE_AT_VERSION + " ORDER BY segment_id",
                 tableUuid, version, version, tieredThrough));
     }
 
@@ -334,9 +336,8 @@ public class JdbcSegmentStore
         }
         sizeClass.append(" ELSE ").append(classStarts.size()).append(" END");
         return inTransaction(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM hybrid_segments " +
-                    "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ? " +
-                    "GROUP BY partition_key, " + sizeClass + " HAVING count(*) > ?")) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM hybrid_segments " + VISIBLE_AT_VERSION +
+                    " GROUP BY partition_key, " + sizeClass + " HAVING count(*) > ?")) {
                 bind(statement, tableUuid, version, version, tieredThrough, threshold);
                 statement.setMaxRows(1);
                 try (ResultSet resultSet = statement.executeQuery()) {
