@@ -11,6 +11,7 @@ import io.hybridlakehouse.plugin.metadata.HybridTableProperties;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
+import io.hybridlakehouse.plugin.split.HybridNodePartitioningProvider;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.write.HybridPageSinkProvider;
@@ -51,6 +52,7 @@ public class HybridConnector
     private final HybridSplitManager splitManager;
     private final HybridPageSourceProviderFactory pageSourceProviderFactory;
     private final ConnectorPageSinkProvider pageSinkProvider;
+    private final ConnectorNodePartitioningProvider nodePartitioningProvider;
     private final List<PropertyMetadata<?>> tableProperties;
     private final Set<Procedure> procedures;
     private final Injector injector;
@@ -70,6 +72,7 @@ public class HybridConnector
         this.splitManager = requireNonNull(splitManager, "splitManager is null");
         this.pageSourceProviderFactory = requireNonNull(pageSourceProviderFactory, "pageSourceProviderFactory is null");
         this.pageSinkProvider = new HybridPageSinkProvider(iceberg.getPageSinkProvider());
+        this.nodePartitioningProvider = new HybridNodePartitioningProvider(iceberg.getNodePartitioningProvider());
         this.tableProperties = ImmutableList.<PropertyMetadata<?>>builder()
                 .addAll(iceberg.getTableProperties())
                 .addAll(HybridTableProperties.properties())
@@ -130,7 +133,7 @@ public class HybridConnector
     @Override
     public ConnectorNodePartitioningProvider getNodePartitioningProvider()
     {
-        return iceberg.getNodePartitioningProvider();
+        return nodePartitioningProvider;
     }
 
     @Override

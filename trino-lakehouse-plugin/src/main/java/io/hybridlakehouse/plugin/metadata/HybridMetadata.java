@@ -84,6 +84,7 @@ import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.connector.SystemTable;
 import io.trino.spi.expression.ConnectorExpression;
 import io.trino.spi.expression.Variable;
+import io.trino.spi.predicate.Domain;
 import io.trino.spi.statistics.ComputedStatistics;
 import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
@@ -110,6 +111,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.trino.spi.StandardErrorCode.INVALID_PROCEDURE_ARGUMENT;
@@ -424,14 +426,40 @@ public class HybridMetadata
         }
         // Iceberg leaves its unenforced predicate in the remaining filter too, so the engine still checks it on every row
         IcebergTableHandle safe = PromotedColumns.withoutPromotedPredicates(filtered, promotedFieldIds(session, filtered));
-        if (safe == filtered) {
+        Map<IcebergColumnHandle, Domain> notEnforceable = notEnforceableOnHotSegments(session, safe);
+        if (safe == filtered && notEnforceable.isEmpty()) {
             return result;
         }
-        if (safe.equals(table)) {
+        ConstraintApplicationResult<ConnectorTableHandle> applied = notEnforceable.isEmpty()
+                ? result.get().transform(_ -> safe)
+                : HotSegmentPartitionSpecs.unenforced(constraint, result.get(), safe, notEnforceable);
+        if (applied.getHandle().equals(table)) {
             // nothing new for this table: answering with the same handle would make the optimizer ask again forever
             return Optional.empty();
         }
-        return Optional.of(result.get().transform(_ -> safe));
+        return Optional.of(applied);
+    }
+
+    /**
+     * Domains Iceberg enforced by partition values that the spec of some hot segment the query
+     * reads cannot enforce (see {@link HotSegmentPartitionSpecs}). A table that never changed its
+     * partitioning has one spec, which every segment has, and costs no metastore read here.
+     */
+    private Map<IcebergColumnHandle, Domain> notEnforceableOnHotSegments(ConnectorSession session, IcebergTableHandle handle)
+    {
+        if (handle.getEnforcedPredicate().isAll() || handle.getEnforcedPredicate().isNone()) {
+            return ImmutableMap.of();
+        }
+        Table table = icebergTable(session, handle.getSchemaTableName());
+        if (table.specs().size() < 2) {
+            return ImmutableMap.of();
+        }
+        Set<Integer> specIds = hotTierPin(session, handle)
+                .map(pin -> visibleSegments(pin).stream()
+                        .map(segment -> HotSegmentPartitionSpecs.specId(segmentDecoder.decode(segment).partitionSpecJson()))
+                        .collect(toImmutableSet()))
+                .orElse(ImmutableSet.of());
+        return HotSegmentPartitionSpecs.notEnforceable(typeManager.getTypeOperators(), table, handle, specIds);
     }
 
     /**

@@ -15,15 +15,20 @@ public final class IcebergHandles
 
     public static IcebergTableHandle withStorageProperties(IcebergTableHandle handle, Map<String, String> storageProperties)
     {
-        return copy(handle, handle.getUnenforcedPredicate(), storageProperties);
+        return copy(handle, handle.getUnenforcedPredicate(), handle.getEnforcedPredicate(), storageProperties);
     }
 
     public static IcebergTableHandle withUnenforcedPredicate(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate)
     {
-        return copy(handle, unenforcedPredicate, handle.getStorageProperties());
+        return copy(handle, unenforcedPredicate, handle.getEnforcedPredicate(), handle.getStorageProperties());
     }
 
-    private static IcebergTableHandle copy(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, Map<String, String> storageProperties)
+    public static IcebergTableHandle withPredicates(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate)
+    {
+        return copy(handle, unenforcedPredicate, enforcedPredicate, handle.getStorageProperties());
+    }
+
+    private static IcebergTableHandle copy(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate, Map<String, String> storageProperties)
     {
         return new IcebergTableHandle(
                 handle.getCatalog(),
@@ -35,7 +40,7 @@ public final class IcebergHandles
                 handle.getPartitionSpecJson(),
                 handle.getFormatVersion(),
                 unenforcedPredicate,
-                handle.getEnforcedPredicate(),
+                enforcedPredicate,
                 handle.getLimit(),
                 handle.getProjectedColumns(),
                 handle.getNameMappingJson(),

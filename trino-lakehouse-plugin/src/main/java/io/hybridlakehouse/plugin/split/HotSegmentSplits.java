@@ -19,6 +19,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.expressions.Evaluator;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -26,6 +27,8 @@ import org.apache.iceberg.expressions.InclusiveMetricsEvaluator;
 import org.apache.iceberg.expressions.Projections;
 import org.apache.iceberg.types.Type;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,7 @@ import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INTERNAL_ERROR;
 import static io.trino.plugin.iceberg.ExpressionConverter.isConvertibleToIcebergExpression;
 import static io.trino.plugin.iceberg.ExpressionConverter.toIcebergExpression;
+import static io.trino.plugin.iceberg.IcebergTypes.convertIcebergValueToTrino;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -81,7 +85,7 @@ public final class HotSegmentSplits
                     task.fileSizeInBytes(),
                     segment.recordCount(),
                     task.fileFormat(),
-                    Optional.empty(),
+                    table.getTablePartitioning().map(partitioning -> pruner.partitionValues(task, partitioning.partitionStructFields())),
                     task.partitionSpecJson(),
                     task.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0]))),
                     ImmutableList.of(),
@@ -131,6 +135,23 @@ public final class HotSegmentSplits
                 }
             }
             return metricsEvaluator.eval(file);
+        }
+
+        /**
+         * The segment's values of the partition fields Iceberg's bucketed execution assigns
+         * splits to buckets by, as Iceberg's split source gives them for its own files.
+         */
+        public List<Object> partitionValues(CommitTaskData task, List<Integer> partitionStructFields)
+        {
+            PartitionSpec spec = specs.computeIfAbsent(task.partitionSpecJson(), json -> PartitionSpecParser.fromJson(schema, json));
+            StructLike partition = dataFile(spec, task).partition();
+            // a list that may hold NULL: a NULL partition value is the bucket of NULL
+            List<Object> values = new ArrayList<>(partitionStructFields.size());
+            for (int field : partitionStructFields) {
+                Type type = spec.partitionType().field(spec.fields().get(field).fieldId()).type();
+                values.add(convertIcebergValueToTrino(type, partition.get(field, Object.class)));
+            }
+            return Collections.unmodifiableList(values);
         }
     }
 

@@ -1,0 +1,103 @@
+package io.hybridlakehouse.plugin;
+
+import io.trino.testing.AbstractTestQueryFramework;
+import io.trino.testing.QueryRunner;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static com.google.common.io.MoreFiles.deleteRecursively;
+import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tables whose partitioning changed while hot segments of the old spec remain, and tables
+ * partitioned by bucket. Iceberg enforces a filter on a column its partition specs all
+ * partition by identity (or a time range on a temporal field's boundaries) and the engine
+ * then skips it: hot segments of an older spec, which may hold several values of the column in
+ * one file, must not make a query, a DELETE or an UPDATE take rows the filter excludes.
+ */
+public class TestHybridPartitionEvolution
+        extends AbstractTestQueryFramework
+{
+    @Override
+    protected QueryRunner createQueryRunner()
+            throws Exception
+    {
+        Path warehouse = Files.createTempDirectory("hybrid-partition-evolution");
+        closeAfterClass(() -> deleteRecursively(warehouse, ALLOW_INSECURE));
+        return LakehouseQueryRunner.builder()
+                .setWarehouse(warehouse)
+                .build();
+    }
+
+    @Test
+    public void testIdentityPartitionAddedOverHotRows()
+    {
+        assertUpdate("CREATE TABLE identity_added (id bigint, s varchar)");
+        assertUpdate("INSERT INTO identity_added VALUES (1, 'a'), (2, 'b'), (3, NULL)", 3);
+        assertUpdate("INSERT INTO identity_added VALUES (4, 'a')", 1);
+        assertUpdate("ALTER TABLE identity_added SET PROPERTIES partitioning = ARRAY['s']");
+        assertUpdate("INSERT INTO identity_added VALUES (5, 'b'), (6, 'c')", 2);
+        assertFilters("identity_added");
+        // compaction merges segments of one spec and partition: the old spec's segments into one file
+        assertUpdate("CALL system.compact_segments('tpch', 'identity_added')");
+        assertFilters("identity_added");
+        // tiering appends the old spec's files to Iceberg, whose own planning then takes their spec into account
+        assertUpdate("CALL system.tier_table('tpch', 'identity_added')");
+        assertFilters("identity_added");
+    }
+
+    private void assertFilters(String table)
+    {
+        assertQuery("SELECT id FROM %s WHERE s = 'a'".formatted(table), "VALUES 1, 4");
+        assertQuery("SELECT id FROM %s WHERE s = 'b'".formatted(table), "VALUES 2, 5");
+        assertQuery("SELECT id FROM %s WHERE s IS NULL".formatted(table), "VALUES 3");
+        assertQuery("SELECT id FROM %s WHERE s IN ('b', 'c')".formatted(table), "VALUES 2, 5, 6");
+        assertQuery("SELECT count(*) FROM %s WHERE s <> 'a'".formatted(table), "VALUES 3");
+        assertQuery("SELECT s, count(*) FROM %s GROUP BY s".formatted(table), "VALUES ('a', 2), ('b', 2), ('c', 1), (NULL, 1)");
+    }
+
+    @Test
+    public void testRowChangesAfterIdentityPartitionAdded()
+    {
+        assertUpdate("CREATE TABLE evolved_delete (id bigint, s varchar)");
+        assertUpdate("INSERT INTO evolved_delete VALUES (1, 'a'), (2, 'b'), (3, NULL)", 3);
+        assertUpdate("ALTER TABLE evolved_delete SET PROPERTIES partitioning = ARRAY['s']");
+        assertUpdate("DELETE FROM evolved_delete WHERE s = 'a'", 1);
+        assertQuery("SELECT id, s FROM evolved_delete", "VALUES (2, 'b'), (3, NULL)");
+
+        assertUpdate("CREATE TABLE evolved_update (id bigint, s varchar)");
+        assertUpdate("INSERT INTO evolved_update VALUES (1, 'a'), (2, 'b')", 2);
+        assertUpdate("ALTER TABLE evolved_update SET PROPERTIES partitioning = ARRAY['s']");
+        assertUpdate("UPDATE evolved_update SET id = 10 WHERE s = 'a'", 1);
+        assertQuery("SELECT id, s FROM evolved_update", "VALUES (10, 'a'), (2, 'b')");
+    }
+
+    @Test
+    public void testTemporalPartitionAddedOverHotRows()
+    {
+        assertUpdate("CREATE TABLE month_added (id bigint, ts timestamp(6))");
+        assertUpdate("INSERT INTO month_added VALUES (1, TIMESTAMP '2024-01-10 00:00:00'), (2, TIMESTAMP '2024-02-10 00:00:00')", 2);
+        assertUpdate("ALTER TABLE month_added SET PROPERTIES partitioning = ARRAY['month(ts)']");
+        // a range on month boundaries, which the new spec alone would enforce
+        assertQuery("SELECT id FROM month_added WHERE ts < TIMESTAMP '2024-02-01 00:00:00'", "VALUES 1");
+        assertUpdate("DELETE FROM month_added WHERE ts >= TIMESTAMP '2024-02-01 00:00:00'", 1);
+        assertQuery("SELECT id FROM month_added", "VALUES 1");
+    }
+
+    @Test
+    public void testBucketedExecution()
+    {
+        assertUpdate("CREATE TABLE bucketed (id bigint, s varchar) WITH (partitioning = ARRAY['bucket(id, 4)'])");
+        assertUpdate("INSERT INTO bucketed SELECT x, CAST(x % 3 AS varchar) FROM UNNEST(sequence(1, 40)) t(x)", 40);
+        // hot, then cold and hot
+        assertThat(query("SELECT id, count(*) FROM bucketed GROUP BY id")).matches("SELECT x, BIGINT '1' FROM UNNEST(sequence(BIGINT '1', 40)) t(x)");
+        assertUpdate("CALL system.tier_table('tpch', 'bucketed')");
+        assertUpdate("INSERT INTO bucketed SELECT x, CAST(x % 3 AS varchar) FROM UNNEST(sequence(1, 20)) t(x)", 20);
+        assertThat(query("SELECT id, count(*) FROM bucketed GROUP BY id")).matches("SELECT x, IF(x <= 20, BIGINT '2', BIGINT '1') FROM UNNEST(sequence(BIGINT '1', 40)) t(x)");
+        assertThat(query("SELECT s, count(*) FROM bucketed GROUP BY s")).matches("VALUES (VARCHAR '0', BIGINT '19'), ('1', 21), ('2', 20)");
+        assertQuery("SELECT count(DISTINCT id) FROM bucketed", "VALUES 40");
+    }
+}
