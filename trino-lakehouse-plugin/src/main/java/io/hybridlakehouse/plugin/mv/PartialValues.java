@@ -21,8 +21,8 @@ public final class PartialValues
 
     /**
      * The sum of two partial sums or counts of the type; NULL (no value yet) takes the other. A
-     * bigint sum fails on overflow, as Trino's {@code sum} does; a decimal sum may run past 38
-     * digits on the way, as Trino's does, and {@link #checkDecimalSum} checks the final one.
+     * bigint sum fails on overflow, as Trino's {@code sum} does; a decimal one must fit its type
+     * (see {@link #sumFits} and {@link #addUnscaled} for sums that may run past it on the way).
      */
     public static Object sum(Object left, Object right, Type type)
     {
@@ -52,14 +52,43 @@ public final class PartialValues
     }
 
     /**
+     * A running decimal sum kept unscaled and unbounded, as Trino's {@code sum} and {@code avg}
+     * may run past 38 digits on the way; NULL (no value yet) takes the other.
+     */
+    public static BigInteger addUnscaled(BigInteger sum, Object value)
+    {
+        if (value == null) {
+            return sum;
+        }
+        BigInteger unscaled = RowExpressions.unscaled(value);
+        return sum == null ? unscaled : sum.add(unscaled);
+    }
+
+    /**
      * A decimal sum as Trino's {@code sum} returns it: past 38 digits it fails with Trino's error.
      */
-    public static Object checkDecimalSum(Object sum, DecimalType type)
+    public static Object decimalSum(BigInteger unscaled, DecimalType type)
     {
-        if (sum != null && !fitsDecimal(RowExpressions.unscaled(sum))) {
+        if (unscaled == null) {
+            return null;
+        }
+        if (!fitsDecimal(unscaled)) {
             throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow");
         }
-        return sum;
+        return RowExpressions.decimalOf(unscaled, type);
+    }
+
+    /**
+     * Whether two partial decimal sums (NULL for none) add up to a value a state row can hold:
+     * 38 digits for a {@code sum}, the 128 bits of a long decimal for the sum an {@code avg} keeps.
+     */
+    public static boolean sumFits(Object left, Object right, boolean within38Digits)
+    {
+        if (left == null || right == null) {
+            return true;
+        }
+        BigInteger sum = RowExpressions.unscaled(left).add(RowExpressions.unscaled(right));
+        return within38Digits ? fitsDecimal(sum) : fitsLongDecimal(sum);
     }
 
     /**
@@ -68,6 +97,14 @@ public final class PartialValues
     static boolean fitsDecimal(BigInteger unscaled)
     {
         return unscaled.abs().compareTo(DECIMAL_LIMIT) < 0;
+    }
+
+    /**
+     * Whether an unscaled value fits the 128 bits of a long decimal.
+     */
+    static boolean fitsLongDecimal(BigInteger unscaled)
+    {
+        return unscaled.bitLength() <= 127;
     }
 
     /**

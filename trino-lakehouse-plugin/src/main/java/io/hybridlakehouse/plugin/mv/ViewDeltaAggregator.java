@@ -380,7 +380,7 @@ final class ViewDeltaAggregator
             }
             else {
                 // a 128-bit decimal holds the wider sum of an avg; a sum must fit its 38 digits
-                if (decimalSum.bitLength() > 127 || decimalOverflowFails && !PartialValues.fitsDecimal(decimalSum)) {
+                if (!PartialValues.fitsLongDecimal(decimalSum) || decimalOverflowFails && !PartialValues.fitsDecimal(decimalSum)) {
                     throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past %s".formatted(type));
                 }
                 writeNativeValue(type, block, RowExpressions.decimalOf(decimalSum, (DecimalType) type));

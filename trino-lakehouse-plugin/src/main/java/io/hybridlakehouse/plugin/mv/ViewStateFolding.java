@@ -1,5 +1,6 @@
 package io.hybridlakehouse.plugin.mv;
 
+import com.google.common.collect.Iterables;
 import com.google.inject.Inject;
 import io.airlift.slice.Slice;
 import io.airlift.stats.cardinality.HyperLogLog;
@@ -28,7 +29,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Folds the rows of a view's state table by key when its segments are compacted: each
  * INSERT leaves a row per key it touched, compaction leaves one per key, merged the way
- * reads merge them (sums, minimum, maximum, average's sum and count, sketches).
+ * reads merge them (sums, minimum, maximum, average's sum and count, sketches); a key whose
+ * decimal sums would pass what a row holds keeps more than one row.
  */
 public class ViewStateFolding
 {
@@ -63,6 +65,8 @@ public class ViewStateFolding
         private final List<Type> types;
         private final int keyCount;
         private final Map<GroupKey, Object[]> groups = new HashMap<>();
+        // rows of a key that could not fold into its row: decimal sums past what a row holds
+        private final List<Map.Entry<GroupKey, Object[]>> unfolded = new ArrayList<>();
 
         private Folder(ViewStateLayout layout)
         {
@@ -82,22 +86,46 @@ public class ViewStateFolding
                 for (int channel = keyCount; channel < types.size(); channel++) {
                     row[channel - keyCount] = readNativeValue(types.get(channel), page.getBlock(channel), position);
                 }
-                groups.merge(new GroupKey(key, types.subList(0, keyCount)), row, this::merge);
+                GroupKey groupKey = new GroupKey(key, types.subList(0, keyCount));
+                Object[] folded = groups.get(groupKey);
+                if (folded == null) {
+                    groups.put(groupKey, row);
+                }
+                else if (foldable(folded, row)) {
+                    merge(folded, row);
+                }
+                else {
+                    // reads merge a key's rows in unbounded sums, as Trino's sum does: the key keeps two rows
+                    unfolded.add(Map.entry(groupKey, folded));
+                    groups.put(groupKey, row);
+                }
             }
         }
 
-        private Object[] merge(Object[] left, Object[] right)
+        private boolean foldable(Object[] left, Object[] right)
+        {
+            int column = 0;
+            for (AggregateLayout aggregate : layout.aggregates()) {
+                boolean decimal = aggregate.stateColumns().getFirst().type() instanceof DecimalType;
+                boolean fits = switch (aggregate.aggregate().function()) {
+                    case SUM -> !decimal || PartialValues.sumFits(left[column], right[column], true);
+                    case AVG -> !decimal || PartialValues.sumFits(left[column], right[column], false);
+                    case COUNT_ALL, COUNT, MIN, MAX, APPROX_DISTINCT -> true;
+                };
+                if (!fits) {
+                    return false;
+                }
+                column += aggregate.stateColumns().size();
+            }
+            return true;
+        }
+
+        private void merge(Object[] left, Object[] right)
         {
             int column = 0;
             for (AggregateLayout aggregate : layout.aggregates()) {
                 switch (aggregate.aggregate().function()) {
-                    case COUNT_ALL, COUNT -> left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().getFirst().type());
-                    case SUM -> {
-                        Type type = aggregate.stateColumns().getFirst().type();
-                        Object sum = PartialValues.sum(left[column], right[column], type);
-                        // a folded sum past 38 digits cannot be stored; the partial sums stay unfolded
-                        left[column] = type instanceof DecimalType decimal ? PartialValues.checkDecimalSum(sum, decimal) : sum;
-                    }
+                    case COUNT_ALL, COUNT, SUM -> left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().getFirst().type());
                     case MIN, MAX -> left[column] = PartialValues.extreme(left[column], right[column], aggregate.outputType(), aggregate.aggregate().function() == SynchronousViewDefinition.AggregateFunction.MAX);
                     case AVG -> {
                         left[column] = PartialValues.sum(left[column], right[column], aggregate.stateColumns().get(0).type());
@@ -111,16 +139,15 @@ public class ViewStateFolding
                 }
                 column += aggregate.stateColumns().size();
             }
-            return left;
         }
 
         /**
-         * One row per key.
+         * One row per key, two or more where a decimal sum would not fit one.
          */
         public Page result()
         {
-            PageBuilder page = new PageBuilder(groups.size(), types);
-            for (Map.Entry<GroupKey, Object[]> group : groups.entrySet()) {
+            PageBuilder page = new PageBuilder(groups.size() + unfolded.size(), types);
+            for (Map.Entry<GroupKey, Object[]> group : Iterables.concat(groups.entrySet(), unfolded)) {
                 page.declarePosition();
                 for (int channel = 0; channel < keyCount; channel++) {
                     writeNativeValue(types.get(channel), page.getBlockBuilder(channel), group.getKey().values().get(channel));
@@ -130,6 +157,7 @@ public class ViewStateFolding
                 }
             }
             groups.clear();
+            unfolded.clear();
             return page.build();
         }
     }

@@ -22,6 +22,7 @@ import io.trino.spi.type.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -132,12 +133,13 @@ public class RollupPageSource
         Object value = readNativeValue(stateTypes.get(channels.getFirst()), page.getBlock(channels.getFirst()), position);
         Type type = stateTypes.get(channels.getFirst());
         return switch (aggregate.merge()) {
-            case SUM, COUNT -> PartialValues.sum(current, value, type);
+            // decimal sums unbounded until the end, as Trino's sum may pass 38 digits on the way
+            case SUM, COUNT -> type instanceof DecimalType ? PartialValues.addUnscaled((BigInteger) current, value) : PartialValues.sum(current, value, type);
             case MIN, MAX -> PartialValues.extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
             case AVG -> {
                 Object[] pair = current == null ? new Object[2] : (Object[]) current;
                 if (type instanceof DecimalType) {
-                    pair[0] = PartialValues.sum(pair[0], value, type);
+                    pair[0] = PartialValues.addUnscaled((BigInteger) pair[0], value);
                 }
                 else if (value != null) {
                     // Trino's avg of integers and doubles sums in double: no overflow, the same rounding
@@ -196,7 +198,7 @@ public class RollupPageSource
         Type output = aggregate.outputType();
         return switch (aggregate.merge()) {
             case COUNT -> state == null ? 0L : state;
-            case SUM -> RowExpressions.coerce(stateType instanceof DecimalType decimal ? PartialValues.checkDecimalSum(state, decimal) : state, stateType, output);
+            case SUM -> RowExpressions.coerce(stateType instanceof DecimalType decimal ? PartialValues.decimalSum((BigInteger) state, decimal) : state, stateType, output);
             case MIN, MAX -> RowExpressions.coerce(state, stateType, output);
             case AVG -> {
                 Object[] pair = (Object[]) state;
@@ -205,7 +207,7 @@ public class RollupPageSource
                 }
                 long count = (long) pair[1];
                 if (output instanceof DecimalType decimal) {
-                    BigDecimal sum = RowExpressions.toBigDecimal(pair[0], stateType);
+                    BigDecimal sum = new BigDecimal((BigInteger) pair[0], ((DecimalType) stateType).getScale());
                     BigDecimal average = sum.divide(BigDecimal.valueOf(count), decimal.getScale(), RoundingMode.HALF_UP);
                     yield RowExpressions.decimalOf(average.unscaledValue(), decimal);
                 }
