@@ -201,6 +201,7 @@ public class TestHybridReplaceAndTimeTravel
         assertUpdate("CALL system.compact_segments('tpch', 'travel')");
         Instant afterCompaction = waitForNextMillisecond();
         assertUpdate("CALL system.tier_table('tpch', 'travel')");
+        long secondTiering = (long) computeScalar("SELECT snapshot_id FROM \"travel$snapshots\" ORDER BY committed_at DESC LIMIT 1");
         assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterFirstHot)), "VALUES 15001");
         assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterCompaction)), "VALUES 15003");
         assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF " + literal(waitForNextMillisecond()), "VALUES 15003");
@@ -212,12 +213,14 @@ public class TestHybridReplaceAndTimeTravel
 
         // once the dropped segments are purged (grace period 5s), that history is gone: a clear error, not fewer rows
         long waitUntil = System.currentTimeMillis() + 60_000;
-        while (!segmentStore().historyPurgedBefore(tableUuid("travel")).map(purged -> purged.isAfter(afterCompaction)).orElse(false) && System.currentTimeMillis() < waitUntil) {
+        while (!segmentStore().purgedHistory(tableUuid("travel")).map(purged -> purged.droppedBefore().isAfter(afterCompaction)).orElse(false) && System.currentTimeMillis() < waitUntil) {
             Thread.sleep(500);
         }
         assertQueryFails("SELECT count(*) FROM travel FOR TIMESTAMP AS OF %s".formatted(literal(afterFirstHot)),
                 "Cannot read tpch.travel as of .*: its hot tier is kept as of .* or later only .*hybrid.segments.grace-period.*Query a later point in time");
         assertQuery("SELECT count(*) FROM travel FOR TIMESTAMP AS OF " + literal(waitForNextMillisecond()), "VALUES 15003");
+        // the snapshot that tiered the purged segments holds them: it reads as of its own commit, a moment before they were dropped
+        assertQuery("SELECT count(*) FROM travel FOR VERSION AS OF " + secondTiering, "VALUES 15003");
         assertUpdate("DROP TABLE travel");
     }
 

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.metadata;
 
 import com.google.common.collect.ImmutableMap;
+import io.hybridlakehouse.plugin.segment.PurgedHistory;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ConnectorSession;
@@ -96,12 +97,17 @@ public final class HotTierTimeTravel
                 .map(Instant::ofEpochMilli);
     }
 
-    public static void checkHistoryKept(IcebergTableHandle handle, Instant pointInTime, Optional<Instant> purgedBefore)
+    /**
+     * Fails where segments the point in time needs may have been purged: dropped longer than the
+     * grace period ago and above the hand-off mark of the snapshot read then. Those at or below
+     * it are in that snapshot, so a snapshot that tiered them can be read as of its own commit.
+     */
+    public static void checkHistoryKept(IcebergTableHandle handle, Instant pointInTime, long tieredThrough, Optional<PurgedHistory> purged)
     {
-        if (purgedBefore.isPresent() && pointInTime.isBefore(purgedBefore.get())) {
+        if (purged.isPresent() && purged.get().mayHaveLost(pointInTime, tieredThrough)) {
             throw new TrinoException(HYBRID_HISTORY_NOT_KEPT, ("Cannot read %s as of %s: its hot tier is kept as of %s or later only " +
                     "(segments dropped longer than hybrid.segments.grace-period ago are purged). Query a later point in time")
-                    .formatted(handle.getSchemaTableName(), pointInTime, purgedBefore.get()));
+                    .formatted(handle.getSchemaTableName(), pointInTime, purged.get().droppedBefore()));
         }
     }
 

@@ -355,7 +355,8 @@ public class HybridMetadata
             return handle;
         }
         Instant pointInTime = HotTierTimeTravel.pointInTime(session, endVersion, table, icebergHandle);
-        HotTierTimeTravel.checkHistoryKept(icebergHandle, pointInTime, segmentStore.historyPurgedBefore(state.get().tableUuid()));
+        long tieredThrough = HotTierTimeTravel.tieredThroughAsOf(table, icebergHandle, pointInTime);
+        HotTierTimeTravel.checkHistoryKept(icebergHandle, pointInTime, tieredThrough, segmentStore.purgedHistory(state.get().tableUuid()));
         return HotTierTimeTravel.withPointInTime(icebergHandle, pointInTime);
     }
 

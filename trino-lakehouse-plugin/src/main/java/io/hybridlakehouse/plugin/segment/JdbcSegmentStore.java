@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -356,18 +357,23 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public Optional<Instant> historyPurgedBefore(String tableUuid)
+    public Optional<PurgedHistory> purgedHistory(String tableUuid)
     {
-        return inTransaction(connection -> historyPurgedBefore(connection, tableUuid));
+        return inTransaction(connection -> purgedHistory(connection, tableUuid));
     }
 
-    private static Optional<Instant> historyPurgedBefore(Connection connection, String tableUuid)
+    private static Optional<PurgedHistory> purgedHistory(Connection connection, String tableUuid)
             throws SQLException
     {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT history_purged_before FROM hybrid_tables WHERE table_uuid = ?")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT history_purged_before, history_purged_segment_id FROM hybrid_tables WHERE table_uuid = ?")) {
             statement.setString(1, tableUuid);
             try (ResultSet resultSet = statement.executeQuery()) {
-                return resultSet.next() ? nullableLong(resultSet, 1).map(Instant::ofEpochMilli) : Optional.empty();
+                if (!resultSet.next()) {
+                    return Optional.empty();
+                }
+                Optional<Instant> droppedBefore = nullableLong(resultSet, 1).map(Instant::ofEpochMilli);
+                Optional<Long> maxSegmentId = nullableLong(resultSet, 2);
+                return droppedBefore.map(before -> new PurgedHistory(before, maxSegmentId.map(OptionalLong::of).orElse(OptionalLong.empty())));
             }
         }
     }
@@ -501,9 +507,18 @@ public class JdbcSegmentStore
                     }
                 }
             }
-            long previous = historyPurgedBefore(connection, tableUuid).map(Instant::toEpochMilli).orElse(0L);
-            if (purgedBefore > previous) {
+            Optional<PurgedHistory> previous = purgedHistory(connection, tableUuid);
+            long previousBefore = previous.map(history -> history.droppedBefore().toEpochMilli()).orElse(0L);
+            if (purgedBefore > previousBefore) {
                 update(connection, "UPDATE hybrid_tables SET history_purged_before = ? WHERE table_uuid = ?", purgedBefore, tableUuid);
+            }
+            // an unknown highest id (purged before it was recorded) stays unknown
+            if (previous.isEmpty() || previous.get().maxSegmentId().isPresent()) {
+                long maxSegmentId = segments.stream().mapToLong(Segment::id).max().orElse(0);
+                long previousMax = previous.map(history -> history.maxSegmentId().getAsLong()).orElse(0L);
+                if (maxSegmentId > previousMax) {
+                    update(connection, "UPDATE hybrid_tables SET history_purged_segment_id = ? WHERE table_uuid = ?", maxSegmentId, tableUuid);
+                }
             }
             for (Segment segment : segments) {
                 update(connection, "DELETE FROM hybrid_segments WHERE table_uuid = ? AND segment_id = ? AND created_version = ? AND dropped_version IS NOT NULL",

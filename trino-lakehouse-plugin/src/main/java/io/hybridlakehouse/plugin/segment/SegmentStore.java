@@ -95,10 +95,10 @@ public interface SegmentStore
     List<Segment> visibleSegmentsAt(String tableUuid, Instant asOf, long tieredThrough);
 
     /**
-     * Before this time the table's hot tier can no longer be read as of a time: segments
-     * dropped earlier have been purged. Empty while nothing was purged.
+     * Which of the table's dropped segments have been purged, which reads as of an earlier time
+     * may need (see {@link PurgedHistory}). Empty while nothing was purged.
      */
-    Optional<Instant> historyPurgedBefore(String tableUuid);
+    Optional<PurgedHistory> purgedHistory(String tableUuid);
 
     /**
      * Drops every active segment with an id up to {@code through}, as of {@code droppedAt}:
