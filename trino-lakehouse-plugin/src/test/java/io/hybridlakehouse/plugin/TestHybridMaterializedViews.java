@@ -485,6 +485,14 @@ public class TestHybridMaterializedViews
                 .contains("listed_view");
         assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).contains("listed_view").noneMatch(name -> ((String) name).startsWith("_mv_"));
         assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW listed_view")).contains("CREATE MATERIALIZED VIEW");
+        // the columns listed schema-wide are the view's, as SHOW TABLES lists the view and not its state table
+        assertThat(computeActual("SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'tpch' AND table_name LIKE '%listed%'").getOnlyColumnAsSet())
+                .contains("listed_view.region", "listed_view.events", "listed.region")
+                .noneMatch(column -> ((String) column).startsWith("_mv_"));
+        assertThat(computeActual("SELECT table_name FROM information_schema.columns WHERE table_schema = 'tpch' AND column_name = 'events' AND table_name LIKE '%listed%'").getOnlyColumnAsSet())
+                .containsExactly("listed_view");
+        assertThat(computeActual("SELECT table_name FROM system.metadata.table_comments WHERE catalog_name = 'lakehouse' AND schema_name = 'tpch' AND comment = 'per region'").getOnlyColumnAsSet())
+                .containsExactly("listed_view");
 
         assertQueryFails("DELETE FROM listed WHERE region = 'beijing'", ".*Cannot run DELETE on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");
         assertQueryFails("UPDATE listed SET score = 1 WHERE device = 'pc'", ".*Cannot run DELETE, UPDATE and MERGE on tpch.listed: materialized views \\[tpch.listed_view\\] are maintained from its INSERTs.*");

@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin.metadata;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Iterators;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.airlift.slice.Slice;
@@ -42,6 +43,7 @@ import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
+import io.trino.plugin.base.classloader.ClassLoaderSafeIterator;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -77,6 +79,8 @@ import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.ConstraintApplicationResult;
 import io.trino.spi.connector.MaterializedViewFreshness;
 import io.trino.spi.connector.ProjectionApplicationResult;
+import io.trino.spi.connector.RelationColumnsMetadata;
+import io.trino.spi.connector.RelationCommentMetadata;
 import io.trino.spi.connector.RelationType;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SaveMode;
@@ -109,6 +113,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
@@ -1097,6 +1102,30 @@ public class HybridMetadata
         });
         views.list(schemaName).forEach(view -> relations.put(view, RelationType.MATERIALIZED_VIEW));
         return relations;
+    }
+
+    /**
+     * The columns {@code information_schema.columns} and JDBC's metadata list: the views', not
+     * those of their state tables, as {@link #listTables} lists them.
+     */
+    @Override
+    public ClassLoaderSafeIterator<RelationColumnsMetadata> streamRelationColumns(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
+    {
+        Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = views.definitions(schemaName);
+        Set<SchemaTableName> visible = relationFilter.apply(definitions.keySet());
+        return new ClassLoaderSafeIterator<>(Iterators.concat(
+                Iterators.filter(super.streamRelationColumns(session, schemaName, relationFilter), relation -> !SynchronousView.isStateTable(relation.name())),
+                visible.stream().map(view -> RelationColumnsMetadata.forMaterializedView(view, definitions.get(view).getColumns())).iterator()), getClass().getClassLoader());
+    }
+
+    @Override
+    public ClassLoaderSafeIterator<RelationCommentMetadata> streamRelationComments(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
+    {
+        Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = views.definitions(schemaName);
+        Set<SchemaTableName> visible = relationFilter.apply(definitions.keySet());
+        return new ClassLoaderSafeIterator<>(Iterators.concat(
+                Iterators.filter(super.streamRelationComments(session, schemaName, relationFilter), relation -> !SynchronousView.isStateTable(relation.name())),
+                visible.stream().map(view -> RelationCommentMetadata.forRelation(view, definitions.get(view).getComment())).iterator()), getClass().getClassLoader());
     }
 
     @Override

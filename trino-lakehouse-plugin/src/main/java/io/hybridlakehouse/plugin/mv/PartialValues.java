@@ -92,6 +92,19 @@ public final class PartialValues
     }
 
     /**
+     * Whether two partial bigint sums (NULL for none) add up without overflow.
+     */
+    public static boolean bigintSumFits(Object left, Object right)
+    {
+        if (left == null || right == null) {
+            return true;
+        }
+        long sum = (long) left + (long) right;
+        // overflow: both operands have the sign the sum lacks
+        return (((long) left ^ sum) & ((long) right ^ sum)) >= 0;
+    }
+
+    /**
      * Whether an unscaled value has at most the 38 digits of a decimal.
      */
     static boolean fitsDecimal(BigInteger unscaled)

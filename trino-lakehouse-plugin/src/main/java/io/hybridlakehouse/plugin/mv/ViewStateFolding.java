@@ -30,7 +30,8 @@ import static java.util.Objects.requireNonNull;
  * Folds the rows of a view's state table by key when its segments are compacted: each
  * INSERT leaves a row per key it touched, compaction leaves one per key, merged the way
  * reads merge them (sums, minimum, maximum, average's sum and count, sketches); a key whose
- * decimal sums would pass what a row holds keeps more than one row.
+ * sums would pass what a row holds keeps more than one row, and reads fail or not on it as
+ * Trino's {@code sum} does.
  */
 public class ViewStateFolding
 {
@@ -65,7 +66,7 @@ public class ViewStateFolding
         private final List<Type> types;
         private final int keyCount;
         private final Map<GroupKey, Object[]> groups = new HashMap<>();
-        // rows of a key that could not fold into its row: decimal sums past what a row holds
+        // rows of a key that could not fold into its row: sums past what a row holds
         private final List<Map.Entry<GroupKey, Object[]>> unfolded = new ArrayList<>();
 
         private Folder(ViewStateLayout layout)
@@ -106,10 +107,10 @@ public class ViewStateFolding
         {
             int column = 0;
             for (AggregateLayout aggregate : layout.aggregates()) {
-                boolean decimal = aggregate.stateColumns().getFirst().type() instanceof DecimalType;
+                Type type = aggregate.stateColumns().getFirst().type();
                 boolean fits = switch (aggregate.aggregate().function()) {
-                    case SUM -> !decimal || PartialValues.sumFits(left[column], right[column], true);
-                    case AVG -> !decimal || PartialValues.sumFits(left[column], right[column], false);
+                    case SUM -> type == BIGINT ? PartialValues.bigintSumFits(left[column], right[column]) : !(type instanceof DecimalType) || PartialValues.sumFits(left[column], right[column], true);
+                    case AVG -> !(type instanceof DecimalType) || PartialValues.sumFits(left[column], right[column], false);
                     case COUNT_ALL, COUNT, MIN, MAX, APPROX_DISTINCT -> true;
                 };
                 if (!fits) {
@@ -142,7 +143,7 @@ public class ViewStateFolding
         }
 
         /**
-         * One row per key, two or more where a decimal sum would not fit one.
+         * One row per key, two or more where a sum would not fit one.
          */
         public Page result()
         {
