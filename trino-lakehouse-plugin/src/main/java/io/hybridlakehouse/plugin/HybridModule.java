@@ -39,6 +39,7 @@ import io.hybridlakehouse.plugin.system.MaterializedViewRewritesTable;
 import io.hybridlakehouse.plugin.system.TieringStatusTable;
 import io.hybridlakehouse.plugin.tiering.BackgroundSession;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
+import io.hybridlakehouse.plugin.tiering.RetiredStateTableDropper;
 import io.hybridlakehouse.plugin.tiering.RetentionApplier;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
@@ -70,6 +71,7 @@ public class HybridModule
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
         binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
+        binder.bind(RetiredStateTableDropper.class).in(Scopes.SINGLETON);
         binder.bind(DataFileReader.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(ViewMaintenance.class).in(Scopes.SINGLETON);

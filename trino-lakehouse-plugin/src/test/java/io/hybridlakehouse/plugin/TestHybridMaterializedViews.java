@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
@@ -453,6 +454,92 @@ public class TestHybridMaterializedViews
         assertView("failing_view", definition);
         assertUpdate("DROP MATERIALIZED VIEW failing_view");
         assertUpdate("DROP TABLE failing");
+    }
+
+    @Test
+    public void testRefreshAndReplaceKeepTheViewReadableThroughout()
+            throws Exception
+    {
+        createBase("rebuilt");
+        insert("rebuilt", 0, 300);
+        String definition = "SELECT region, count(*) AS events, sum(amount) AS amount FROM rebuilt GROUP BY region";
+        assertUpdate("CREATE MATERIALIZED VIEW rebuilt_view AS " + definition);
+
+        // reads running all through REFRESHes and INSERTs never fail: a read that fetched the
+        // view's definition before a REFRESH goes on reading the state table it named
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        AtomicBoolean refreshing = new AtomicBoolean(true);
+        try {
+            Future<Integer> reads = executor.submit(() -> {
+                int count = 0;
+                while (refreshing.get()) {
+                    assertThat((long) computeScalar("SELECT sum(events) FROM rebuilt_view")).isGreaterThanOrEqualTo(301L);
+                    count++;
+                }
+                return count;
+            });
+            for (int i = 0; i < 4; i++) {
+                insert("rebuilt", 1000 + i * 10, 1009 + i * 10);
+                assertUpdate("REFRESH MATERIALIZED VIEW rebuilt_view");
+            }
+            refreshing.set(false);
+            assertThat(reads.get(60, TimeUnit.SECONDS)).isPositive();
+        }
+        finally {
+            refreshing.set(false);
+            executor.shutdownNow();
+        }
+        assertView("rebuilt_view", definition);
+
+        // the former state table stays readable, and hidden, until the tiering service drops it a grace period later
+        String before = stateTable(getQueryRunner(), "rebuilt_view");
+        long stateRows = (long) computeScalar("SELECT count(*) FROM \"%s\"".formatted(before));
+        assertUpdate("REFRESH MATERIALIZED VIEW rebuilt_view");
+        assertThat(stateTable(getQueryRunner(), "rebuilt_view")).isNotEqualTo(before);
+        assertThat(computeScalar("SELECT count(*) FROM \"%s\"".formatted(before))).isEqualTo(stateRows);
+        assertThat(computeActual("SHOW TABLES").getOnlyColumnAsSet()).noneMatch(name -> ((String) name).startsWith("_mv_"));
+
+        // a REFRESH whose build fails keeps the view: it answers from its base, and INSERTs go on maintaining it
+        ViewMaintenance maintenance = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(ViewMaintenance.class);
+        maintenance.setBeforeBuildCommitForTesting(() -> {
+            throw new RuntimeException("injected failure before committing the built state");
+        });
+        try {
+            assertQueryFails("REFRESH MATERIALIZED VIEW rebuilt_view",
+                    "Building materialized view tpch.rebuilt_view failed: injected failure before committing the built state\\. The view answers from its base tables, correctly but without its stored state, until REFRESH MATERIALIZED VIEW tpch.rebuilt_view completes");
+        }
+        finally {
+            maintenance.setBeforeBuildCommitForTesting(() -> {});
+        }
+        assertView("rebuilt_view", definition);
+        insert("rebuilt", 2000, 2050);
+        assertView("rebuilt_view", definition);
+        assertUpdate("REFRESH MATERIALIZED VIEW rebuilt_view");
+        assertView("rebuilt_view", definition);
+        insert("rebuilt", 2100, 2110);
+        assertView("rebuilt_view", definition);
+
+        // a replacement the connector cannot maintain leaves the view as it was; one it can replaces it
+        assertQueryFails("CREATE OR REPLACE MATERIALIZED VIEW rebuilt_view AS SELECT * FROM rebuilt", ".*no GROUP BY.*");
+        assertView("rebuilt_view", definition);
+        String replacement = "SELECT device, max(amount) AS top FROM rebuilt GROUP BY device";
+        assertUpdate("CREATE OR REPLACE MATERIALIZED VIEW rebuilt_view AS " + replacement);
+        assertView("rebuilt_view", replacement);
+        insert("rebuilt", 2200, 2210);
+        assertView("rebuilt_view", replacement);
+        assertUpdate("DROP MATERIALIZED VIEW rebuilt_view");
+        assertUpdate("DROP TABLE rebuilt");
+
+        // retired state tables do not keep their schema from being dropped
+        assertUpdate("CREATE SCHEMA rebuilt_schema");
+        assertUpdate("CREATE TABLE rebuilt_schema.facts (region varchar, amount bigint)");
+        assertUpdate("INSERT INTO rebuilt_schema.facts VALUES ('a', 1), ('b', 2)", 2);
+        assertUpdate("CREATE MATERIALIZED VIEW rebuilt_schema.totals AS SELECT region, sum(amount) AS amount FROM rebuilt_schema.facts GROUP BY region");
+        assertUpdate("REFRESH MATERIALIZED VIEW rebuilt_schema.totals");
+        assertUpdate("DROP MATERIALIZED VIEW rebuilt_schema.totals");
+        assertUpdate("DROP TABLE rebuilt_schema.facts");
+        assertUpdate("DROP SCHEMA rebuilt_schema");
+        assertThat(computeActual("SELECT schema_name FROM information_schema.schemata").getOnlyColumnAsSet()).doesNotContain("rebuilt_schema");
     }
 
     @Test

@@ -37,6 +37,7 @@ import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static com.google.common.collect.Iterables.getOnlyElement;
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -400,6 +401,30 @@ public class TestHybridTiering
         }
         assertQuery("SELECT count(*), sum(id) FROM graced", "VALUES (3, 3)");
         assertUpdate("DROP TABLE graced");
+    }
+
+    @Test
+    public void testRetiredViewStateIsDroppedAfterTheGracePeriod()
+            throws Exception
+    {
+        assertUpdate("CREATE TABLE rebuilt_base (region varchar, amount bigint)");
+        assertUpdate("INSERT INTO rebuilt_base VALUES ('a', 1), ('b', 2)", 2);
+        assertUpdate("CREATE MATERIALIZED VIEW rebuilt_totals AS SELECT region, sum(amount) AS amount FROM rebuilt_base GROUP BY region");
+        assertUpdate("INSERT INTO rebuilt_base VALUES ('a', 3)", 1);
+        String retired = stateTable(getQueryRunner(), "rebuilt_totals");
+        List<String> files = computeActual("SELECT path FROM \"%s$segments\"".formatted(retired)).getOnlyColumn().map(String.class::cast).toList();
+        assertThat(files).isNotEmpty();
+
+        assertUpdate("REFRESH MATERIALIZED VIEW rebuilt_totals");
+        waitUntil(() -> !getQueryRunner().tableExists(getSession(), retired));
+        for (String file : files) {
+            assertThat(warehouse.resolve(file.replaceFirst("^local:///", ""))).doesNotExist();
+        }
+        assertQuery("SELECT * FROM rebuilt_totals", "VALUES ('a', 4), ('b', 2)");
+        assertUpdate("INSERT INTO rebuilt_base VALUES ('b', 5)", 1);
+        assertQuery("SELECT * FROM rebuilt_totals", "VALUES ('a', 4), ('b', 7)");
+        assertUpdate("DROP MATERIALIZED VIEW rebuilt_totals");
+        assertUpdate("DROP TABLE rebuilt_base");
     }
 
     @Test

@@ -206,12 +206,7 @@ public class HybridMetadata
             @Override
             public void dropTable(ConnectorSession session, SchemaTableName table)
             {
-                ConnectorTableHandle handle = HybridMetadata.super.getTableHandle(session, table, Optional.empty(), Optional.empty());
-                if (handle != null) {
-                    String uuid = tableUuid(session, table);
-                    HybridMetadata.super.dropTable(session, handle);
-                    dropHotTier(session, uuid);
-                }
+                dropTableAndHotTier(session, table);
             }
 
             @Override
@@ -685,9 +680,25 @@ public class HybridMetadata
             views.dependents().checkSchemaNotReadByOtherSchemas(schemaName, "DROP SCHEMA ... CASCADE");
             views.list(Optional.of(schemaName)).forEach(view -> views.drop(session, view));
         }
+        // state tables views no longer use, kept for reads in flight: the schema goes, so they go now
+        for (HybridTableState table : tables) {
+            if (table.retiredAt().isPresent()) {
+                dropTableAndHotTier(session, table.name());
+            }
+        }
         super.dropSchema(session, schemaName, cascade);
         for (HybridTableState table : tables) {
             dropHotTier(session, table.tableUuid());
+        }
+    }
+
+    private void dropTableAndHotTier(ConnectorSession session, SchemaTableName table)
+    {
+        ConnectorTableHandle handle = super.getTableHandle(session, table, Optional.empty(), Optional.empty());
+        if (handle != null) {
+            String uuid = tableUuid(session, table);
+            super.dropTable(session, handle);
+            dropHotTier(session, uuid);
         }
     }
 
@@ -695,7 +706,7 @@ public class HybridMetadata
     {
         List<Segment> segments = segmentStore.dropTable(tableUuid);
         deleteFiles(session, segments.stream()
-                .filter(segment -> !segment.dropReason().equals(Optional.of(Segment.TIERED)))
+                .filter(Segment::ownsFile)
                 .map(Segment::path)
                 .toList());
     }

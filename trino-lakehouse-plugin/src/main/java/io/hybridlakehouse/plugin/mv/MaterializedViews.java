@@ -10,6 +10,7 @@ import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.spi.ErrorCodeSupplier;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ColumnMetadata;
 import io.trino.spi.connector.ConnectorMaterializedViewDefinition;
@@ -162,7 +163,6 @@ public final class MaterializedViews
             if (!replace) {
                 throw new TrinoException(io.trino.spi.StandardErrorCode.ALREADY_EXISTS, "Materialized view already exists: " + name);
             }
-            drop(session, name);
         }
         SynchronousViewDefinition analyzed = MaterializedViewAnalyzer.analyze(definition.getOriginalSql());
         checkCatalogOfUnqualifiedNames(analyzed, definition.getCatalog());
@@ -191,7 +191,8 @@ public final class MaterializedViews
                 stateTableName(name),
                 true);
         maintenance.validate(session, view, baseTables);
-        build(session, view, properties, baseTables);
+        // a replaced view stays as it is until the new one is registered in its place
+        build(session, view, properties, baseTables, existing);
     }
 
     public void refresh(ConnectorSession session, SchemaTableName name)
@@ -202,34 +203,56 @@ public final class MaterializedViews
         Map<String, Object> properties = tables.tableProperties(session, current.stateTable()).entrySet().stream()
                 .filter(entry -> !entry.getKey().equals("location"))
                 .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
-        build(session, current.withState(stateTableName(name), true), properties, baseTables);
-        tables.dropTable(session, current.stateTable());
+        build(session, current.withState(stateTableName(name), true), properties, baseTables, Optional.of(current));
     }
 
     /**
      * Creates the state table, registers the view at its bases' versions and fills the state
      * from the rows visible at them; INSERTs committed after the registration maintain the
-     * new state themselves, so no row is counted twice or missed. A failure leaves nothing.
+     * new state themselves, so no row is counted twice or missed.
+     * <p>
+     * The registration replaces the view it refreshes or replaces and retires that view's state
+     * table, in one metastore transaction: a read that fetched the old definition goes on
+     * reading the old state table, which the tiering service drops once
+     * {@code hybrid.segments.grace-period} has passed. A failure before the registration leaves
+     * the old view as it was; after it, the new view stays registered while being built, and
+     * answers from its base tables until a REFRESH completes, as INSERTs keep its state exact
+     * from the registration on.
      */
-    private void build(ConnectorSession session, SynchronousView view, Map<String, Object> properties, Map<SchemaTableName, Table> baseTables)
+    private void build(ConnectorSession session, SynchronousView view, Map<String, Object> properties, Map<SchemaTableName, Table> baseTables, Optional<SynchronousView> replaced)
     {
         ViewStateLayout layout = new ViewStateLayout(view, typeManager);
         List<ColumnMetadata> stateColumns = layout.columns().stream()
                 .map(column -> new ColumnMetadata(column.name(), column.type()))
                 .collect(toImmutableList());
         tables.createTable(session, new ConnectorTableMetadata(view.stateTable(), stateColumns, withoutViewOnlyProperties(properties), Optional.of("State of materialized view " + view.name())));
+        String stateUuid;
+        Map<String, Long> versions;
+        try {
+            stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
+            List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
+            versions = segmentStore.registerView(view, baseUuids, replaced.map(SynchronousView::stateTable));
+        }
+        catch (RuntimeException e) {
+            tables.dropTable(session, view.stateTable());
+            throw e;
+        }
         List<NewSegment> written = ImmutableList.of();
         try {
-            String stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
-            List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
-            Map<String, Long> versions = segmentStore.registerView(view, baseUuids);
             long start = System.nanoTime();
             written = maintenance.build(session, view, baseTables, versions);
+            maintenance.beforeBuildCommit();
             segmentStore.finishViewBuild(view, stateUuid, written);
             log.info("Built materialized view %s from %s in %.1f s: %s state files", view.name(), view.bases(), (System.nanoTime() - start) / 1e9, written.size());
         }
         catch (RuntimeException e) {
             maintenance.deleteQuietly(session, written);
+            if (replaced.isPresent()) {
+                log.warn(e, "Building materialized view %s failed: it answers from its base tables until a REFRESH MATERIALIZED VIEW completes", view.name());
+                ErrorCodeSupplier errorCode = e instanceof TrinoException trinoException ? trinoException::getErrorCode : HYBRID_COMMIT_ERROR;
+                throw new TrinoException(errorCode, "Building materialized view %s failed: %s. The view answers from its base tables, correctly but without its stored state, until REFRESH MATERIALIZED VIEW %s completes"
+                        .formatted(view.name(), e.getMessage(), view.name()), e);
+            }
             segmentStore.dropView(view.name());
             tables.dropTable(session, view.stateTable());
             throw e;

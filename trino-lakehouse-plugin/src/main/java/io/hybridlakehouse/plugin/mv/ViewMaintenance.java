@@ -85,6 +85,7 @@ public class ViewMaintenance
     // dimension lookups by table version: loaded once, used by every INSERT until the dimension changes
     private final Map<DimensionKey, DimensionIndex> dimensionCache = new ConcurrentHashMap<>();
     private volatile Runnable beforeInsertCommit = () -> {};
+    private volatile Runnable beforeBuildCommit = () -> {};
 
     // the schema too: renaming columns changes what a dimension's rows mean without a new snapshot or hot version
     private record DimensionKey(String tableUuid, long version, long snapshotId, int schemaId, List<String> keyColumns) {}
@@ -125,6 +126,20 @@ public class ViewMaintenance
     public void beforeInsertCommit()
     {
         beforeInsertCommit.run();
+    }
+
+    /**
+     * Runs between writing a view's built state and committing it; tests inject failures here.
+     */
+    @VisibleForTesting
+    public void setBeforeBuildCommitForTesting(Runnable beforeBuildCommit)
+    {
+        this.beforeBuildCommit = requireNonNull(beforeBuildCommit, "beforeBuildCommit is null");
+    }
+
+    public void beforeBuildCommit()
+    {
+        beforeBuildCommit.run();
     }
 
     /**

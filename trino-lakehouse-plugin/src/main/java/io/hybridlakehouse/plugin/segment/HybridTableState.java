@@ -4,14 +4,17 @@ import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.trino.spi.connector.SchemaTableName;
 
+import java.time.Instant;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The segment metastore's row of a table this connector manages.
+ *
+ * @param retiredAt when a materialized view stopped using this state table; it is dropped a grace period later
  */
-public record HybridTableState(String tableUuid, SchemaTableName name, TableSettings settings, Optional<String> location, long version, long nextSegmentId, long tieringClaim)
+public record HybridTableState(String tableUuid, SchemaTableName name, TableSettings settings, Optional<String> location, long version, long nextSegmentId, long tieringClaim, Optional<Instant> retiredAt)
 {
     public HybridTableState
     {
@@ -19,6 +22,7 @@ public record HybridTableState(String tableUuid, SchemaTableName name, TableSett
         requireNonNull(name, "name is null");
         requireNonNull(settings, "settings is null");
         requireNonNull(location, "location is null");
+        requireNonNull(retiredAt, "retiredAt is null");
     }
 
     public TableMode mode()

@@ -52,7 +52,7 @@ public class JdbcSegmentStore
         implements SegmentStore
 {
     private static final Logger log = Logger.get(JdbcSegmentStore.class);
-    private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis, cache_policy, table_location";
+    private static final String TABLE_COLUMNS = "table_uuid, schema_name, table_name, mode, version, next_segment_id, tiering_claim, tier_after_millis, retention_millis, cache_policy, table_location, retired_at";
     private static final String SEGMENT_COLUMNS = "segment_id, created_version, dropped_version, drop_reason, path, file_size, record_count, partition_key, commit_task, created_at";
     // the segments of a table visible at a version above the tiered-through id; parameters: table, version, version, tiered-through id
     private static final String VISIBLE_AT_VERSION = "WHERE table_uuid = ? AND created_version <= ? AND (dropped_version IS NULL OR dropped_version > ?) AND segment_id > ?";
@@ -547,9 +547,13 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids)
+    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, Optional<SchemaTableName> retiredStateTable)
     {
         return inTransaction(connection -> {
+            if (retiredStateTable.isPresent()) {
+                update(connection, "UPDATE hybrid_tables SET retired_at = ? WHERE schema_name = ? AND table_name = ?",
+                        System.currentTimeMillis(), retiredStateTable.get().getSchemaName(), retiredStateTable.get().getTableName());
+            }
             ImmutableMap.Builder<String, Long> versions = ImmutableMap.builder();
             for (String baseUuid : baseUuids.stream().distinct().sorted().toList()) {
                 versions.put(baseUuid, bumpVersion(connection, baseUuid, 0).version());
@@ -703,7 +707,8 @@ public class JdbcSegmentStore
                 Optional.ofNullable(resultSet.getString(11)),
                 resultSet.getLong(5),
                 resultSet.getLong(6),
-                resultSet.getLong(7));
+                resultSet.getLong(7),
+                nullableLong(resultSet, 12).map(Instant::ofEpochMilli));
     }
 
     private static Optional<Duration> duration(ResultSet resultSet, int column)

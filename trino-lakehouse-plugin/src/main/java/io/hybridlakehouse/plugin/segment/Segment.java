@@ -43,4 +43,13 @@ public record Segment(
     {
         return dropReason.orElse("ACTIVE");
     }
+
+    /**
+     * Whether the hot tier owns this segment's file and deletes it once the segment is gone:
+     * a tiered segment's file is an Iceberg data file now.
+     */
+    public boolean ownsFile()
+    {
+        return !dropReason.equals(Optional.of(TIERED));
+    }
 }

@@ -164,8 +164,11 @@ public interface SegmentStore
      * bases' versions are bumped in the same transaction: INSERTs committed at higher versions
      * maintain the view, rows visible at the returned versions are the ones to build it from.
      * Tiering leaves the bases alone until {@link #finishViewBuild}.
+     *
+     * @param retiredStateTable the state table the view had until now (a refresh or replacement),
+     * marked retired in the same transaction: reads that began before it may still be reading it
      */
-    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids);
+    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, Optional<SchemaTableName> retiredStateTable);
 
     /**
      * Commits the built state of a view and marks it built, in one transaction.

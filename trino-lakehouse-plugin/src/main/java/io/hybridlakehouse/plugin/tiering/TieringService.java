@@ -37,7 +37,8 @@ import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
 /**
  * The coordinator's background service. Every {@code hybrid.tiering.interval}, for each table:
  * tiers hot segments older than its {@code tier_after} (all of them for {@code lake} tables),
- * applies its retention, and deletes files of segments dropped longer than the grace period
+ * applies its retention, drops materialized views' state tables retired longer than the grace
+ * period ago, and deletes files of segments dropped longer than the grace period
  * ago (compacted or expired ones; tiered files belong to Iceberg and stay); and every
  * {@code hybrid.orphan-files.sweep-interval} (first at a random point of one interval) deletes
  * files older than {@code hybrid.orphan-files.min-age} that nothing references (see
@@ -51,6 +52,7 @@ public class TieringService
     private final SegmentTierer tierer;
     private final RetentionApplier retention;
     private final OrphanFileSweeper orphanFileSweeper;
+    private final RetiredStateTableDropper retiredStateTables;
     private final BackgroundSession sessions;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final TieringConfig config;
@@ -70,6 +72,7 @@ public class TieringService
             SegmentTierer tierer,
             RetentionApplier retention,
             OrphanFileSweeper orphanFileSweeper,
+            RetiredStateTableDropper retiredStateTables,
             BackgroundSession sessions,
             IcebergFileSystemFactory fileSystemFactory,
             TieringConfig config,
@@ -79,6 +82,7 @@ public class TieringService
         this.tierer = requireNonNull(tierer, "tierer is null");
         this.retention = requireNonNull(retention, "retention is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
+        this.retiredStateTables = requireNonNull(retiredStateTables, "retiredStateTables is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.config = requireNonNull(config, "config is null");
@@ -132,6 +136,10 @@ public class TieringService
         // dropped tables need no sweep
         nextOrphanFileSweeps.keySet().retainAll(tables.stream().map(HybridTableState::tableUuid).collect(toImmutableSet()));
         for (HybridTableState table : tables) {
+            if (table.retiredAt().isPresent()) {
+                dropRetiredStateTable(table, now);
+                continue;
+            }
             SegmentActivity segments = activity.getOrDefault(table.tableUuid(), SegmentActivity.NONE);
             tierTable(table, segments, now);
             applyRetention(table, now);
@@ -189,6 +197,23 @@ public class TieringService
         }
     }
 
+    /**
+     * A materialized view's former state table is neither tiered nor compacted: reads that began
+     * before its view moved on may still read it, and it is dropped once the grace period has passed.
+     */
+    private void dropRetiredStateTable(HybridTableState table, Instant now)
+    {
+        if (table.retiredAt().orElseThrow().isAfter(now.minusMillis(config.getGracePeriod().toMillis()))) {
+            return;
+        }
+        try {
+            retiredStateTables.drop(sessions.create(), table);
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Dropping %s, the retired state table of a materialized view, failed; it is retried on the next run", table.name());
+        }
+    }
+
     private void deleteUnreferencedFiles(HybridTableState table, SegmentActivity segments, Instant now)
     {
         Instant droppedBefore = now.minusMillis(config.getGracePeriod().toMillis());
@@ -203,7 +228,7 @@ public class TieringService
             }
             // tiered segment files are Iceberg data files now: only their rows go
             List<Location> files = dropped.stream()
-                    .filter(segment -> !segment.dropReason().equals(Optional.of(Segment.TIERED)))
+                    .filter(Segment::ownsFile)
                     .map(segment -> Location.of(segment.path()))
                     .collect(ImmutableList.toImmutableList());
             ConnectorSession session = sessions.create();

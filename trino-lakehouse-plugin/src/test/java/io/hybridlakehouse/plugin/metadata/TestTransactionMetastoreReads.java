@@ -124,7 +124,7 @@ public class TestTransactionMetastoreReads
 
     private static HybridTableState table(SchemaTableName name, long version)
     {
-        return new HybridTableState(uuid(name), name, TableSettings.ofMode(TableMode.HYBRID), Optional.empty(), version, 1, 0);
+        return new HybridTableState(uuid(name), name, TableSettings.ofMode(TableMode.HYBRID), Optional.empty(), version, 1, 0, Optional.empty());
     }
 
     private static RegisteredView view(SchemaTableName name, SchemaTableName... bases)
