@@ -79,6 +79,30 @@ public class TestHybridStatistics
     }
 
     @Test
+    public void testRangesAndPartitionFiltersOverBothTiers()
+    {
+        assertUpdate("CREATE TABLE ranged (id bigint, note bigint, late bigint, part varchar) WITH (partitioning = ARRAY['part'])");
+        assertUpdate("INSERT INTO ranged VALUES (1, 10, NULL, 'a'), (2, 20, NULL, 'b')", 2);
+        assertUpdate("CALL system.tier_table('tpch', 'ranged')");
+        assertUpdate("INSERT INTO ranged VALUES (3, NULL, 7, 'a'), (4, NULL, 9, 'c')", 2);
+        assertThat((Long) computeScalar("SELECT count(*) FROM \"ranged$segments\" WHERE state = 'ACTIVE'")).isEqualTo(2);
+
+        // a tier holding only nulls in a column leaves the other tier's range as it is
+        Map<String, MaterializedRow> columns = columnStatistics("ranged");
+        assertThat(List.of(columns.get("note").getField(5), columns.get("note").getField(6))).containsExactly("10", "20");
+        assertThat(List.of(columns.get("late").getField(5), columns.get("late").getField(6))).containsExactly("7", "9");
+        assertThat(List.of(columns.get("id").getField(5), columns.get("id").getField(6))).containsExactly("1", "4");
+        assertThat(rowCount("ranged")).isEqualTo(4);
+
+        // a filter on the partition column counts the hot rows of the matching partitions only, as it does the cold ones
+        assertThat(rowCount("(SELECT * FROM ranged WHERE part = 'c')")).isEqualTo(1);
+        assertThat(rowCount("(SELECT * FROM ranged WHERE part = 'a')")).isEqualTo(2);
+        assertThat(rowCount("(SELECT * FROM ranged WHERE part = 'b')")).isEqualTo(1);
+        assertThat(rowCount("(SELECT * FROM ranged WHERE part = 'none')")).isEqualTo(0);
+        assertUpdate("DROP TABLE ranged");
+    }
+
+    @Test
     public void testLakeInsertAndAnalyze()
     {
         assertUpdate("CREATE TABLE lake WITH (mode = 'lake') AS SELECT * FROM tpch.tiny.orders WHERE orderkey % 2 = 0", "SELECT count(*) FROM orders WHERE orderkey % 2 = 0");

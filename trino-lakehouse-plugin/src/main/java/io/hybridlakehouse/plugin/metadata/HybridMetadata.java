@@ -95,6 +95,7 @@ import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.statistics.TableStatisticsMetadata;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.Table;
 
@@ -115,6 +116,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
+import static io.trino.plugin.iceberg.ExpressionConverter.toIcebergExpression;
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
@@ -791,16 +793,19 @@ public class HybridMetadata
             return cold;
         }
         List<Segment> visible = visibleSegments(pin.get());
-        if (visible.isEmpty()) {
+        if (visible.isEmpty() || handle.getEnforcedPredicate().isNone()) {
             return cold;
         }
+        Schema schema = SchemaParser.fromJson(handle.getTableSchemaJson());
+        // the segments a scan would read after partition pruning, as Iceberg's statistics count the files its scan would plan
+        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(schema, toIcebergExpression(handle.getEnforcedPredicate()));
         boolean coldEmpty = handle.getSnapshotId().isEmpty() || (!cold.getRowCount().isUnknown() && cold.getRowCount().getValue() == 0);
         return HybridTableStatistics.combine(
                 cold,
                 coldEmpty,
                 HybridTableStatistics.columnsOf(cold, () -> getColumnHandles(session, handle).values()),
-                SchemaParser.fromJson(handle.getTableSchemaJson()),
-                visible.stream().map(segmentDecoder::decode).toList(),
+                schema,
+                visible.stream().map(segmentDecoder::decode).filter(pruner::mayMatch).toList(),
                 distinctValuesOfBothTiers(session, handle, pin.get(), coldEmpty));
     }
 

@@ -83,13 +83,7 @@ final class HybridTableStatistics
                     .filter(_ -> coldEmpty || !coldColumn.getDataSize().isUnknown())
                     .ifPresent(hotSize -> column.setDataSize(Estimate.of((coldEmpty ? 0 : coldColumn.getDataSize().getValue()) + hotSize)));
 
-            Optional<DoubleRange> hotRange = hotRange(handle.getType(), field, hotSegments);
-            if (coldEmpty) {
-                hotRange.ifPresent(column::setRange);
-            }
-            else if (hotRange.isPresent() && coldColumn.getRange().isPresent()) {
-                column.setRange(DoubleRange.union(coldColumn.getRange().get(), hotRange.get()));
-            }
+            combinedRange(coldColumn, coldEmpty, hotRange(handle.getType(), field, hotSegments)).ifPresent(column::setRange);
 
             OptionalDouble distinct = distinctValues.apply(field.fieldId());
             if (distinct.isPresent()) {
@@ -140,10 +134,37 @@ final class HybridTableStatistics
         return sizeOnDisk.map(size -> size * factor);
     }
 
-    private static Optional<DoubleRange> hotRange(Type type, Types.NestedField field, List<CommitTaskData> segments)
+    /**
+     * The range over both tiers where each tier's is known: a tier holding only nulls in the
+     * column has no range and leaves the other's as it is.
+     */
+    private static Optional<DoubleRange> combinedRange(ColumnStatistics cold, boolean coldEmpty, HotRange hot)
+    {
+        if (!hot.known()) {
+            return Optional.empty();
+        }
+        boolean coldOnlyNulls = coldEmpty || (!cold.getNullsFraction().isUnknown() && cold.getNullsFraction().getValue() == 1.0);
+        if (coldOnlyNulls) {
+            return hot.range();
+        }
+        if (cold.getRange().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(hot.range().map(range -> DoubleRange.union(cold.getRange().get(), range)).orElse(cold.getRange().get()));
+    }
+
+    /**
+     * The range of the hot rows' values of a column, if {@code known}; an empty range where they are all null.
+     */
+    private record HotRange(boolean known, Optional<DoubleRange> range)
+    {
+        static final HotRange UNKNOWN = new HotRange(false, Optional.empty());
+    }
+
+    private static HotRange hotRange(Type type, Types.NestedField field, List<CommitTaskData> segments)
     {
         if (!field.type().isPrimitiveType()) {
-            return Optional.empty();
+            return HotRange.UNKNOWN;
         }
         Optional<DoubleRange> range = Optional.empty();
         for (CommitTaskData segment : segments) {
@@ -156,16 +177,16 @@ final class HybridTableStatistics
             ByteBuffer lower = metrics.lowerBounds() == null ? null : metrics.lowerBounds().get(field.fieldId());
             ByteBuffer upper = metrics.upperBounds() == null ? null : metrics.upperBounds().get(field.fieldId());
             if (lower == null || upper == null) {
-                return Optional.empty();
+                return HotRange.UNKNOWN;
             }
             Optional<DoubleRange> segmentRange = DoubleRange.from(type,
                     convertIcebergValueToTrino(field.type(), Conversions.fromByteBuffer(field.type(), lower)),
                     convertIcebergValueToTrino(field.type(), Conversions.fromByteBuffer(field.type(), upper)));
             if (segmentRange.isEmpty()) {
-                return Optional.empty();
+                return HotRange.UNKNOWN;
             }
             range = Optional.of(range.map(value -> DoubleRange.union(value, segmentRange.get())).orElse(segmentRange.get()));
         }
-        return range;
+        return new HotRange(true, range);
     }
 }
