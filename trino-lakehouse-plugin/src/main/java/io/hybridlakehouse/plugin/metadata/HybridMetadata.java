@@ -104,6 +104,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,6 +114,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -1127,21 +1129,29 @@ public class HybridMetadata
     @Override
     public ClassLoaderSafeIterator<RelationColumnsMetadata> streamRelationColumns(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
     {
-        Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = views.definitions(schemaName);
-        Set<SchemaTableName> visible = relationFilter.apply(definitions.keySet());
-        return new ClassLoaderSafeIterator<>(Iterators.concat(
-                Iterators.filter(super.streamRelationColumns(session, schemaName, relationFilter), relation -> !SynchronousView.isStateTable(relation.name())),
-                visible.stream().map(view -> RelationColumnsMetadata.forMaterializedView(view, definitions.get(view).getColumns())).iterator()), getClass().getClassLoader());
+        return viewsInPlaceOfStateTables(super.streamRelationColumns(session, schemaName, relationFilter), RelationColumnsMetadata::name, schemaName, relationFilter,
+                (view, definition) -> RelationColumnsMetadata.forMaterializedView(view, definition.getColumns()));
     }
 
     @Override
     public ClassLoaderSafeIterator<RelationCommentMetadata> streamRelationComments(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
     {
+        return viewsInPlaceOfStateTables(super.streamRelationComments(session, schemaName, relationFilter), RelationCommentMetadata::name, schemaName, relationFilter,
+                (view, definition) -> RelationCommentMetadata.forRelation(view, definition.getComment()));
+    }
+
+    private <T> ClassLoaderSafeIterator<T> viewsInPlaceOfStateTables(
+            Iterator<T> relations,
+            Function<T, SchemaTableName> name,
+            Optional<String> schemaName,
+            UnaryOperator<Set<SchemaTableName>> relationFilter,
+            BiFunction<SchemaTableName, ConnectorMaterializedViewDefinition, T> ofView)
+    {
         Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = views.definitions(schemaName);
         Set<SchemaTableName> visible = relationFilter.apply(definitions.keySet());
         return new ClassLoaderSafeIterator<>(Iterators.concat(
-                Iterators.filter(super.streamRelationComments(session, schemaName, relationFilter), relation -> !SynchronousView.isStateTable(relation.name())),
-                visible.stream().map(view -> RelationCommentMetadata.forRelation(view, definitions.get(view).getComment())).iterator()), getClass().getClassLoader());
+                Iterators.filter(relations, relation -> !SynchronousView.isStateTable(name.apply(relation))),
+                visible.stream().map(view -> ofView.apply(view, definitions.get(view))).iterator()), getClass().getClassLoader());
     }
 
     @Override
