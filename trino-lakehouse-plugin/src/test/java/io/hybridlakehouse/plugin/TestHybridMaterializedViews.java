@@ -543,6 +543,55 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testOverlappingBuildsKeepWhatTheLaterStatementMade()
+    {
+        createBase("overlapped");
+        insert("overlapped", 0, 200);
+        String definition = "SELECT region, count(*) AS events, sum(amount) AS amount FROM overlapped GROUP BY region";
+        assertUpdate("CREATE MATERIALIZED VIEW overlapped_view AS " + definition);
+        ViewMaintenance maintenance = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(ViewMaintenance.class);
+
+        // a second REFRESH, and an INSERT it maintains, while the first one builds: the first one's state must not take over
+        AtomicBoolean overtake = new AtomicBoolean(true);
+        maintenance.setBeforeBuildCommitForTesting(() -> {
+            if (overtake.getAndSet(false)) {
+                assertUpdate("REFRESH MATERIALIZED VIEW overlapped_view");
+                insert("overlapped", 300, 350);
+            }
+        });
+        try {
+            assertQueryFails("REFRESH MATERIALIZED VIEW overlapped_view",
+                    "Building tpch.overlapped_view failed: materialized view tpch.overlapped_view was refreshed or replaced by another statement while this one built it; nothing of this build was kept.*");
+        }
+        finally {
+            maintenance.setBeforeBuildCommitForTesting(() -> {});
+        }
+        assertView("overlapped_view", definition);
+        insert("overlapped", 400, 420);
+        assertView("overlapped_view", definition);
+        assertUpdate("DROP MATERIALIZED VIEW overlapped_view");
+
+        // a DROP while the view is created leaves no view
+        overtake.set(true);
+        maintenance.setBeforeBuildCommitForTesting(() -> {
+            if (overtake.getAndSet(false)) {
+                assertUpdate("DROP MATERIALIZED VIEW overlapped_view");
+            }
+        });
+        try {
+            assertQueryFails("CREATE MATERIALIZED VIEW overlapped_view AS " + definition,
+                    "Building tpch.overlapped_view failed: materialized view tpch.overlapped_view was dropped by another statement while this one built it.*");
+        }
+        finally {
+            maintenance.setBeforeBuildCommitForTesting(() -> {});
+        }
+        assertThat(computeActual("SELECT name FROM system.metadata.materialized_views WHERE catalog_name = 'lakehouse' AND schema_name = 'tpch'").getOnlyColumnAsSet())
+                .doesNotContain("overlapped_view");
+        insert("overlapped", 500, 510);
+        assertUpdate("DROP TABLE overlapped");
+    }
+
+    @Test
     public void testBaseRetentionKeepsViewRows()
     {
         assertUpdate("CREATE TABLE kept (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) " +

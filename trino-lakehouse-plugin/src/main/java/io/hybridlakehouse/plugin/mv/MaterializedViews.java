@@ -192,7 +192,7 @@ public final class MaterializedViews
                 true);
         maintenance.validate(session, view, baseTables);
         // a replaced view stays as it is until the new one is registered in its place
-        build(session, view, properties, baseTables, existing);
+        build(session, view, properties, baseTables, existing.isPresent());
     }
 
     public void refresh(ConnectorSession session, SchemaTableName name)
@@ -203,7 +203,7 @@ public final class MaterializedViews
         Map<String, Object> properties = tables.tableProperties(session, current.stateTable()).entrySet().stream()
                 .filter(entry -> !entry.getKey().equals("location"))
                 .collect(ImmutableMap.toImmutableMap(Map.Entry::getKey, Map.Entry::getValue));
-        build(session, current.withState(stateTableName(name), true), properties, baseTables, Optional.of(current));
+        build(session, current.withState(stateTableName(name), true), properties, baseTables, true);
     }
 
     /**
@@ -217,9 +217,10 @@ public final class MaterializedViews
      * {@code hybrid.segments.grace-period} has passed. A failure before the registration leaves
      * the old view as it was; after it, the new view stays registered while being built, and
      * answers from its base tables until a REFRESH completes, as INSERTs keep its state exact
-     * from the registration on.
+     * from the registration on. A build that another registration or a drop of the view
+     * overtook commits nothing: the later statement decides what the view is.
      */
-    private void build(ConnectorSession session, SynchronousView view, Map<String, Object> properties, Map<SchemaTableName, Table> baseTables, Optional<SynchronousView> replaced)
+    private void build(ConnectorSession session, SynchronousView view, Map<String, Object> properties, Map<SchemaTableName, Table> baseTables, boolean replacing)
     {
         ViewStateLayout layout = new ViewStateLayout(view, typeManager);
         List<ColumnMetadata> stateColumns = layout.columns().stream()
@@ -231,7 +232,7 @@ public final class MaterializedViews
         try {
             stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
             List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
-            versions = segmentStore.registerView(view, baseUuids, replaced.map(SynchronousView::stateTable));
+            versions = segmentStore.registerView(view, baseUuids);
         }
         catch (RuntimeException e) {
             tables.dropTable(session, view.stateTable());
@@ -245,15 +246,21 @@ public final class MaterializedViews
             segmentStore.finishViewBuild(view, stateUuid, written);
             log.info("Built materialized view %s from %s in %.1f s: %s state files", view.name(), view.bases(), (System.nanoTime() - start) / 1e9, written.size());
         }
+        catch (SegmentStore.ViewSupersededException e) {
+            // the statement that came after this one's registration decides what the view is; never read, this state goes
+            maintenance.deleteQuietly(session, written);
+            tables.dropTable(session, view.stateTable());
+            throw new TrinoException(HYBRID_COMMIT_ERROR, "Building %s failed: %s; nothing of this build was kept. Run the statement again if it is still wanted".formatted(view.name(), e.getMessage()), e);
+        }
         catch (RuntimeException e) {
             maintenance.deleteQuietly(session, written);
-            if (replaced.isPresent()) {
+            if (replacing) {
                 log.warn(e, "Building materialized view %s failed: it answers from its base tables until a REFRESH MATERIALIZED VIEW completes", view.name());
                 ErrorCodeSupplier errorCode = e instanceof TrinoException trinoException ? trinoException::getErrorCode : HYBRID_COMMIT_ERROR;
                 throw new TrinoException(errorCode, "Building materialized view %s failed: %s. The view answers from its base tables, correctly but without its stored state, until REFRESH MATERIALIZED VIEW %s completes"
                         .formatted(view.name(), e.getMessage(), view.name()), e);
             }
-            segmentStore.dropView(view.name());
+            segmentStore.dropView(view.name(), Optional.of(view.stateTable()));
             tables.dropTable(session, view.stateTable());
             throw e;
         }
@@ -269,13 +276,9 @@ public final class MaterializedViews
 
     public boolean drop(ConnectorSession session, SchemaTableName name)
     {
-        Optional<SynchronousView> view = view(name);
-        if (view.isEmpty()) {
-            return false;
-        }
-        segmentStore.dropView(name);
-        tables.dropTable(session, view.get().stateTable());
-        return true;
+        Optional<SynchronousView> dropped = segmentStore.dropView(name, Optional.empty());
+        dropped.ifPresent(view -> tables.dropTable(session, view.stateTable()));
+        return dropped.isPresent();
     }
 
     /**

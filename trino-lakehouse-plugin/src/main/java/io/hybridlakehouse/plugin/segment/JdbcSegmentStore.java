@@ -547,18 +547,22 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, Optional<SchemaTableName> retiredStateTable)
+    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids)
     {
         return inTransaction(connection -> {
-            if (retiredStateTable.isPresent()) {
-                update(connection, "UPDATE hybrid_tables SET retired_at = ? WHERE schema_name = ? AND table_name = ?",
-                        System.currentTimeMillis(), retiredStateTable.get().getSchemaName(), retiredStateTable.get().getTableName());
-            }
             ImmutableMap.Builder<String, Long> versions = ImmutableMap.builder();
             for (String baseUuid : baseUuids.stream().distinct().sorted().toList()) {
                 versions.put(baseUuid, bumpVersion(connection, baseUuid, 0).version());
             }
+            // read after the bases' rows are locked: a registration of the view over the same bases committed meanwhile is seen
+            Optional<SchemaTableName> previousState = ViewRows.get(connection, view.name())
+                    .map(SynchronousView::stateTable)
+                    .filter(state -> !state.equals(view.stateTable()));
             ViewRows.put(connection, view, baseUuids);
+            if (previousState.isPresent()) {
+                update(connection, "UPDATE hybrid_tables SET retired_at = ? WHERE schema_name = ? AND table_name = ?",
+                        System.currentTimeMillis(), previousState.get().getSchemaName(), previousState.get().getTableName());
+            }
             return versions.buildOrThrow();
         });
     }
@@ -567,18 +571,38 @@ public class JdbcSegmentStore
     public void finishViewBuild(SynchronousView view, String stateTableUuid, List<NewSegment> segments)
     {
         inTransaction(connection -> {
+            checkStillRegistered(connection, view);
             insertSegments(connection, stateTableUuid, segments, ColumnSketches.empty());
             ViewRows.setBuilding(connection, view, false);
             return null;
         });
     }
 
-    @Override
-    public void dropView(SchemaTableName name)
+    private static void checkStillRegistered(Connection connection, SynchronousView view)
+            throws SQLException
     {
-        inTransaction(connection -> {
-            ViewRows.delete(connection, name);
-            return null;
+        // the view's row first: a statement reading it after this one's changes serializes with it
+        update(connection, "UPDATE hybrid_materialized_views SET building = building WHERE schema_name = ? AND view_name = ?",
+                view.name().getSchemaName(), view.name().getTableName());
+        Optional<SynchronousView> registered = ViewRows.get(connection, view.name());
+        if (registered.isEmpty() || !registered.get().stateTable().equals(view.stateTable())) {
+            throw new ViewSupersededException("materialized view %s was %s by another statement while this one built it".formatted(
+                    view.name(), registered.isEmpty() ? "dropped" : "refreshed or replaced"));
+        }
+    }
+
+    @Override
+    public Optional<SynchronousView> dropView(SchemaTableName name, Optional<SchemaTableName> stateTable)
+    {
+        return inTransaction(connection -> {
+            update(connection, "UPDATE hybrid_materialized_views SET building = building WHERE schema_name = ? AND view_name = ?",
+                    name.getSchemaName(), name.getTableName());
+            Optional<SynchronousView> registered = ViewRows.get(connection, name)
+                    .filter(view -> stateTable.map(view.stateTable()::equals).orElse(true));
+            if (registered.isPresent()) {
+                ViewRows.delete(connection, name);
+            }
+            return registered;
         });
     }
 

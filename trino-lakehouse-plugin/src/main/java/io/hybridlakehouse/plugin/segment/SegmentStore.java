@@ -160,22 +160,29 @@ public interface SegmentStore
     List<SynchronousView> viewsOfBase(String baseUuid);
 
     /**
-     * Registers (or re-registers, for a refresh) a view whose state table is being built. Its
-     * bases' versions are bumped in the same transaction: INSERTs committed at higher versions
-     * maintain the view, rows visible at the returned versions are the ones to build it from.
-     * Tiering leaves the bases alone until {@link #finishViewBuild}.
-     *
-     * @param retiredStateTable the state table the view had until now (a refresh or replacement),
-     * marked retired in the same transaction: reads that began before it may still be reading it
+     * Registers (or re-registers, for a refresh or replacement) a view whose state table is being
+     * built. Its bases' versions are bumped in the same transaction: INSERTs committed at higher
+     * versions maintain the view, rows visible at the returned versions are the ones to build it
+     * from. Tiering leaves the bases alone until {@link #finishViewBuild}. The state table of the
+     * view registered before under the name is marked retired in the same transaction: reads that
+     * began before may still be reading it.
      */
-    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, Optional<SchemaTableName> retiredStateTable);
+    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids);
 
     /**
-     * Commits the built state of a view and marks it built, in one transaction.
+     * Commits the built state of a view and marks it built, in one transaction; fails with
+     * {@link ViewSupersededException} (nothing committed) when another registration (a REFRESH,
+     * a replacement) or a drop of the view came after this one's.
      */
     void finishViewBuild(SynchronousView view, String stateTableUuid, List<NewSegment> segments);
 
-    void dropView(SchemaTableName name);
+    /**
+     * Removes a view's registration, if it is there and, where {@code stateTable} is given,
+     * still the one with that state table.
+     *
+     * @return the registration removed
+     */
+    Optional<SynchronousView> dropView(SchemaTableName name, Optional<SchemaTableName> stateTable);
 
     /**
      * An INSERT's segments and the view deltas computed from them, in one transaction; fails
@@ -183,6 +190,15 @@ public interface SegmentStore
      * no longer {@code expectedViews}.
      */
     List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews);
+
+    class ViewSupersededException
+            extends RuntimeException
+    {
+        public ViewSupersededException(String message)
+        {
+            super(message);
+        }
+    }
 
     class ViewsChangedException
             extends RuntimeException

@@ -196,13 +196,13 @@ public class TestJdbcSegmentStore
         store.registerTable("00000000-0000-0000-0000-000000000004", stateOfViewOfState, "local:///state2", TableSettings.ofMode(TableMode.HYBRID));
         store.registerTable("00000000-0000-0000-0000-000000000005", unrelated, "local:///w", TableSettings.ofMode(TableMode.HYBRID));
         // a view stitching two bases, and a view over the first one's state table
-        store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid), Optional.empty());
-        store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid), Optional.empty());
+        store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid));
+        store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid));
         // and a view of the unrelated table, which no read of the set may bring in
         SchemaTableName unrelatedView = new SchemaTableName("s", "on_w");
         SchemaTableName unrelatedState = new SchemaTableName("s", "_mv_on_w_1");
         store.registerTable("00000000-0000-0000-0000-000000000006", unrelatedState, "local:///state3", TableSettings.ofMode(TableMode.HYBRID));
-        store.registerView(view(unrelatedView, List.of(unrelated), unrelatedState), List.of("00000000-0000-0000-0000-000000000005"), Optional.empty());
+        store.registerView(view(unrelatedView, List.of(unrelated), unrelatedState), List.of("00000000-0000-0000-0000-000000000005"));
 
         // from any member, the whole set: both views, their state tables, every base; never the unrelated table
         Set<SchemaTableName> connectedTables = Set.of(base, otherBase, state, stateOfViewOfState);
