@@ -16,7 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * partitioned by bucket. Iceberg enforces a filter on a column its partition specs all
  * partition by identity (or a time range on a temporal field's boundaries) and the engine
  * then skips it: hot segments of an older spec, which may hold several values of the column in
- * one file, must not make a query, a DELETE or an UPDATE take rows the filter excludes.
+ * one file, must not make a query, a DELETE or an UPDATE take rows the filter excludes; nor may
+ * NaN partition values, which Iceberg matches against ranges as the greatest number. Partition
+ * values a partition field cannot hold are refused at INSERT, and filters on the hidden columns
+ * read hot segments as they read Iceberg's files.
  */
 public class TestHybridPartitionEvolution
         extends AbstractTestQueryFramework
@@ -99,5 +102,66 @@ public class TestHybridPartitionEvolution
         assertThat(query("SELECT id, count(*) FROM bucketed GROUP BY id")).matches("SELECT x, IF(x <= 20, BIGINT '2', BIGINT '1') FROM UNNEST(sequence(BIGINT '1', 40)) t(x)");
         assertThat(query("SELECT s, count(*) FROM bucketed GROUP BY s")).matches("VALUES (VARCHAR '0', BIGINT '19'), ('1', 21), ('2', 20)");
         assertQuery("SELECT count(DISTINCT id) FROM bucketed", "VALUES 40");
+    }
+
+    @Test
+    public void testNanPartitionValuesMatchNoRange()
+    {
+        for (String type : java.util.List.of("double", "real")) {
+            String table = "nan_" + type;
+            assertUpdate("CREATE TABLE %s (id integer, d %s) WITH (partitioning = ARRAY['d'])".formatted(table, type));
+            assertUpdate("INSERT INTO %s VALUES (1, nan()), (2, 3.0), (3, NULL), (4, -1.0)".formatted(table), 4);
+            assertNanFilters(table);
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+            assertNanFilters(table);
+            // a DELETE whose filter Iceberg would enforce by partitions must not take the NaN partition's file with it
+            assertUpdate("DELETE FROM %s WHERE d > 2".formatted(table), 1);
+            assertThat(query("SELECT id FROM %s".formatted(table))).matches("VALUES 1, 3, 4");
+            assertUpdate("DROP TABLE " + table);
+        }
+    }
+
+    private void assertNanFilters(String table)
+    {
+        assertThat(query("SELECT id FROM %s WHERE d > 1e30".formatted(table))).returnsEmptyResult();
+        assertThat(query("SELECT id FROM %s WHERE d > 2".formatted(table))).matches("VALUES 2");
+        assertThat(query("SELECT id FROM %s WHERE d >= 0".formatted(table))).matches("VALUES 2");
+        assertThat(query("SELECT id FROM %s WHERE d < 5".formatted(table))).matches("VALUES 2, 4");
+        assertThat(query("SELECT id FROM %s WHERE is_nan(d)".formatted(table))).matches("VALUES 1");
+        assertThat(query("SELECT id FROM %s WHERE d IS NOT NULL".formatted(table))).matches("VALUES 1, 2, 4");
+    }
+
+    @Test
+    public void testPartitionValueThatDoesNotFitIsRefused()
+    {
+        assertUpdate("CREATE TABLE truncated (id integer, x decimal(5, 2)) WITH (partitioning = ARRAY['truncate(x, 10)'])");
+        assertUpdate("INSERT INTO truncated VALUES (2, DECIMAL '1.00')", 1);
+        // truncating -999.99 to a multiple of 10 gives -1000.00, which decimal(5, 2) cannot hold
+        assertQueryFails("INSERT INTO truncated VALUES (1, DECIMAL '-999.99'), (3, DECIMAL '5.00')",
+                "Cannot INSERT into tpch.truncated: a partition value computed from the rows does not fit its partition field .*");
+        assertThat(query("SELECT id, x FROM truncated")).matches("VALUES (2, CAST(1 AS decimal(5, 2)))");
+        assertThat(computeScalar("SELECT count(*) FROM \"truncated$segments\"")).isEqualTo(1L);
+        assertUpdate("CALL system.tier_table('tpch', 'truncated')");
+        assertThat(query("SELECT id, x FROM truncated")).matches("VALUES (2, CAST(1 AS decimal(5, 2)))");
+        assertUpdate("DROP TABLE truncated");
+    }
+
+    @Test
+    public void testFiltersOnHiddenColumnsOverHotSegments()
+    {
+        assertUpdate("CREATE TABLE hidden_filtered (id integer, p varchar) WITH (partitioning = ARRAY['p'])");
+        assertUpdate("INSERT INTO hidden_filtered VALUES (1, 'a'), (2, 'b')", 2);
+        assertUpdate("CALL system.tier_table('tpch', 'hidden_filtered')");
+        assertUpdate("INSERT INTO hidden_filtered VALUES (3, 'a'), (4, 'c')", 2);
+        String path = (String) computeScalar("SELECT \"$path\" FROM hidden_filtered WHERE id = 3");
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$partition\" = 'p=a'")).matches("VALUES 1, 3");
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$path\" = '%s'".formatted(path))).matches("VALUES 3");
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$path\" = 'nowhere'")).returnsEmptyResult();
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$file_modified_time\" IS NOT NULL")).matches("VALUES 1, 2, 3, 4");
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$file_modified_time\" < TIMESTAMP '2000-01-01 00:00:00 UTC'")).returnsEmptyResult();
+        assertThat(query("SELECT id FROM hidden_filtered WHERE \"$file_modified_time\" > TIMESTAMP '2000-01-01 00:00:00 UTC'")).matches("VALUES 1, 2, 3, 4");
+        // and statistics for the planner, over a filter on a hidden column
+        assertThat(computeActual("SHOW STATS FOR (SELECT * FROM hidden_filtered WHERE \"$partition\" = 'p=a')").getRowCount()).isPositive();
+        assertUpdate("DROP TABLE hidden_filtered");
     }
 }

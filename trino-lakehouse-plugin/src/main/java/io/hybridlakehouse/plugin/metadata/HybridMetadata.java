@@ -95,6 +95,7 @@ import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.statistics.TableStatisticsMetadata;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
 import org.apache.iceberg.Table;
@@ -125,6 +126,7 @@ import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.trino.spi.StandardErrorCode.INVALID_PROCEDURE_ARGUMENT;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
+import static io.trino.spi.StandardErrorCode.NUMERIC_VALUE_OUT_OF_RANGE;
 import static io.trino.spi.StandardErrorCode.TRANSACTION_CONFLICT;
 import static java.util.Objects.requireNonNull;
 
@@ -431,7 +433,8 @@ public class HybridMetadata
         }
         // Iceberg leaves its unenforced predicate in the remaining filter too, so the engine still checks it on every row
         IcebergTableHandle safe = PromotedColumns.withoutPromotedPredicates(filtered, promotedFieldIds(session, filtered));
-        Map<IcebergColumnHandle, Domain> notEnforceable = notEnforceableOnHotSegments(session, safe);
+        Map<IcebergColumnHandle, Domain> notEnforceable = new HashMap<>(notEnforceableOnHotSegments(session, safe));
+        notEnforceable.putAll(FloatingPointPartitionFilters.enforcedOnFloatingPoint(safe));
         if (safe == filtered && notEnforceable.isEmpty()) {
             return result;
         }
@@ -639,9 +642,11 @@ public class HybridMetadata
         }
         List<CommitTaskData> tasks = taskList.build();
         List<NewSegment> segments = segmentList.build();
-        ColumnSketches sketches = DistinctValueCollection.sketches(SchemaParser.fromJson(table.schemaAsJson()), computedStatistics);
+        Schema schema = SchemaParser.fromJson(table.schemaAsJson());
+        ColumnSketches sketches = DistinctValueCollection.sketches(schema, computedStatistics);
         MaterializedViews.InsertCommit committed;
         try {
+            checkPartitionValues(table.name(), schema, tasks);
             // with the deltas of the table's materialized views and the rows' sketches, in the same metastore transaction
             committed = views.commitInsert(session, table.name(), state.get().tableUuid(), segments, tasks, sketches);
             log.debug("Committed %s hot segments to %s", committed.segments().size(), table.name());
@@ -660,6 +665,28 @@ public class HybridMetadata
             autoCompaction.afterInsert(session, icebergTable(session, view.stateTable()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Iceberg's commit decodes each file's partition values for its manifest, and the stock
+     * connector's INSERT fails there on a value its partition field cannot hold (a
+     * {@code truncate} of a decimal past its precision); a hot commit writes no manifest, so it
+     * decodes them here, as every read of the segment would, and refuses the same INSERTs.
+     */
+    private static void checkPartitionValues(SchemaTableName table, Schema schema, List<CommitTaskData> tasks)
+    {
+        for (CommitTaskData task : tasks) {
+            if (task.partitionDataJson().isEmpty()) {
+                continue;
+            }
+            try {
+                HotSegmentSplits.dataFile(PartitionSpecParser.fromJson(schema, task.partitionSpecJson()), task);
+            }
+            catch (IllegalArgumentException | ArithmeticException e) {
+                throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Cannot INSERT into %s: a partition value computed from the rows does not fit its partition field (%s: %s). The Iceberg connector refuses the same rows; change the values or the table's partitioning"
+                        .formatted(table, task.partitionDataJson().get(), e.getMessage()), e);
+            }
+        }
     }
 
     @Override
@@ -800,7 +827,7 @@ public class HybridMetadata
         }
         Schema schema = SchemaParser.fromJson(handle.getTableSchemaJson());
         // the segments a scan would read after partition pruning, as Iceberg's statistics count the files its scan would plan
-        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(schema, toIcebergExpression(handle.getEnforcedPredicate()));
+        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(schema, toIcebergExpression(HotSegmentSplits.dataColumnPredicate(handle.getEnforcedPredicate())));
         boolean coldEmpty = handle.getSnapshotId().isEmpty() || (!cold.getRowCount().isUnknown() && cold.getRowCount().getValue() == 0);
         return HybridTableStatistics.combine(
                 cold,

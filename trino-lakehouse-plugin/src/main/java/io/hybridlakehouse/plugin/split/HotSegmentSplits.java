@@ -11,6 +11,7 @@ import io.trino.plugin.iceberg.PartitionData;
 import io.trino.spi.HostAddress;
 import io.trino.spi.SplitWeight;
 import io.trino.spi.TrinoException;
+import io.trino.spi.predicate.Domain;
 import io.trino.spi.predicate.TupleDomain;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -34,12 +35,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
+import static io.airlift.slice.Slices.utf8Slice;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INTERNAL_ERROR;
 import static io.trino.plugin.iceberg.ExpressionConverter.isConvertibleToIcebergExpression;
 import static io.trino.plugin.iceberg.ExpressionConverter.toIcebergExpression;
+import static io.trino.plugin.iceberg.IcebergMetadataColumn.isMetadataColumnId;
 import static io.trino.plugin.iceberg.IcebergTypes.convertIcebergValueToTrino;
+import static io.trino.plugin.iceberg.IcebergUtil.getFileModifiedTimeDomain;
+import static io.trino.plugin.iceberg.IcebergUtil.getPartitionDomain;
+import static io.trino.plugin.iceberg.IcebergUtil.getPathDomain;
+import static io.trino.spi.type.DateTimeEncoding.packDateTimeWithZone;
+import static io.trino.spi.type.TimeZoneKey.UTC_KEY;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -57,25 +66,36 @@ public final class HotSegmentSplits
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
     }
 
-    public List<IcebergSplit> splits(IcebergTableHandle table, List<Segment> segments, Map<String, String> fileIoProperties, Function<String, List<HostAddress>> preferredHosts)
+    /**
+     * @param modificationTime the modification time of a file, in epoch milliseconds, as Iceberg's split source reads it
+     */
+    public List<IcebergSplit> splits(IcebergTableHandle table, List<Segment> segments, Map<String, String> fileIoProperties, Function<String, List<HostAddress>> preferredHosts, ToLongFunction<String> modificationTime)
     {
         TupleDomain<IcebergColumnHandle> enforced = table.getEnforcedPredicate();
         TupleDomain<IcebergColumnHandle> unenforced = table.getUnenforcedPredicate();
         if (segments.isEmpty() || enforced.isNone() || unenforced.isNone()) {
             return ImmutableList.of();
         }
-        enforced.getDomains().orElseThrow().values().forEach(domain -> {
+        TupleDomain<IcebergColumnHandle> enforcedOnData = dataColumnPredicate(enforced);
+        enforcedOnData.getDomains().orElseThrow().values().forEach(domain -> {
             if (!isConvertibleToIcebergExpression(domain)) {
                 throw new TrinoException(HYBRID_INTERNAL_ERROR, "Enforced predicate cannot be evaluated on hot segments: " + domain);
             }
         });
-        Expression predicate = Expressions.and(toIcebergExpression(enforced), toIcebergExpression(convertible(unenforced)));
+        // Iceberg enforces filters on $partition, $path and $file_modified_time by the files it plans: so must the hot tier
+        Domain partitionDomain = getPartitionDomain(enforced);
+        Domain pathDomain = getPathDomain(enforced);
+        Domain fileModifiedTimeDomain = getFileModifiedTimeDomain(enforced);
+        Expression predicate = Expressions.and(toIcebergExpression(enforcedOnData), toIcebergExpression(convertible(unenforced)));
         Pruner pruner = pruner(SchemaParser.fromJson(table.getTableSchemaJson()), predicate);
 
         ImmutableList.Builder<IcebergSplit> splits = ImmutableList.builder();
         for (Segment segment : segments) {
             CommitTaskData task = decode(segment);
-            if (!pruner.mayMatch(task)) {
+            if (!pruner.mayMatch(task)
+                    || (!partitionDomain.isAll() && !partitionDomain.includesNullableValue(utf8Slice(pruner.partitionPath(task))))
+                    || (!pathDomain.isAll() && !pathDomain.includesNullableValue(utf8Slice(task.path())))
+                    || (!fileModifiedTimeDomain.isAll() && !fileModifiedTimeDomain.includesNullableValue(packDateTimeWithZone(modificationTime.applyAsLong(task.path()), UTC_KEY)))) {
                 continue;
             }
             splits.add(new IcebergSplit(
@@ -138,6 +158,15 @@ public final class HotSegmentSplits
         }
 
         /**
+         * The segment's partition as {@code $partition} shows it.
+         */
+        public String partitionPath(CommitTaskData task)
+        {
+            PartitionSpec spec = specs.computeIfAbsent(task.partitionSpecJson(), json -> PartitionSpecParser.fromJson(schema, json));
+            return spec.partitionToPath(dataFile(spec, task).partition());
+        }
+
+        /**
          * The segment's values of the partition fields Iceberg's bucketed execution assigns
          * splits to buckets by, as Iceberg's split source gives them for its own files.
          */
@@ -185,9 +214,18 @@ public final class HotSegmentSplits
         return builder.build();
     }
 
+    /**
+     * The predicate without its domains on {@code $partition}, {@code $path} and
+     * {@code $file_modified_time}, which are no columns of the files Iceberg's expressions name.
+     */
+    public static TupleDomain<IcebergColumnHandle> dataColumnPredicate(TupleDomain<IcebergColumnHandle> predicate)
+    {
+        return predicate.filter((column, _) -> !isMetadataColumnId(column.getId()));
+    }
+
     private static TupleDomain<IcebergColumnHandle> convertible(TupleDomain<IcebergColumnHandle> predicate)
     {
         // dropping a domain only widens what is read; the engine still filters unenforced predicates
-        return predicate.filter((column, domain) -> isConvertibleToIcebergExpression(domain));
+        return dataColumnPredicate(predicate).filter((column, domain) -> isConvertibleToIcebergExpression(domain));
     }
 }

@@ -18,6 +18,7 @@ import io.hybridlakehouse.plugin.segment.Segment;
 import io.trino.filesystem.cache.CachingHostAddressProvider;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergConnector;
+import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.ConnectorSession;
@@ -32,10 +33,12 @@ import io.trino.spi.connector.FixedSplitSource;
 import io.trino.spi.function.table.ConnectorTableFunctionHandle;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import static io.airlift.concurrent.MoreFutures.getFutureValue;
+import static io.trino.plugin.iceberg.IcebergUtil.getModificationTime;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -50,6 +53,7 @@ public class HybridSplitManager
     private final HotSegmentSplits hotSegmentSplits;
     private final CachingHostAddressProvider cachingHostAddressProvider;
     private final WarmCacheFiles warmCacheFiles;
+    private final IcebergFileSystemFactory fileSystemFactory;
 
     @Inject
     public HybridSplitManager(
@@ -57,8 +61,10 @@ public class HybridSplitManager
             HybridTransactionManager transactions,
             JsonCodec<CommitTaskData> commitTaskCodec,
             CachingHostAddressProvider cachingHostAddressProvider,
-            WarmCacheFiles warmCacheFiles)
+            WarmCacheFiles warmCacheFiles,
+            IcebergFileSystemFactory fileSystemFactory)
     {
+        this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.warmCacheFiles = requireNonNull(warmCacheFiles, "warmCacheFiles is null");
         this.cachingHostAddressProvider = requireNonNull(cachingHostAddressProvider, "cachingHostAddressProvider is null");
         this.iceberg = requireNonNull(iceberg, "iceberg is null").getSplitManager();
@@ -115,8 +121,10 @@ public class HybridSplitManager
         if (segments.isEmpty()) {
             return ImmutableList.of();
         }
-        return hotSegmentSplits.splits(handle, segments, metadata.icebergTable(session, handle.getSchemaTableName()).io().properties(),
-                path -> cachingHostAddressProvider.getHosts(path, ImmutableList.of()));
+        Map<String, String> fileIoProperties = metadata.icebergTable(session, handle.getSchemaTableName()).io().properties();
+        return hotSegmentSplits.splits(handle, segments, fileIoProperties,
+                path -> cachingHostAddressProvider.getHosts(path, ImmutableList.of()),
+                path -> getModificationTime(path, fileSystemFactory.create(session.getIdentity(), fileIoProperties)));
     }
 
     @Override
