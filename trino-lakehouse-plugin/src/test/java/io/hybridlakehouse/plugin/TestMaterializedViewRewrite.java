@@ -419,6 +419,8 @@ public class TestMaterializedViewRewrite
         // one INSERT whose rows of one key sum past 38 digits cannot keep its view's sum: it fails, changing nothing
         assertQueryFails("INSERT INTO big_sums VALUES ('east', 9000000000000000000000000000.0000000000, 1), ('east', 9000000000000000000000000000.0000000000, 1)",
                 "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past decimal\\(38,10\\).*");
+        assertQueryFails("INSERT INTO big_sums VALUES ('east', 1, 9223372036854775807), ('east', 1, 1), ('east', 1, -9223372036854775807)",
+                "bigint addition overflow: rows of this INSERT with the same key of a materialized view over the table sum past the bigint range on the way .*");
         assertQuery("SELECT count(*) FROM big_sums", "VALUES 4");
         assertUpdate("DROP MATERIALIZED VIEW big_sums_by_region");
         assertUpdate("DROP TABLE big_sums");

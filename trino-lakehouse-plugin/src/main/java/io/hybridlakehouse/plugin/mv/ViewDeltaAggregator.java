@@ -355,7 +355,14 @@ final class ViewDeltaAggregator
         {
             empty = false;
             if (type == BIGINT) {
-                longSum = PartialValues.addBigint(longSum, (long) RowExpressions.coerce(value, valueType, BIGINT));
+                long addend = (long) RowExpressions.coerce(value, valueType, BIGINT);
+                try {
+                    longSum = Math.addExact(longSum, addend);
+                }
+                catch (ArithmeticException e) {
+                    throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "bigint addition overflow: rows of this INSERT with the same key of a materialized view over the table sum past the bigint range on the way (%s + %s); INSERT them in separate statements"
+                            .formatted(longSum, addend), e);
+                }
             }
             else if (type == DOUBLE) {
                 doubleSum += RowExpressions.toDouble(value, valueType);
@@ -381,7 +388,7 @@ final class ViewDeltaAggregator
             else {
                 // a 128-bit decimal holds the wider sum of an avg; a sum must fit its 38 digits
                 if (!PartialValues.fitsLongDecimal(decimalSum) || decimalOverflowFails && !PartialValues.fitsDecimal(decimalSum)) {
-                    throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past %s".formatted(type));
+                    throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past %s; INSERT them in separate statements".formatted(type));
                 }
                 writeNativeValue(type, block, RowExpressions.decimalOf(decimalSum, (DecimalType) type));
             }
