@@ -285,7 +285,8 @@ public final class ViewRewriter
         if (!TimeKeys.isTemporal(type)) {
             return Optional.empty();
         }
-        if (domain.getValues().isAll()) {
+        // date_trunc maps NULL to NULL and all values to all keys: IS NULL and IS NOT NULL carry over as they are
+        if (domain.getValues().isAll() || domain.getValues().isNone()) {
             return Optional.of(domain);
         }
         List<Range> ranges = new ArrayList<>();
