@@ -581,9 +581,7 @@ public class JdbcSegmentStore
     private static void checkStillRegistered(Connection connection, SynchronousView view)
             throws SQLException
     {
-        // the view's row first: a statement reading it after this one's changes serializes with it
-        update(connection, "UPDATE hybrid_materialized_views SET building = building WHERE schema_name = ? AND view_name = ?",
-                view.name().getSchemaName(), view.name().getTableName());
+        lockViewRow(connection, view.name());
         Optional<SynchronousView> registered = ViewRows.get(connection, view.name());
         if (registered.isEmpty() || !registered.get().stateTable().equals(view.stateTable())) {
             throw new ViewSupersededException("materialized view %s was %s by another statement while this one built it".formatted(
@@ -591,12 +589,22 @@ public class JdbcSegmentStore
         }
     }
 
+    /**
+     * Writes the view's row before reading it, so that of two statements changing one view
+     * the second waits for the first and reads what it committed.
+     */
+    private static void lockViewRow(Connection connection, SchemaTableName view)
+            throws SQLException
+    {
+        update(connection, "UPDATE hybrid_materialized_views SET building = building WHERE schema_name = ? AND view_name = ?",
+                view.getSchemaName(), view.getTableName());
+    }
+
     @Override
     public Optional<SynchronousView> dropView(SchemaTableName name, Optional<SchemaTableName> stateTable)
     {
         return inTransaction(connection -> {
-            update(connection, "UPDATE hybrid_materialized_views SET building = building WHERE schema_name = ? AND view_name = ?",
-                    name.getSchemaName(), name.getTableName());
+            lockViewRow(connection, name);
             Optional<SynchronousView> registered = ViewRows.get(connection, name)
                     .filter(view -> stateTable.map(view.stateTable()::equals).orElse(true));
             if (registered.isPresent()) {
