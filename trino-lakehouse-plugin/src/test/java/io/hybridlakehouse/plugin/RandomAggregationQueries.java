@@ -24,9 +24,10 @@ final class RandomAggregationQueries
     private static final List<String> DERIVABLE_KEYS = List.of(
             "date_trunc('day', ts)", "date_trunc('week', ts)", "date_trunc('month', ts)", "date_trunc('quarter', ts)", "date_trunc('year', ts)",
             "date_trunc('hour', ts)", "region", "device", "coalesce(region, 'none')", "upper(device)", "d", "date_trunc('month', d)",
-            "CAST(date_trunc('day', ts) AS date)", "date_trunc('day', CAST(ts AS TIMESTAMP))", "day_of_week(date_trunc('day', ts))");
+            "CAST(date_trunc('day', ts) AS date)", "date_trunc('day', CAST(ts AS TIMESTAMP))", "day_of_week(date_trunc('day', ts))",
+            "CAST(ts AS date)", "date(ts)");
     private static final List<String> OTHER_KEYS = List.of(
-            "user_id", "score", "date_trunc('minute', ts)", "CAST(ts AS date)", "year(ts)", "amount");
+            "user_id", "score", "date_trunc('minute', ts)", "year(ts)", "amount");
 
     private static final List<String> DERIVABLE_AGGREGATES = List.of(
             "count(*)", "count(amount)", "count(score)", "sum(amount)", "sum(score)", "min(amount)", "max(amount)", "avg(amount)", "avg(score)",

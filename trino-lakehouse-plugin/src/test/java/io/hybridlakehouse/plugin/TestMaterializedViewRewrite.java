@@ -110,6 +110,8 @@ public class TestMaterializedViewRewrite
                 CREATE MATERIALIZED VIEW clicks_daily AS
                 SELECT date_trunc('day', ts) AS day, date_trunc('day', CAST(ts AS TIMESTAMP)) AS chart_day, region, count(*) AS clicks, sum(amount) AS amount, approx_distinct(user_id) AS users
                 FROM clicks GROUP BY date_trunc('day', ts), date_trunc('day', CAST(ts AS TIMESTAMP)), region""");
+        // a day key written as BI tools write it: the date of the timestamp
+        assertUpdate("CREATE MATERIALIZED VIEW clicks_by_date AS SELECT CAST(ts AS date) AS day, count(*) AS clicks, sum(amount) AS amount FROM clicks GROUP BY CAST(ts AS date)");
         assertUpdate("""
                 CREATE MATERIALIZED VIEW engagement AS
                 SELECT day, region, sum(plays) AS plays, sum(likes) AS likes, sum(play_amount) AS play_amount, max(play_amount) AS top_play
@@ -138,7 +140,7 @@ public class TestMaterializedViewRewrite
         checkAll(cases);
 
         // views mid-compaction: compacted state segments next to new deltas
-        for (String view : List.of("dws_daily", "dws_by_date", "clicks_daily", "engagement")) {
+        for (String view : List.of("dws_daily", "dws_by_date", "clicks_daily", "clicks_by_date", "engagement")) {
             assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         insertAll(2200, 2299);
@@ -148,7 +150,7 @@ public class TestMaterializedViewRewrite
         for (String table : List.of("ods_events", "clicks", "plays", "likes")) {
             assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
         }
-        for (String view : List.of("dws_daily", "dws_hourly", "dws_by_date", "dws_ms_daily", "clicks_daily", "engagement")) {
+        for (String view : List.of("dws_daily", "dws_hourly", "dws_by_date", "dws_ms_daily", "clicks_daily", "clicks_by_date", "engagement")) {
             assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(stateTable(getQueryRunner(), view)));
         }
         checkAll(cases);
@@ -181,6 +183,10 @@ public class TestMaterializedViewRewrite
         rewritten(cases, "dws_daily", "SELECT date_trunc('month', ts), count(*), avg(amount), approx_distinct(user_id) FROM ods_events GROUP BY 1");
         rewritten(cases, "dws_daily", "SELECT date_trunc('quarter', ts), device, max(amount) FROM ods_events GROUP BY 1, 2");
         rewritten(cases, "dws_daily", "SELECT date_trunc('year', ts), sum(score) FROM ods_events GROUP BY 1");
+        // the day of a timestamp as a date, as BI tools write it by hand
+        rewritten(cases, "dws_daily", "SELECT CAST(ts AS date) AS day, region, count(*), sum(amount), approx_distinct(user_id) FROM ods_events GROUP BY 1, 2");
+        rewritten(cases, "dws_daily", "SELECT date(ts), device, avg(amount) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-05 00:00:00' GROUP BY 1, 2");
+        rewritten(cases, "engagement", "SELECT CAST(ts AS date), count(*) FROM likes WHERE region IS NOT NULL GROUP BY 1");
         rewritten(cases, "dws_hourly", "SELECT date_trunc('hour', ts), count(*) FROM ods_events GROUP BY 1");
         rewritten(cases, "dws_hourly", "SELECT date_trunc('hour', ts), region, sum(amount) FROM ods_events GROUP BY 1, 2");
         // a time filter not aligned to days but to hours: the hourly view answers
@@ -224,6 +230,16 @@ public class TestMaterializedViewRewrite
                 SELECT date_trunc('week', CAST(ts AS TIMESTAMP)) AS __timestamp, sum(amount) AS "SUM(amount)", approx_distinct(user_id) AS "APPROX_COUNT_DISTINCT(user_id)"
                 FROM clicks WHERE ts >= TIMESTAMP '2026-11-02 00:00:00' GROUP BY date_trunc('week', CAST(ts AS TIMESTAMP)) ORDER BY "SUM(amount)" DESC LIMIT 1001""");
         rewritten(cases, "clicks_daily", "SELECT region AS region, sum(amount) AS \"SUM(amount)\" FROM clicks WHERE region IN ('beijing', 'guangdong') GROUP BY region ORDER BY \"SUM(amount)\" DESC LIMIT 10000");
+        // a view keyed on CAST(ts AS date) answers the date, and days, weeks and months of ts, and maps day-aligned filters on ts to dates
+        rewritten(cases, "clicks_by_date", "SELECT CAST(ts AS date), count(*), sum(amount) FROM clicks GROUP BY 1");
+        rewritten(cases, "clicks_by_date", "SELECT date_trunc('day', ts), sum(amount) FROM clicks WHERE ts < TIMESTAMP '2026-11-10 00:00:00' OR ts >= TIMESTAMP '2026-12-25 00:00:00' GROUP BY 1");
+        rewritten(cases, "clicks_by_date", "SELECT date_trunc('month', ts), count(*) FROM clicks WHERE ts >= TIMESTAMP '2026-11-05 00:00:00' AND ts < TIMESTAMP '2026-12-20 00:00:00' GROUP BY 1");
+        rewritten(cases, "clicks_by_date", "SELECT date_trunc('week', ts), sum(amount) FROM clicks WHERE ts BETWEEN TIMESTAMP '2026-11-02 00:00:00' AND TIMESTAMP '2026-11-30 23:59:59.999999' GROUP BY 1");
+        rewritten(cases, "clicks_by_date", "SELECT count(*), sum(amount) FROM clicks WHERE ts >= TIMESTAMP '2026-12-01 00:00:00'");
+        rewritten(cases, "clicks_by_date", "SELECT count(*) FROM clicks WHERE ts IS NOT NULL AND ts < TIMESTAMP '2026-11-03 00:00:00'");
+        notRewritten(cases, "SELECT date_trunc('hour', ts), count(*) FROM clicks GROUP BY 1");
+        notRewritten(cases, "SELECT ts, count(*) FROM clicks WHERE ts < TIMESTAMP '2026-11-02 00:00:00' GROUP BY 1");
+        notRewritten(cases, "SELECT count(*) FROM clicks WHERE ts >= TIMESTAMP '2026-11-05 12:00:00'");
         // a view stitched from two bases answers each base where it keeps that base's row count
         rewritten(cases, "engagement", "SELECT date_trunc('day', ts), region, count(*), sum(amount), max(amount) FROM plays GROUP BY 1, 2");
         rewritten(cases, "engagement", "SELECT region, count(*) FROM likes GROUP BY region");
@@ -234,6 +250,7 @@ public class TestMaterializedViewRewrite
         notRewritten(cases, "SELECT region, sum(user_id) FROM ods_events GROUP BY region");
         notRewritten(cases, "SELECT region, count(DISTINCT user_id) FROM ods_events GROUP BY region");
         notRewritten(cases, "SELECT date_trunc('minute', ts), count(*) FROM ods_events GROUP BY 1");
+        notRewritten(cases, "SELECT CAST(ts AS date), count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-02 13:30:00' GROUP BY 1");
         notRewritten(cases, "SELECT region, count(*) FROM ods_events WHERE user_id = 5 GROUP BY region");
         notRewritten(cases, "SELECT region, count(*) FROM ods_events WHERE ts >= TIMESTAMP '2026-11-02 13:30:00' GROUP BY region");
         notRewritten(cases, "SELECT count(*) FROM ods_events WHERE ts > TIMESTAMP '2026-11-02 00:00:00'");

@@ -3,15 +3,19 @@ package io.hybridlakehouse.plugin.rewrite;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ColumnMetadata;
+import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 
 import java.util.Optional;
+
+import static io.trino.spi.type.DateType.DATE;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * A grouping key computed from a base column ({@code date_trunc}, {@code CAST(x AS timestamp(3))},
- * or, with neither, the widening of an integer column to {@code bigint} that avg and sum apply),
+ * {@code CAST(ts AS date)} of a timestamp column as the day unit with type {@code date},
+ * or, with none of them, the widening of an integer column to {@code bigint} that avg and sum apply),
  * accepted by {@code applyProjection} on tables with materialized views so that it reaches
  * {@code applyAggregation} as a column. Where no view answers the query, the scan computes
  * it from the column (see {@link DerivedColumnsPageSource}).
@@ -36,13 +40,21 @@ public record DerivedColumnHandle(IcebergColumnHandle source, boolean castToMill
 
     public KeyExpression key()
     {
-        return new KeyExpression(source.getName(), castToMillis, unit);
+        return new KeyExpression(source.getName(), castToMillis, unit, isDateOfTimestamp());
     }
 
     public Object compute(Object value)
     {
         Object cast = castToMillis ? TimeKeys.castToMillis(value, source.getType()) : value;
+        if (isDateOfTimestamp()) {
+            return TimeKeys.dateOf(cast);
+        }
         return unit.isPresent() ? TimeKeys.truncate(cast, type, unit.get()) : cast;
+    }
+
+    private boolean isDateOfTimestamp()
+    {
+        return type == DATE && source.getType() instanceof TimestampType;
     }
 
     public ColumnMetadata columnMetadata()

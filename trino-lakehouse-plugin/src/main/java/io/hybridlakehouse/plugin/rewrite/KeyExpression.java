@@ -13,14 +13,16 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 /**
  * A grouping key in the forms the rewrite derives from one another: a base column, optionally
  * cast to {@code timestamp(3)} (Superset's {@code CAST(ts AS TIMESTAMP)}), optionally truncated
- * by {@code date_trunc}.
+ * by {@code date_trunc}; or {@code CAST(ts AS date)} of a timestamp column, which is its
+ * truncation to the day as a {@code date} ({@code toDate}, with the unit {@code day}).
  */
-public record KeyExpression(String column, boolean castToMillis, Optional<String> unit)
+public record KeyExpression(String column, boolean castToMillis, Optional<String> unit, boolean toDate)
 {
     private static final SqlParser PARSER = new SqlParser();
     private static final Set<String> MILLIS_TIMESTAMP = Set.of("timestamp", "timestamp(3)");
@@ -29,6 +31,12 @@ public record KeyExpression(String column, boolean castToMillis, Optional<String
     {
         requireNonNull(column, "column is null");
         requireNonNull(unit, "unit is null");
+        checkArgument(!toDate || (!castToMillis && unit.equals(Optional.of("day"))), "a date cast is the day of the column's own value");
+    }
+
+    public KeyExpression(String column, boolean castToMillis, Optional<String> unit)
+    {
+        this(column, castToMillis, unit, false);
     }
 
     /**
@@ -48,6 +56,9 @@ public record KeyExpression(String column, boolean castToMillis, Optional<String
                 && call.getArguments().get(0) instanceof StringLiteral literal) {
             unit = Optional.of(literal.getValue().toLowerCase(Locale.ROOT));
             expression = call.getArguments().get(1);
+        }
+        if (unit.isEmpty() && expression instanceof Cast dateCast && dateCast.getType().toString().equalsIgnoreCase("date")) {
+            return column(dateCast.getExpression(), baseAlias).map(column -> new KeyExpression(column, false, Optional.of("day"), true));
         }
         boolean cast = false;
         if (expression instanceof Cast castExpression && MILLIS_TIMESTAMP.contains(castExpression.getType().toString().toLowerCase(Locale.ROOT))) {
@@ -87,6 +98,9 @@ public record KeyExpression(String column, boolean castToMillis, Optional<String
     @Override
     public String toString()
     {
+        if (toDate) {
+            return "CAST(%s AS date)".formatted(column);
+        }
         String value = castToMillis ? "CAST(%s AS timestamp(3))".formatted(column) : column;
         return unit.map(truncation -> "date_trunc('%s', %s)".formatted(truncation, value)).orElse(value);
     }

@@ -94,6 +94,12 @@ public final class ProjectedKeys
             return temporalColumn(call.getArguments().getFirst(), assignments)
                     .map(column -> new DerivedColumnHandle(column, true, Optional.empty(), call.getType()));
         }
+        // CAST(ts AS date), BI's day grouping of a timestamp: date_trunc('day', ts) as a date
+        if (call.getFunctionName().equals(CAST_FUNCTION_NAME) && call.getType() == DATE && call.getArguments().size() == 1) {
+            return temporalColumn(call.getArguments().getFirst(), assignments)
+                    .filter(column -> column.getType() instanceof TimestampType)
+                    .map(column -> new DerivedColumnHandle(column, false, Optional.of("day"), DATE));
+        }
         // avg and sum of an integer column arrive as aggregates of CAST(column AS bigint)
         if (call.getFunctionName().equals(CAST_FUNCTION_NAME) && call.getType() == BIGINT && call.getArguments().size() == 1
                 && call.getArguments().getFirst() instanceof Variable variable && assignments.get(variable.getName()) instanceof IcebergColumnHandle column

@@ -17,6 +17,7 @@ import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.SourcePage;
 import io.trino.spi.metrics.Metrics;
 import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import static io.trino.spi.type.BigintType.BIGINT;
+import static io.trino.spi.type.DateType.DATE;
 import static io.trino.spi.type.TypeUtils.readNativeValue;
 import static io.trino.spi.type.TypeUtils.writeNativeValue;
 import static java.util.Objects.requireNonNull;
@@ -110,6 +112,14 @@ public class RollupPageSource
                 Object value = readNativeValue(stateType, page.getBlock(keyColumn.channel()), position);
                 if (keyColumn.castToMillis()) {
                     value = TimeKeys.castToMillis(value, stateType);
+                }
+                else if (keyColumn.outputType() == DATE && stateType instanceof TimestampType) {
+                    // CAST(ts AS date) from a key on the timestamp: the day, then truncated further in days if asked
+                    value = TimeKeys.dateOf(value);
+                }
+                else if (keyColumn.outputType() instanceof TimestampType && stateType == DATE) {
+                    // date_trunc of the timestamp from a CAST(ts AS date) key: the day's midnight, then truncated further if asked
+                    value = TimeKeys.midnightOf(value);
                 }
                 if (keyColumn.unit().isPresent()) {
                     value = TimeKeys.truncate(value, keyColumn.outputType(), keyColumn.unit().get());

@@ -1,6 +1,9 @@
 package io.hybridlakehouse.plugin.rewrite;
 
 import io.hybridlakehouse.plugin.mv.RowExpressions;
+import io.trino.spi.predicate.Domain;
+import io.trino.spi.predicate.Range;
+import io.trino.spi.predicate.ValueSet;
 import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Timestamps;
 import io.trino.spi.type.Type;
@@ -8,6 +11,7 @@ import io.trino.spi.type.Type;
 import java.util.List;
 import java.util.Optional;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static io.trino.spi.type.DateType.DATE;
 import static io.trino.spi.type.Timestamps.MICROSECONDS_PER_DAY;
 
@@ -56,6 +60,50 @@ public final class TimeKeys
             return Math.floorDiv(RowExpressions.truncateMicros((long) value * MICROSECONDS_PER_DAY, unit), MICROSECONDS_PER_DAY);
         }
         return RowExpressions.truncateMicros((long) value, unit);
+    }
+
+    /**
+     * {@code CAST(value AS date)} of a short timestamp (epoch microseconds): the day it falls in.
+     */
+    public static Object dateOf(Object value)
+    {
+        return value == null ? null : Math.floorDiv((long) value, MICROSECONDS_PER_DAY);
+    }
+
+    /**
+     * The start of a day as a short timestamp: {@code CAST(value AS timestamp(p))} of a date.
+     */
+    public static Object midnightOf(Object value)
+    {
+        return value == null ? null : Math.multiplyExact((long) value, MICROSECONDS_PER_DAY);
+    }
+
+    /**
+     * A domain on a short timestamp whose bounds all fall on midnights, as the same domain on
+     * the {@code date} of the timestamp.
+     */
+    public static Domain daysOf(Domain midnights)
+    {
+        if (midnights.getValues().isAll() || midnights.getValues().isNone()) {
+            return Domain.create(midnights.getValues().isAll() ? ValueSet.all(DATE) : ValueSet.none(DATE), midnights.isNullAllowed());
+        }
+        List<Range> ranges = midnights.getValues().getRanges().getOrderedRanges().stream()
+                .map(range -> {
+                    checkArgument(range.isLowUnbounded() || isAligned(range.getLowBoundedValue(), range.getType(), "day"), "not a midnight: %s", range);
+                    checkArgument(range.isHighUnbounded() || isAligned(range.getHighBoundedValue(), range.getType(), "day"), "not a midnight: %s", range);
+                    if (range.isLowUnbounded() && range.isHighUnbounded()) {
+                        return Range.all(DATE);
+                    }
+                    if (range.isLowUnbounded()) {
+                        return range.isHighInclusive() ? Range.lessThanOrEqual(DATE, dateOf(range.getHighBoundedValue())) : Range.lessThan(DATE, dateOf(range.getHighBoundedValue()));
+                    }
+                    if (range.isHighUnbounded()) {
+                        return range.isLowInclusive() ? Range.greaterThanOrEqual(DATE, dateOf(range.getLowBoundedValue())) : Range.greaterThan(DATE, dateOf(range.getLowBoundedValue()));
+                    }
+                    return Range.range(DATE, dateOf(range.getLowBoundedValue()), range.isLowInclusive(), dateOf(range.getHighBoundedValue()), range.isHighInclusive());
+                })
+                .toList();
+        return Domain.create(ValueSet.ofRanges(ranges), midnights.isNullAllowed());
     }
 
     public static boolean isAligned(Object value, Type type, String unit)

@@ -19,6 +19,7 @@ import io.trino.spi.predicate.Range;
 import io.trino.spi.predicate.TupleDomain;
 import io.trino.spi.predicate.ValueSet;
 import io.trino.spi.type.DecimalType;
+import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 
@@ -269,7 +270,9 @@ public final class ViewRewriter
             }
             Optional<Domain> aligned = alignedDomain(domain, column.getType(), key.unit().get());
             if (aligned.isPresent()) {
-                return new RollupTableHandle.Filter(channels.of(viewKey.getKey()), aligned.get());
+                // a CAST(ts AS date) key holds days where the filter bounds the timestamp's midnights
+                boolean days = key.toDate() && column.getType() instanceof TimestampType;
+                return new RollupTableHandle.Filter(channels.of(viewKey.getKey()), days ? TimeKeys.daysOf(aligned.get()) : aligned.get());
             }
             reason = "time filter on %s not aligned to %s".formatted(column.getName(), key.unit().get());
         }
