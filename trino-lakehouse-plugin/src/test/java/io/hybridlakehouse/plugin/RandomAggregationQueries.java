@@ -32,9 +32,9 @@ final class RandomAggregationQueries
     private static final List<String> DERIVABLE_AGGREGATES = List.of(
             "count(*)", "count(amount)", "count(score)", "sum(amount)", "sum(score)", "min(amount)", "max(amount)", "avg(amount)", "avg(score)",
             "min(ts)", "max(ts)", "approx_distinct(user_id)", "min(user_id)", "max(user_id)", "max(score)", "min(score)",
-            "sum(amount) / count(*)", "count(*) * 2", "count(amount) - count(*)", "max(amount) - min(amount)");
+            "sum(amount) / count(*)", "count(*) * 2", "count(amount) - count(*)", "max(amount) - min(amount)", "count(region)", "count(device)", "count(ts)");
     private static final List<String> OTHER_AGGREGATES = List.of(
-            "count(DISTINCT region)", "max(region)", "sum(user_id)", "count(region)", "min(d)", "count(device)", "approx_distinct(user_id, 0.01)", "count(*) FILTER (WHERE score > 2)");
+            "count(DISTINCT region)", "max(region)", "sum(user_id)", "count(user_id)", "min(d)", "approx_distinct(user_id, 0.01)", "count(*) FILTER (WHERE score > 2)");
 
     private static final List<String> DERIVABLE_FILTERS = List.of(
             "region = 'beijing'", "region IN ('shanghai', 'overseas')", "region IS NULL", "region IS NOT NULL", "device <> 'pc'", "device = 'ios'",

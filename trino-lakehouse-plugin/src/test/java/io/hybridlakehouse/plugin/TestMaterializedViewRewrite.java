@@ -207,6 +207,12 @@ public class TestMaterializedViewRewrite
         rewritten(cases, "dws_daily", "SELECT device, count(*) FROM ods_events WHERE region IS NULL OR region = 'beijing' GROUP BY device");
         rewritten(cases, "dws_daily", "SELECT count(*), count(score), sum(amount), min(amount), avg(amount), approx_distinct(user_id) FROM ods_events WHERE region = 'nowhere'");
         rewritten(cases, "dws_daily", "SELECT device, count(*) FROM ods_events WHERE region = 'nowhere' GROUP BY device");
+        // count of a key's column: the rows of the keys that are not NULL
+        rewritten(cases, "dws_daily", "SELECT device, count(region), count(*) FROM ods_events GROUP BY device");
+        rewritten(cases, "dws_daily", "SELECT count(ts), count(region), sum(amount) FROM ods_events WHERE device = 'pc'");
+        rewritten(cases, "dws_by_date", "SELECT region, count(d) FROM ods_events GROUP BY region");
+        rewritten(cases, "engagement", "SELECT date_trunc('month', ts), count(region), count(ts) FROM likes GROUP BY 1");
+        notRewritten(cases, "SELECT count(user_id) FROM ods_events");
         // HAVING, ORDER BY and LIMIT over the aggregation
         rewritten(cases, "dws_by_date", "SELECT region, sum(amount) AS total FROM ods_events GROUP BY region HAVING count(*) > 100 ORDER BY total DESC LIMIT 2");
         rewritten(cases, "dws_daily", "SELECT device, avg(amount) AS mean FROM ods_events GROUP BY device ORDER BY mean DESC LIMIT 1001");

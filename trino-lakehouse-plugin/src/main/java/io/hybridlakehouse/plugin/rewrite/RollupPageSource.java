@@ -145,6 +145,7 @@ public class RollupPageSource
         return switch (aggregate.merge()) {
             // decimal sums unbounded until the end, as Trino's sum may pass 38 digits on the way
             case SUM, COUNT -> type instanceof DecimalType ? PartialValues.addUnscaled((BigInteger) current, value) : PartialValues.sum(current, value, type);
+            case COUNT_WHERE_KEY_NOT_NULL -> page.getBlock(channels.get(1)).isNull(position) ? current : PartialValues.sum(current, value, type);
             case MIN, MAX -> PartialValues.extreme(current, value, type, aggregate.merge() == RollupTableHandle.Merge.MAX);
             case AVG -> {
                 Object[] pair = current == null ? new Object[2] : (Object[]) current;
@@ -207,7 +208,7 @@ public class RollupPageSource
         Type stateType = stateTypes.get(aggregate.channels().getFirst());
         Type output = aggregate.outputType();
         return switch (aggregate.merge()) {
-            case COUNT -> state == null ? 0L : state;
+            case COUNT, COUNT_WHERE_KEY_NOT_NULL -> state == null ? 0L : state;
             case SUM -> RowExpressions.coerce(stateType instanceof DecimalType decimal ? PartialValues.decimalSum((BigInteger) state, decimal) : state, stateType, output);
             case MIN, MAX -> RowExpressions.coerce(state, stateType, output);
             case AVG -> {

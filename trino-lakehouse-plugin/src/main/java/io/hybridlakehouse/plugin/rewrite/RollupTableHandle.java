@@ -73,6 +73,8 @@ public record RollupTableHandle(
         // sums of partial sums and counts; a count of no rows is 0, a sum of no rows NULL
         SUM,
         COUNT,
+        // channels: a row count and a key; the count of rows whose key is not NULL
+        COUNT_WHERE_KEY_NOT_NULL,
         MIN,
         MAX,
         // channels: the sum and the count

@@ -188,7 +188,7 @@ public final class ViewRewriter
         ImmutableList.Builder<RollupColumnHandle> aggregateOutputs = ImmutableList.builder();
         for (int index = 0; index < aggregation.aggregates().size(); index++) {
             io.trino.spi.connector.AggregateFunction function = aggregation.aggregates().get(index);
-            RollupTableHandle.Aggregate aggregate = deriveAggregate(function, aggregation.assignments(), definition, branch, layout, baseRows, channels);
+            RollupTableHandle.Aggregate aggregate = deriveAggregate(function, aggregation.assignments(), definition, branch, layout, baseRows, viewKeys, channels);
             aggregates.add(aggregate);
             aggregateOutputs.add(new RollupColumnHandle(aggregate.name(), function.getOutputType(), keyCount + index));
         }
@@ -371,16 +371,17 @@ public final class ViewRewriter
             int branch,
             ViewStateLayout layout,
             Optional<AggregateLayout> baseRows,
+            Map<String, KeyExpression> viewKeys,
             Channels channels)
             throws NoRewrite
     {
         String name = function.getFunctionName();
+        Optional<AggregateLayout> rowCount = baseRows.or(() -> layout.aggregates().stream().filter(aggregate -> aggregate.aggregate().function() == AggregateFunction.COUNT_ALL).findFirst());
         if (function.isDistinct() || function.getFilter().isPresent() || !function.getSortItems().isEmpty()) {
             throw new NoRewrite("aggregate %s is not derivable from partial aggregates".formatted(function));
         }
         if (name.equals("count") && function.getArguments().isEmpty()) {
-            Optional<AggregateLayout> count = baseRows.or(() -> layout.aggregates().stream().filter(aggregate -> aggregate.aggregate().function() == AggregateFunction.COUNT_ALL).findFirst());
-            AggregateLayout found = count.orElseThrow(() -> new NoRewrite("the view keeps no count(*)"));
+            AggregateLayout found = rowCount.orElseThrow(() -> new NoRewrite("the view keeps no count(*)"));
             return new RollupTableHandle.Aggregate("count(*)", Merge.COUNT, List.of(channels.of(found.stateColumns().getFirst().name())), function.getOutputType());
         }
         if (function.getArguments().size() != 1 || !(function.getArguments().getFirst() instanceof Variable variable)) {
@@ -396,7 +397,19 @@ public final class ViewRewriter
         Type output = function.getOutputType();
         switch (name) {
             case "count" -> {
-                return new RollupTableHandle.Aggregate(label, Merge.COUNT, List.of(channels.of(state(layout, definition, branch, AggregateFunction.COUNT, column, label).getFirst())), output);
+                Optional<List<String>> count = find(layout, definition, branch, AggregateFunction.COUNT, column);
+                if (count.isPresent()) {
+                    return new RollupTableHandle.Aggregate(label, Merge.COUNT, List.of(channels.of(count.get().getFirst())), output);
+                }
+                // a key over the column is NULL exactly where the column is (date_trunc and casts keep NULL and only NULL NULL): the rows of its non-NULL keys
+                Optional<String> key = viewKeys.entrySet().stream()
+                        .filter(entry -> entry.getValue().column().equals(column.getName()))
+                        .map(Map.Entry::getKey)
+                        .findFirst();
+                if (key.isEmpty() || rowCount.isEmpty()) {
+                    throw new NoRewrite("the view keeps no " + label);
+                }
+                return new RollupTableHandle.Aggregate(label, Merge.COUNT_WHERE_KEY_NOT_NULL, List.of(channels.of(rowCount.get().stateColumns().getFirst().name()), channels.of(key.get())), output);
             }
             case "sum", "min", "max" -> {
                 AggregateFunction kind = switch (name) {
