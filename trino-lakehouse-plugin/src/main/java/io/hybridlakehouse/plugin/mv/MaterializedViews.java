@@ -29,13 +29,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
-import static com.google.common.collect.ImmutableSet.toImmutableSet;
+import static com.google.common.collect.ImmutableMap.toImmutableMap;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
@@ -288,14 +287,19 @@ public final class MaterializedViews
     public InsertCommit commitInsert(ConnectorSession session, SchemaTableName baseName, String baseUuid, List<NewSegment> segments, List<CommitTaskData> files, ColumnSketches sketches)
     {
         List<SynchronousView> views = segmentStore.viewsOfBase(baseUuid);
-        if (views.isEmpty()) {
+        if (segments.isEmpty()) {
             return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, sketches), views);
         }
-        Table base = tables.icebergTable(session, baseName);
+        // even without views the commit checks there are none yet: a view registered since was
+        // built from the rows committed before it, so this INSERT must maintain it
+        Optional<Table> base = Optional.empty();
         for (int attempt = 1; ; attempt++) {
-            Map<String, List<NewSegment>> deltas = maintenance.insertDeltas(session, baseName, base, views, files);
+            if (!views.isEmpty() && base.isEmpty()) {
+                base = Optional.of(tables.icebergTable(session, baseName));
+            }
+            Map<String, List<NewSegment>> deltas = views.isEmpty() ? Map.of() : maintenance.insertDeltas(session, baseName, base.orElseThrow(), views, files);
             List<NewSegment> deltaFiles = deltas.values().stream().flatMap(List::stream).toList();
-            Set<SchemaTableName> expected = views.stream().map(SynchronousView::name).collect(toImmutableSet());
+            Map<SchemaTableName, SchemaTableName> expected = views.stream().collect(toImmutableMap(SynchronousView::name, SynchronousView::stateTable));
             try {
                 maintenance.beforeInsertCommit();
                 return new InsertCommit(segmentStore.commitInsert(baseUuid, segments, sketches, deltas, expected), views);

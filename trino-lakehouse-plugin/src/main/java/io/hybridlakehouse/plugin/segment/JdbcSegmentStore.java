@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.collect.ImmutableMap.toImmutableMap;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_METASTORE_ERROR;
 import static java.util.Objects.requireNonNull;
@@ -403,7 +404,7 @@ public class JdbcSegmentStore
     {
         return inTransaction(connection -> {
             // a write first: it takes the table's lock, serializing with compaction commits
-            update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = tiering_claim WHERE table_uuid = ?", tableUuid);
             if (ViewRows.hasBuildingView(connection, tableUuid)) {
                 // a view is being built from the rows visible at its registration: segments created later must stay hot until it is done
                 return ImmutableList.<Segment>of();
@@ -418,7 +419,10 @@ public class JdbcSegmentStore
                     through = resultSet.getLong(1);
                 }
             }
-            update(connection, "UPDATE hybrid_tables SET tiering_claim = ? WHERE table_uuid = ?", through, tableUuid);
+            // runs overlap (a CALL beside the background service, or one with an older cut-off):
+            // the claim never drops below another run's, so compaction never merges segments a
+            // run is appending to Iceberg, which would tier their rows twice
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = CASE WHEN tiering_claim > ? THEN tiering_claim ELSE ? END WHERE table_uuid = ?", through, through, tableUuid);
             return readSegments(connection, "WHERE table_uuid = ? AND dropped_version IS NULL AND segment_id <= ? ORDER BY segment_id", tableUuid, through);
         });
     }
@@ -433,7 +437,9 @@ public class JdbcSegmentStore
                     table.version(), Segment.TIERED, System.currentTimeMillis(), tableUuid, tieredThrough);
             // the tiering commit carried these into the Iceberg table's statistics
             deleteColumnSketches(connection, tableUuid, tieredThrough);
-            update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ?", tableUuid);
+            // a claim up to here is done: every segment it covers is tiered now; a higher one is another run's, still at work
+            // (the claim of a run that died stays until a run reaching past it finishes: until then compaction leaves those segments to tiering)
+            update(connection, "UPDATE hybrid_tables SET tiering_claim = 0 WHERE table_uuid = ? AND tiering_claim <= ?", tableUuid, tieredThrough);
             return tiered;
         });
     }
@@ -615,12 +621,12 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews)
+    public List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Map<SchemaTableName, SchemaTableName> expectedViews)
     {
         return inTransaction(connection -> {
             // the table's row first: it serializes this commit with a view's registration
             List<Segment> committed = insertSegments(connection, tableUuid, segments, sketches);
-            Set<SchemaTableName> views = ViewRows.ofBase(connection, tableUuid).stream().map(SynchronousView::name).collect(toImmutableSet());
+            Map<SchemaTableName, SchemaTableName> views = ViewRows.ofBase(connection, tableUuid).stream().collect(toImmutableMap(SynchronousView::name, SynchronousView::stateTable));
             if (!views.equals(expectedViews)) {
                 connection.rollback();
                 throw new ViewsChangedException("Materialized views of table %s changed during the INSERT (%s, now %s)".formatted(tableUuid, expectedViews, views));

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The hot tier's transactional metadata: which segments a table has at which version.
@@ -186,10 +185,12 @@ public interface SegmentStore
 
     /**
      * An INSERT's segments and the view deltas computed from them, in one transaction; fails
-     * with {@link ViewsChangedException} (nothing committed) when the views of the table are
-     * no longer {@code expectedViews}.
+     * with {@link ViewsChangedException} (nothing committed) when the views of the table and
+     * their state tables are no longer {@code expectedViews} (view name to state table): a
+     * REFRESH that switched a view to a new state table built it from the base rows committed
+     * before, so deltas for the former one would be lost.
      */
-    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Set<SchemaTableName> expectedViews);
+    List<Segment> commitInsert(String tableUuid, List<NewSegment> segments, ColumnSketches sketches, Map<String, List<NewSegment>> viewDeltas, Map<SchemaTableName, SchemaTableName> expectedViews);
 
     class ViewSupersededException
             extends RuntimeException

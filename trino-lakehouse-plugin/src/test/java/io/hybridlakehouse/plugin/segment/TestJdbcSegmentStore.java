@@ -66,6 +66,31 @@ public class TestJdbcSegmentStore
     }
 
     @Test
+    public void testOverlappingTieringRunsKeepTheirClaims()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("overlapping-tiering");
+        List<Segment> old = store.commitInsert(TABLE, List.of(segment("a"), segment("b")), ColumnSketches.empty());
+        Instant between = Instant.now().plusMillis(5);
+        Thread.sleep(20);
+        List<Segment> young = store.commitInsert(TABLE, List.of(segment("c"), segment("d")), ColumnSketches.empty());
+
+        // a run over everything claims through 4; a run with an older cut-off claims through 2 meanwhile
+        assertThat(store.claimForTiering(TABLE, Instant.now().plusSeconds(1))).extracting(Segment::id).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(store.claimForTiering(TABLE, between)).extracting(Segment::id).containsExactly(1L, 2L);
+        assertThat(store.getTable(TABLE).orElseThrow().tieringClaim()).isEqualTo(4);
+        // the smaller run finishing leaves the larger one's segments claimed: compaction keeps off them
+        assertThat(store.finishTiering(TABLE, 2)).isEqualTo(2);
+        assertThat(store.getTable(TABLE).orElseThrow().tieringClaim()).isEqualTo(4);
+        assertThat(store.replaceSegments(TABLE, young, segment("c+d"))).isEmpty();
+        // the larger run finishing releases the claim
+        assertThat(store.finishTiering(TABLE, 4)).isEqualTo(2);
+        assertThat(store.getTable(TABLE).orElseThrow().tieringClaim()).isZero();
+        assertThat(store.allSegments(TABLE)).extracting(Segment::state).containsOnly("TIERED");
+        assertThat(old).hasSize(2);
+    }
+
+    @Test
     public void testSegmentGroupsCountedByPartitionAndSizeClass()
             throws Exception
     {
