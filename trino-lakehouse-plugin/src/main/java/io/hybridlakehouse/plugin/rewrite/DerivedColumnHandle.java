@@ -9,7 +9,6 @@ import io.trino.spi.type.Type;
 import java.util.Optional;
 
 import static io.trino.spi.type.DateType.DATE;
-
 import static java.util.Objects.requireNonNull;
 
 /**

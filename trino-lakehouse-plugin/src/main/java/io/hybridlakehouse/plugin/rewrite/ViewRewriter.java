@@ -401,7 +401,7 @@ public final class ViewRewriter
                 if (count.isPresent()) {
                     return new RollupTableHandle.Aggregate(label, Merge.COUNT, List.of(channels.of(count.get().getFirst())), output);
                 }
-                // a key over the column is NULL exactly where the column is (date_trunc and casts keep NULL and only NULL NULL): the rows of its non-NULL keys
+                // a key over the column is NULL exactly where the column is (date_trunc and these casts map NULL, and only NULL, to NULL): the rows of its non-NULL keys
                 Optional<String> key = viewKeys.entrySet().stream()
                         .filter(entry -> entry.getValue().column().equals(column.getName()))
                         .map(Map.Entry::getKey)
