@@ -6,9 +6,11 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static java.util.Locale.ENGLISH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -107,7 +109,7 @@ public class TestHybridPartitionEvolution
     @Test
     public void testNanPartitionValuesMatchNoRange()
     {
-        for (String type : java.util.List.of("double", "real")) {
+        for (String type : List.of("double", "real")) {
             String table = "nan_" + type;
             assertUpdate("CREATE TABLE %s (id integer, d %s) WITH (partitioning = ARRAY['d'])".formatted(table, type));
             assertUpdate("INSERT INTO %s VALUES (1, nan()), (2, 3.0), (3, NULL), (4, -1.0)".formatted(table), 4);
@@ -129,6 +131,63 @@ public class TestHybridPartitionEvolution
         assertThat(query("SELECT id FROM %s WHERE d < 5".formatted(table))).matches("VALUES 2, 4");
         assertThat(query("SELECT id FROM %s WHERE is_nan(d)".formatted(table))).matches("VALUES 1");
         assertThat(query("SELECT id FROM %s WHERE d IS NOT NULL".formatted(table))).matches("VALUES 1, 2, 4");
+    }
+
+    @Test
+    public void testNullPartitionsMatchNoFilterExcludingNull()
+    {
+        // Avro files carry no null counts: only the partition values can drop a NULL partition
+        for (String format : List.of("AVRO", "ORC", "PARQUET")) {
+            String table = "null_partitions_" + format.toLowerCase(ENGLISH);
+            String plain = table + "_unpartitioned";
+            assertUpdate("CREATE TABLE %s (id integer, ts timestamp(6), p varchar) WITH (format = '%s', partitioning = ARRAY['day(ts)', 'p'])".formatted(table, format));
+            assertUpdate("CREATE TABLE %s (id integer, ts timestamp(6), p varchar) WITH (format = '%s')".formatted(plain, format));
+            for (String target : List.of(table, plain)) {
+                assertUpdate("INSERT INTO %s VALUES (1, NULL, NULL), (2, TIMESTAMP '1990-01-01 10:00:00', 'y'), (3, TIMESTAMP '2024-01-01 10:00:00', 'x'), (4, NULL, 'y')".formatted(target), 4);
+            }
+            assertNullPartitionFilters(table, plain);
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+            assertNullPartitionFilters(table, plain);
+            for (String target : List.of(table, plain)) {
+                assertUpdate("INSERT INTO %s VALUES (5, NULL, NULL), (6, TIMESTAMP '1999-12-31 23:00:00', NULL)".formatted(target), 2);
+            }
+            assertNullPartitionFilters(table, plain);
+
+            // on the cold tier alone Iceberg deletes by partition: it must leave the NULL partitions the filter excludes
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+            for (String target : List.of(table, plain)) {
+                assertUpdate("DELETE FROM %s WHERE p <> 'x'".formatted(target), 2);
+                assertUpdate("DELETE FROM %s WHERE ts < TIMESTAMP '2000-01-01 00:00:00'".formatted(target), 1);
+            }
+            assertThat(query("SELECT id FROM " + table)).matches("VALUES 1, 3, 5");
+            assertUpdate("DROP TABLE " + table);
+            assertUpdate("DROP TABLE " + plain);
+        }
+    }
+
+    private void assertNullPartitionFilters(String table, String unpartitioned)
+    {
+        for (String filter : List.of(
+                "ts < TIMESTAMP '2000-01-01 00:00:00'",
+                "ts <= TIMESTAMP '1999-12-31 23:59:59.999999'",
+                "ts >= TIMESTAMP '2000-01-01 00:00:00'",
+                "ts IS NOT NULL",
+                "ts IS NULL",
+                "p <> 'x'",
+                "p NOT IN ('x', 'z')",
+                "p < 'z'",
+                "p <= 'y'",
+                "p > 'a'",
+                "p = 'y'",
+                "p IS NULL OR p <> 'x'",
+                "p <> 'x' AND ts < TIMESTAMP '2000-01-01 00:00:00'")) {
+            assertThat(query("SELECT id FROM %s WHERE %s".formatted(table, filter)))
+                    .as(filter)
+                    .matches("SELECT id FROM %s WHERE %s".formatted(unpartitioned, filter));
+            assertThat(query("SELECT count(*) FROM %s WHERE %s".formatted(table, filter)))
+                    .as(filter)
+                    .matches("SELECT count(*) FROM %s WHERE %s".formatted(unpartitioned, filter));
+        }
     }
 
     @Test

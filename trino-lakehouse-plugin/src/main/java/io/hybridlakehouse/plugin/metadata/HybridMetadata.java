@@ -32,6 +32,7 @@ import io.hybridlakehouse.plugin.segment.NewSegment;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
+import io.hybridlakehouse.plugin.split.NullPartitionPruning;
 import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.hybridlakehouse.plugin.statistics.DistinctValueCollection;
@@ -119,7 +120,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
-import static io.trino.plugin.iceberg.ExpressionConverter.toIcebergExpression;
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
@@ -827,7 +827,7 @@ public class HybridMetadata
         }
         Schema schema = SchemaParser.fromJson(handle.getTableSchemaJson());
         // the segments a scan would read after partition pruning, as Iceberg's statistics count the files its scan would plan
-        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(schema, toIcebergExpression(HotSegmentSplits.dataColumnPredicate(handle.getEnforcedPredicate())));
+        HotSegmentSplits.Pruner pruner = HotSegmentSplits.pruner(schema, HotSegmentSplits.enforcedExpression(handle.getEnforcedPredicate()));
         boolean coldEmpty = handle.getSnapshotId().isEmpty() || (!cold.getRowCount().isUnknown() && cold.getRowCount().getValue() == 0);
         return HybridTableStatistics.combine(
                 cold,
@@ -975,6 +975,10 @@ public class HybridMetadata
         views.dependents().checkNoViews(tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(), "DELETE");
         if (hasHotRows(session, table)) {
             // a delete of whole partitions drops Iceberg files only: with hot rows the statement goes the row-level way, which moves them to Iceberg first
+            return Optional.empty();
+        }
+        if (NullPartitionPruning.affectsMetadataDelete(table.getEnforcedPredicate())) {
+            // Iceberg's delete by partition filter would also drop the files of NULL partitions the predicate excludes
             return Optional.empty();
         }
         return super.applyDelete(session, handle);

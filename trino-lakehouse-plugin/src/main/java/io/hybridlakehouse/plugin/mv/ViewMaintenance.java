@@ -19,6 +19,7 @@ import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergConnector;
+import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergMetadata;
 import io.trino.plugin.iceberg.IcebergMetadataAccess;
@@ -355,6 +356,7 @@ public class ViewMaintenance
             for (FileScanTask task : tasks) {
                 dataFiles.read(session, table, new DataFileReader.DataFile(
                         task.file().location(),
+                        IcebergFileFormat.fromIceberg(task.file().format()),
                         task.file().fileSizeInBytes(),
                         task.file().recordCount(),
                         PartitionSpecParser.toJson(task.spec()),

@@ -20,6 +20,9 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.mapping.NameMapping;
+import org.apache.iceberg.mapping.NameMappingParser;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,13 +41,14 @@ import static java.util.Objects.requireNonNull;
 public class DataFileReader
 {
     /**
-     * A data file to read: where it is, its partition, and the delete files that apply to it.
+     * A data file to read: where it is, its format, its partition, and the delete files that apply to it.
      */
-    public record DataFile(String path, long fileSize, long recordCount, String partitionSpecJson, Optional<String> partitionDataJson, List<DeleteFile> deletes, long dataSequenceNumber)
+    public record DataFile(String path, IcebergFileFormat format, long fileSize, long recordCount, String partitionSpecJson, Optional<String> partitionDataJson, List<DeleteFile> deletes, long dataSequenceNumber)
     {
         public DataFile
         {
             requireNonNull(path, "path is null");
+            requireNonNull(format, "format is null");
             requireNonNull(partitionSpecJson, "partitionSpecJson is null");
             requireNonNull(partitionDataJson, "partitionDataJson is null");
             deletes = List.copyOf(deletes);
@@ -52,7 +56,7 @@ public class DataFileReader
 
         public static DataFile of(CommitTaskData task, long recordCount)
         {
-            return new DataFile(task.path(), task.fileSizeInBytes(), recordCount, task.partitionSpecJson(), task.partitionDataJson(), ImmutableList.of(), 0);
+            return new DataFile(task.path(), task.fileFormat(), task.fileSizeInBytes(), recordCount, task.partitionSpecJson(), task.partitionDataJson(), ImmutableList.of(), 0);
         }
     }
 
@@ -79,8 +83,8 @@ public class DataFileReader
         IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
         try (ConnectorPageSource source = pageSources.createPageSource(
                 session, ImmutableList.copyOf(columns), schema, spec, partition, file.deletes(), DynamicFilter.EMPTY,
-                TupleDomain.all(), TupleDomain.all(), file.path(), 0, file.fileSize(), file.fileSize(), file.recordCount(), partitionJson, IcebergFileFormat.PARQUET,
-                table.io().properties(), file.dataSequenceNumber(), Optional.empty())) {
+                TupleDomain.all(), TupleDomain.all(), file.path(), 0, file.fileSize(), file.fileSize(), file.recordCount(), partitionJson, file.format(),
+                table.io().properties(), file.dataSequenceNumber(), nameMapping(table))) {
             while (!source.isFinished()) {
                 SourcePage page = source.getNextSourcePage();
                 if (page != null && page.getPositionCount() > 0) {
@@ -91,5 +95,14 @@ public class DataFileReader
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How to find the table's columns in files written without Iceberg's field ids (by another
+     * engine, or before the table was registered), as a scan of the table reads them.
+     */
+    private static Optional<NameMapping> nameMapping(Table table)
+    {
+        return Optional.ofNullable(table.properties().get(TableProperties.DEFAULT_NAME_MAPPING)).map(NameMappingParser::fromJson);
     }
 }

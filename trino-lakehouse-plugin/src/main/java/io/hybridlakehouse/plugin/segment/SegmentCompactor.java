@@ -53,6 +53,7 @@ import java.util.function.Function;
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_CORRUPT_SEGMENT;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
+import static io.trino.plugin.iceberg.IcebergUtil.getFileFormat;
 import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static io.trino.spi.StandardErrorCode.USER_CANCELED;
 import static java.util.Objects.requireNonNull;
@@ -61,8 +62,8 @@ import static java.util.stream.Collectors.groupingBy;
 
 /**
  * Merges the small hot segments of one partition into one segment: rows are streamed page by
- * page through Iceberg's page source into Iceberg's Parquet writer (same metrics as an
- * INSERT), then the metastore swaps the inputs for the output in one transaction. Readers
+ * page through Iceberg's page source into Iceberg's writer for the table's format (same
+ * metrics as an INSERT), then the metastore swaps the inputs for the output in one transaction. Readers
  * pinned before the swap keep reading the inputs, whose files stay until a grace period ends.
  */
 public class SegmentCompactor
@@ -245,7 +246,9 @@ public class SegmentCompactor
         String partitionDataJson = first.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0])));
         PartitionData partition = PartitionData.fromJson(partitionDataJson, partitionTypes);
 
-        String fileName = "hybrid-compacted-%s.parquet".formatted(UUID.randomUUID());
+        // in the table's format, as Iceberg's own rewrite of its files
+        IcebergFileFormat format = getFileFormat(table);
+        String fileName = format.toIceberg().addExtension("hybrid-compacted-" + UUID.randomUUID());
         Location output = Location.of(spec.isPartitioned()
                 ? table.locationProvider().newDataLocation(spec, partition, fileName)
                 : table.locationProvider().newDataLocation(fileName));
@@ -253,7 +256,7 @@ public class SegmentCompactor
         List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
 
         IcebergFileWriter writer = sortedIfTableIsSorted(session, fileSystem, table, columns,
-                writerFactory.createDataFileWriter(fileSystem, output, schema, session, IcebergFileFormat.PARQUET, MetricsConfig.forTable(table), table.properties()));
+                writerFactory.createDataFileWriter(fileSystem, output, schema, session, format, MetricsConfig.forTable(table), table.properties()));
         long rows = 0;
         long peakMemory = 0;
         // the state of a materialized view is folded to one row per key on the way
@@ -300,7 +303,7 @@ public class SegmentCompactor
         IcebergFileWriter.FileMetrics metrics = writer.getFileMetrics();
         CommitTaskData outputTask = new CommitTaskData(
                 output.toString(),
-                IcebergFileFormat.PARQUET,
+                format,
                 writer.getWrittenBytes(),
                 new MetricsWrapper(metrics.metrics()),
                 first.partitionSpecJson(),

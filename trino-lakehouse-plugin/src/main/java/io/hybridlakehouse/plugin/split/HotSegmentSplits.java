@@ -86,7 +86,7 @@ public final class HotSegmentSplits
         Domain partitionDomain = getPartitionDomain(enforced);
         Domain pathDomain = getPathDomain(enforced);
         Domain fileModifiedTimeDomain = getFileModifiedTimeDomain(enforced);
-        Expression predicate = Expressions.and(toIcebergExpression(enforcedOnData), toIcebergExpression(convertible(unenforced)));
+        Expression predicate = Expressions.and(enforcedExpression(enforced), toIcebergExpression(convertible(unenforced)));
         Pruner pruner = pruner(SchemaParser.fromJson(table.getTableSchemaJson()), predicate);
 
         ImmutableList.Builder<IcebergSplit> splits = ImmutableList.builder();
@@ -212,6 +212,15 @@ public final class HotSegmentSplits
             builder.withPartition(PartitionData.fromJson(task.partitionDataJson().orElseThrow(), partitionTypes));
         }
         return builder.build();
+    }
+
+    /**
+     * The enforced predicate as Iceberg's expression, which the segments' partition values
+     * must match exactly: with the NULL partitions it excludes pruned as well.
+     */
+    public static Expression enforcedExpression(TupleDomain<IcebergColumnHandle> enforced)
+    {
+        return Expressions.and(toIcebergExpression(dataColumnPredicate(enforced)), NullPartitionPruning.notNullConstraints(enforced));
     }
 
     /**

@@ -86,11 +86,14 @@ public class HybridSplitManager
         Optional<ConnectorSplitSource> cold = HybridSessionProperties.isReadColdTier(session)
                 ? Optional.of(iceberg.getSplits(transaction, session, table, PromotedColumnsDynamicFilter.without(dynamicFilter, promotedFieldIds), constraint))
                 : Optional.empty();
+        Optional<NullPartitionPruning.SplitFilter> coldSplitFilter = cold.isPresent()
+                ? NullPartitionPruning.splitFilter(handle.getTableSchemaJson(), handle.getEnforcedPredicate())
+                : Optional.empty();
         // table procedures such as OPTIMIZE rewrite what they scan into the Iceberg snapshot: they must see cold files only
         if (!HybridSessionProperties.isReadHotTier(session) || handle.isRecordScannedFiles()) {
-            return new HybridSplitSource(ImmutableList.of(), cold, promotedFieldIds);
+            return new HybridSplitSource(ImmutableList.of(), cold, coldSplitFilter, promotedFieldIds);
         }
-        return new HybridSplitSource(hotSplits(transaction, session, handle), cold, promotedFieldIds);
+        return new HybridSplitSource(hotSplits(transaction, session, handle), cold, coldSplitFilter, promotedFieldIds);
     }
 
     /**

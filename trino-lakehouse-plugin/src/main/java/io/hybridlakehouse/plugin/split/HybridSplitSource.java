@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.split;
 
 import com.google.common.collect.ImmutableList;
+import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorSplitSource;
 import io.trino.spi.metrics.Metrics;
@@ -17,20 +18,23 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One split source over both tiers: the (already pruned) hot segments first, then
- * Iceberg's own split source, each split tagged with its tier.
+ * Iceberg's own split source, each split tagged with its tier, less the files of NULL
+ * partitions Iceberg's planning kept against the enforced predicate.
  */
 public class HybridSplitSource
         implements ConnectorSplitSource
 {
     private final Deque<ConnectorSplit> hotSplits;
     private final Optional<ConnectorSplitSource> coldSplits;
+    private final Optional<NullPartitionPruning.SplitFilter> coldSplitFilter;
     private final Set<Integer> promotedFieldIds;
 
-    public HybridSplitSource(List<? extends ConnectorSplit> hotSplits, Optional<ConnectorSplitSource> coldSplits, Set<Integer> promotedFieldIds)
+    public HybridSplitSource(List<? extends ConnectorSplit> hotSplits, Optional<ConnectorSplitSource> coldSplits, Optional<NullPartitionPruning.SplitFilter> coldSplitFilter, Set<Integer> promotedFieldIds)
     {
         this.promotedFieldIds = Set.copyOf(promotedFieldIds);
         this.hotSplits = new ArrayDeque<>(hotSplits.stream().map(split -> new HybridSplit(Tier.HOT, split, this.promotedFieldIds)).toList());
         this.coldSplits = requireNonNull(coldSplits, "coldSplits is null");
+        this.coldSplitFilter = requireNonNull(coldSplitFilter, "coldSplitFilter is null");
     }
 
     @Override
@@ -48,8 +52,16 @@ public class HybridSplitSource
         }
         return coldSplits.get().getNextBatch(maxSize)
                 .thenApply(batch -> new ConnectorSplitBatch(
-                        batch.getSplits().stream().map(split -> (ConnectorSplit) new HybridSplit(Tier.COLD, split, promotedFieldIds)).collect(toImmutableList()),
+                        batch.getSplits().stream()
+                                .filter(this::mayMatch)
+                                .map(split -> (ConnectorSplit) new HybridSplit(Tier.COLD, split, promotedFieldIds))
+                                .collect(toImmutableList()),
                         batch.isNoMoreSplits()));
+    }
+
+    private boolean mayMatch(ConnectorSplit coldSplit)
+    {
+        return coldSplitFilter.isEmpty() || !(coldSplit instanceof IcebergSplit split) || coldSplitFilter.get().mayMatch(split);
     }
 
     @Override
