@@ -103,6 +103,21 @@ public class TestHybridStatistics
     }
 
     @Test
+    public void testNullsOfAColumnAddedAfterRowsWereWritten()
+    {
+        assertUpdate("CREATE TABLE widened (id integer)");
+        assertUpdate("INSERT INTO widened SELECT x FROM UNNEST(sequence(1, 90)) t(x)", 90);
+        assertUpdate("ALTER TABLE widened ADD COLUMN c varchar");
+        assertUpdate("INSERT INTO widened SELECT x, 'v' || CAST(x AS varchar) FROM UNNEST(sequence(91, 100)) t(x)", 10);
+        // the 90 rows written before the column read NULL in it, hot and after tiering
+        assertThat((Double) columnStatistics("widened").get("c").getField(3)).isCloseTo(0.9, within(1e-9));
+        assertThat((Double) columnStatistics("widened").get("id").getField(3)).isCloseTo(0.0, within(1e-9));
+        assertUpdate("CALL system.tier_table('tpch', 'widened')");
+        assertThat((Double) columnStatistics("widened").get("c").getField(3)).isCloseTo(0.9, within(1e-9));
+        assertUpdate("DROP TABLE widened");
+    }
+
+    @Test
     public void testLakeInsertAndAnalyze()
     {
         assertUpdate("CREATE TABLE lake WITH (mode = 'lake') AS SELECT * FROM tpch.tiny.orders WHERE orderkey % 2 = 0", "SELECT count(*) FROM orders WHERE orderkey % 2 = 0");

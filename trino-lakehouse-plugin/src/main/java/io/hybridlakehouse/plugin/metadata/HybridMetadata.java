@@ -96,6 +96,7 @@ import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.statistics.TableStatisticsMetadata;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
@@ -834,6 +835,7 @@ public class HybridMetadata
                 coldEmpty,
                 HybridTableStatistics.columnsOf(cold, () -> getColumnHandles(session, handle).values()),
                 schema,
+                MetricsConfig.forTable(icebergTable(session, handle.getSchemaTableName())),
                 visible.stream().map(segmentDecoder::decode).filter(pruner::mayMatch).toList(),
                 distinctValuesOfBothTiers(session, handle, pin.get(), coldEmpty));
     }

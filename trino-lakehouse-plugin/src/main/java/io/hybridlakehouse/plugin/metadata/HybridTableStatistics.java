@@ -9,6 +9,8 @@ import io.trino.spi.statistics.Estimate;
 import io.trino.spi.statistics.TableStatistics;
 import io.trino.spi.type.FixedWidthType;
 import io.trino.spi.type.Type;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.MetricsModes;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
@@ -45,6 +47,7 @@ final class HybridTableStatistics
             boolean coldEmpty,
             Collection<IcebergColumnHandle> columns,
             Schema schema,
+            MetricsConfig metricsConfig,
             List<CommitTaskData> hotSegments,
             Function<Integer, OptionalDouble> distinctValues)
     {
@@ -73,7 +76,7 @@ final class HybridTableStatistics
             ColumnStatistics coldColumn = cold.getColumnStatistics().getOrDefault(handle, ColumnStatistics.empty());
             ColumnStatistics.Builder column = ColumnStatistics.builder();
 
-            Optional<Long> hotNulls = sum(hotSegments, metrics -> metrics.nullValueCounts(), field.fieldId());
+            Optional<Long> hotNulls = hotNulls(hotSegments, field, metricsConfig);
             if (hotNulls.isPresent() && totalRows > 0 && (coldEmpty || !coldColumn.getNullsFraction().isUnknown())) {
                 double coldNulls = coldEmpty ? 0 : coldColumn.getNullsFraction().getValue() * coldRows;
                 column.setNullsFraction(Estimate.of((coldNulls + hotNulls.get()) / totalRows));
@@ -105,6 +108,30 @@ final class HybridTableStatistics
     {
         Collection<ColumnHandle> columns = cold.getColumnStatistics().isEmpty() ? allColumns.get() : cold.getColumnStatistics().keySet();
         return columns.stream().map(IcebergColumnHandle.class::cast).toList();
+    }
+
+    /**
+     * The NULLs of a column in the hot rows. A segment the writer recorded metrics of this column
+     * for (its metrics mode is not {@code none}) but that has none for it was written before the
+     * column was added: all its rows read NULL there, as Iceberg's statistics count such files.
+     */
+    private static Optional<Long> hotNulls(List<CommitTaskData> segments, Types.NestedField field, MetricsConfig metricsConfig)
+    {
+        boolean recorded = !(metricsConfig.columnMode(field.name()) instanceof MetricsModes.None);
+        long total = 0;
+        for (CommitTaskData segment : segments) {
+            org.apache.iceberg.Metrics metrics = segment.metrics().metrics();
+            Long nulls = metrics.nullValueCounts() == null ? null : metrics.nullValueCounts().get(field.fieldId());
+            if (nulls == null && recorded && field.type().isPrimitiveType()
+                    && metrics.valueCounts() != null && !metrics.valueCounts().isEmpty() && !metrics.valueCounts().containsKey(field.fieldId())) {
+                nulls = metrics.recordCount();
+            }
+            if (nulls == null) {
+                return Optional.empty();
+            }
+            total += nulls;
+        }
+        return Optional.of(total);
     }
 
     private static Optional<Long> sum(List<CommitTaskData> segments, Function<org.apache.iceberg.Metrics, Map<Integer, Long>> metric, int fieldId)
