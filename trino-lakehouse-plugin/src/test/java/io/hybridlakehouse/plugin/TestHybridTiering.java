@@ -39,6 +39,7 @@ import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
+import static java.util.Locale.ENGLISH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 public class TestHybridTiering
@@ -168,6 +169,43 @@ public class TestHybridTiering
         assertUpdate("CALL iceberg.system.unregister_table('stock', 'shared')");
         assertUpdate("DROP SCHEMA iceberg.stock");
         assertUpdate("DROP TABLE shared");
+    }
+
+    @Test
+    public void testOrcAndAvroTablesCompactTierAndChangeRows()
+    {
+        for (String format : List.of("ORC", "AVRO")) {
+            String table = "formatted_" + format.toLowerCase(ENGLISH);
+            assertUpdate("CREATE TABLE %s (id bigint, p varchar) WITH (format = '%s', partitioning = ARRAY['p'])".formatted(table, format));
+            for (int id = 1; id <= 3; id++) {
+                assertUpdate("INSERT INTO %s VALUES (%s, 'a')".formatted(table, id), 1);
+            }
+            assertUpdate("INSERT INTO %s VALUES (4, 'b'), (5, NULL)".formatted(table), 2);
+
+            // compaction reads the segments in their format and writes the table's
+            assertUpdate("CALL system.compact_segments('tpch', '%s')".formatted(table));
+            List<String> paths = computeActual("SELECT path FROM \"%s$segments\" WHERE state = 'ACTIVE'".formatted(table)).getOnlyColumn().map(String.class::cast).toList();
+            assertThat(paths).hasSize(3).allMatch(path -> path.endsWith("." + format.toLowerCase(ENGLISH)));
+            assertQuery("SELECT id, p FROM " + table, "VALUES (1, 'a'), (2, 'a'), (3, 'a'), (4, 'b'), (5, NULL)");
+
+            // row-level changes move the hot rows to Iceberg first
+            assertUpdate("DELETE FROM %s WHERE id = 1".formatted(table), 1);
+            assertUpdate("UPDATE %s SET id = 30 WHERE id = 3".formatted(table), 1);
+            assertUpdate("INSERT INTO %s VALUES (6, 'a')".formatted(table), 1);
+            assertUpdate("INSERT INTO %s VALUES (7, 'a')".formatted(table), 1);
+            assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+            assertThat(computeActual("SELECT DISTINCT file_format FROM \"%s$files\"".formatted(table)).getOnlyColumnAsSet()).containsExactly(format);
+            assertQuery("SELECT id, p FROM " + table, "VALUES (2, 'a'), (30, 'a'), (4, 'b'), (5, NULL), (6, 'a'), (7, 'a')");
+
+            // a view built from both tiers' files, then maintained by INSERTs
+            assertUpdate("INSERT INTO %s VALUES (8, 'b')".formatted(table), 1);
+            assertUpdate("CREATE MATERIALIZED VIEW %1$s_by_p AS SELECT p, count(*) AS n, sum(id) AS total FROM %1$s GROUP BY p".formatted(table));
+            assertUpdate("INSERT INTO %s VALUES (9, 'b')".formatted(table), 1);
+            assertQuery("SELECT p, n, total FROM %s_by_p".formatted(table), "VALUES ('a', 4, 45), ('b', 3, 21), (NULL, 1, 5)");
+
+            assertUpdate("DROP MATERIALIZED VIEW %s_by_p".formatted(table));
+            assertUpdate("DROP TABLE " + table);
+        }
     }
 
     @Test
