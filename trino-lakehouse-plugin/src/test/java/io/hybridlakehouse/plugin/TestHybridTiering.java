@@ -132,16 +132,17 @@ public class TestHybridTiering
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         // retention is set once all rows are in place: the background service (every second) may then apply it before the CALL, with the same outcome
         assertUpdate("CREATE TABLE retained (ts timestamp(6), id bigint) WITH (partitioning = ARRAY['day(ts)'], tier_after = '1d')");
-        // cold: 10 and 1 days old; hot: 5 days old and today
-        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 1), (TIMESTAMP '%s 10:00:00', 2)".formatted(today.minusDays(10), today.minusDays(1)), 2);
+        // cold: 10 and 1 days old and no time; hot: 5 days old, today and no time
+        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 1), (TIMESTAMP '%s 10:00:00', 2), (NULL, 5)".formatted(today.minusDays(10), today.minusDays(1)), 3);
         assertUpdate("CALL system.tier_table('tpch', 'retained')");
-        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 3), (TIMESTAMP '%s 00:00:01', 4)".formatted(today.minusDays(5), today), 2);
+        assertUpdate("INSERT INTO retained VALUES (TIMESTAMP '%s 10:00:00', 3), (TIMESTAMP '%s 00:00:01', 4), (NULL, 6)".formatted(today.minusDays(5), today), 3);
 
         assertUpdate("ALTER TABLE retained SET PROPERTIES retention = '2d'");
         assertUpdate("CALL system.apply_retention('tpch', 'retained')");
-        assertQuery("SELECT id FROM retained", "VALUES 2, 4");
+        // a row without a time has no age: it stays, in either tier
+        assertQuery("SELECT id FROM retained", "VALUES 2, 4, 5, 6");
         assertThat(computeScalar("SELECT count(*) FROM \"retained$segments\" WHERE state = 'EXPIRED'")).isEqualTo(1L);
-        assertThat(computeScalar("SELECT count(*) FROM \"retained$files\"")).isEqualTo(1L);
+        assertThat(computeScalar("SELECT count(*) FROM \"retained$files\"")).isEqualTo(2L);
 
         assertUpdate("CREATE TABLE unretained (ts timestamp(6)) WITH (partitioning = ARRAY['day(ts)'])");
         assertQueryFails("CALL system.apply_retention('tpch', 'unretained')",

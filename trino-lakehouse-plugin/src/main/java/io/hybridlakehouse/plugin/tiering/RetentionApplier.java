@@ -83,7 +83,8 @@ public class RetentionApplier
         boolean coldDeleted = false;
         if (table.currentSnapshot() != null) {
             long before = table.currentSnapshot().snapshotId();
-            table.newDelete().deleteFromRowFilter(Expressions.lessThan(sourceColumn, boundary.value())).commit();
+            // a row without a time has no age and stays, as in a hot segment: Iceberg's partition filter for < alone takes NULL partitions
+            table.newDelete().deleteFromRowFilter(Expressions.and(Expressions.notNull(sourceColumn), Expressions.lessThan(sourceColumn, boundary.value()))).commit();
             table.refresh();
             coldDeleted = table.currentSnapshot().snapshotId() != before;
         }
