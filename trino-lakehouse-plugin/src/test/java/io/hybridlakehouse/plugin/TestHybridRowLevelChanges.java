@@ -161,4 +161,46 @@ public class TestHybridRowLevelChanges
         assertThat(countsSeen).allSatisfy(count -> assertThat(count).isIn(1000L, 500L));
         assertUpdate("DROP TABLE busy");
     }
+
+    @Test
+    public void testRowChangesWhileTieringCommits()
+            throws Exception
+    {
+        // tiering appends rows inserted after a statement began, which the statement neither saw nor changes: it must not fail it
+        assertUpdate("CREATE TABLE tiered_busy (stream varchar, id bigint)");
+        assertUpdate("INSERT INTO tiered_busy SELECT 'a', x FROM UNNEST(sequence(0, 9999)) t(x)", 10_000);
+        assertUpdate("CALL system.tier_table('tpch', 'tiered_busy')");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        AtomicBoolean changing = new AtomicBoolean(true);
+        AtomicInteger insertedBatches = new AtomicInteger();
+        try {
+            Future<?> tiering = executor.submit(() -> {
+                while (changing.get()) {
+                    int batch = insertedBatches.get();
+                    // rows the statements' filters could match (the same stream) but do not (ids ending in 9, from 100000 up)
+                    getQueryRunner().execute("INSERT INTO tiered_busy SELECT 'a', 100000 + %d * 100 + x * 10 + 9 FROM UNNEST(sequence(0, 9)) t(x)".formatted(batch));
+                    insertedBatches.incrementAndGet();
+                    getQueryRunner().execute("CALL system.tier_table('tpch', 'tiered_busy')");
+                }
+            });
+            while (insertedBatches.get() == 0) {
+                Thread.sleep(10);
+            }
+            // each round changes other rows: ids ending in 0-2 deleted, 3-5 negated, 6-8 deleted by MERGE, 9 untouched
+            for (int round = 0; round < 3; round++) {
+                assertUpdate("DELETE FROM tiered_busy WHERE stream = 'a' AND id %% 10 = %d".formatted(round), 1000);
+                assertUpdate("UPDATE tiered_busy SET id = -id WHERE stream = 'a' AND id %% 10 = %d".formatted(round + 3), 1000);
+                assertUpdate("MERGE INTO tiered_busy t USING (SELECT x FROM UNNEST(sequence(0, 9999)) u(x) WHERE x %% 10 = %d) s ON t.stream = 'a' AND t.id = s.x WHEN MATCHED THEN DELETE".formatted(round + 6), 1000);
+            }
+            changing.set(false);
+            tiering.get(2, TimeUnit.MINUTES);
+        }
+        finally {
+            changing.set(false);
+            executor.shutdownNow();
+        }
+        assertQuery("SELECT count(*), count_if(id < 0) FROM tiered_busy WHERE id < 100000", "VALUES (4000, 3000)");
+        assertQuery("SELECT count(*), count(DISTINCT id) FROM tiered_busy WHERE id >= 100000", "VALUES (%1$d, %1$d)".formatted(insertedBatches.get() * 10));
+        assertUpdate("DROP TABLE tiered_busy");
+    }
 }

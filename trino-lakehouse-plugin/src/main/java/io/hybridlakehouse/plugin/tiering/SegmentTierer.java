@@ -22,13 +22,16 @@ import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import org.apache.iceberg.IsolationLevel;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StatisticsFile;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.Transaction;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
@@ -50,6 +53,7 @@ import java.util.stream.StreamSupport;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_COMMIT_ERROR;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
 import static io.trino.plugin.iceberg.TableStatisticsWriter.StatsUpdateMode.INCREMENTAL_UPDATE;
+import static java.util.Locale.ENGLISH;
 import static java.util.Objects.requireNonNull;
 import static java.util.stream.Collectors.groupingBy;
 
@@ -250,7 +254,16 @@ public class SegmentTierer
         }
         overwrite.set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through));
         overwrite.commit();
-        transaction.updateProperties().set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through)).commit();
+        UpdateProperties properties = transaction.updateProperties().set(HotTierPin.TIERED_THROUGH_PROPERTY, String.valueOf(through));
+        // DELETE, UPDATE and MERGE run on the snapshot their statement began with and leave rows inserted later hot and
+        // untouched: under Iceberg's default (serializable) a tiering commit appending those rows meanwhile failed them.
+        // Trino reads the first; other engines the others. A level set on the table stays.
+        for (String isolationLevel : List.of(TableProperties.DELETE_ISOLATION_LEVEL, TableProperties.UPDATE_ISOLATION_LEVEL, TableProperties.MERGE_ISOLATION_LEVEL)) {
+            if (!table.properties().containsKey(isolationLevel)) {
+                properties.set(isolationLevel, IsolationLevel.SNAPSHOT.name().toLowerCase(ENGLISH));
+            }
+        }
+        properties.commit();
         transaction.commitTransaction();
     }
 
