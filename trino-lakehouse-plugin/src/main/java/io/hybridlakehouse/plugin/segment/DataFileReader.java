@@ -74,11 +74,8 @@ public class DataFileReader
     {
         Schema schema = table.schema();
         PartitionSpec spec = PartitionSpecParser.fromJson(schema, file.partitionSpecJson());
-        org.apache.iceberg.types.Type[] partitionTypes = spec.fields().stream()
-                .map(field -> field.transform().getResultType(schema.findType(field.sourceId())))
-                .toArray(org.apache.iceberg.types.Type[]::new);
-        String partitionJson = file.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0])));
-        PartitionData partition = PartitionData.fromJson(partitionJson, partitionTypes);
+        String partitionJson = file.partitionDataJson().orElse(PartitionValues.UNPARTITIONED_JSON);
+        PartitionData partition = PartitionValues.parse(spec, partitionJson);
         List<IcebergColumnHandle> columns = getTopLevelColumns(schema, typeManager);
         IcebergPageSourceProvider pageSources = (IcebergPageSourceProvider) pageSourceProviderFactory.createPageSourceProvider();
         try (ConnectorPageSource source = pageSources.createPageSource(

@@ -40,7 +40,6 @@ import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortField;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.types.Type;
 
 import java.io.IOException;
 import java.util.List;
@@ -240,11 +239,7 @@ public class SegmentCompactor
         Schema schema = table.schema();
         CommitTaskData first = segments.decode(inputs.getFirst());
         PartitionSpec spec = PartitionSpecParser.fromJson(schema, first.partitionSpecJson());
-        Type[] partitionTypes = spec.fields().stream()
-                .map(field -> field.transform().getResultType(schema.findType(field.sourceId())))
-                .toArray(Type[]::new);
-        String partitionDataJson = first.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0])));
-        PartitionData partition = PartitionData.fromJson(partitionDataJson, partitionTypes);
+        PartitionData partition = PartitionValues.parse(spec, first.partitionDataJson());
 
         // in the table's format, as Iceberg's own rewrite of its files
         IcebergFileFormat format = getFileFormat(table);

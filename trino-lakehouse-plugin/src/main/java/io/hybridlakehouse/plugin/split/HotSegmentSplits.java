@@ -2,12 +2,12 @@ package io.hybridlakehouse.plugin.split;
 
 import com.google.common.collect.ImmutableList;
 import io.airlift.json.JsonCodec;
+import io.hybridlakehouse.plugin.segment.PartitionValues;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergSplit;
 import io.trino.plugin.iceberg.IcebergTableHandle;
-import io.trino.plugin.iceberg.PartitionData;
 import io.trino.spi.HostAddress;
 import io.trino.spi.SplitWeight;
 import io.trino.spi.TrinoException;
@@ -107,7 +107,7 @@ public final class HotSegmentSplits
                     task.fileFormat(),
                     table.getTablePartitioning().map(partitioning -> pruner.partitionValues(task, partitioning.partitionStructFields())),
                     task.partitionSpecJson(),
-                    task.partitionDataJson().orElseGet(() -> PartitionData.toJson(new PartitionData(new Object[0]))),
+                    task.partitionDataJson().orElse(PartitionValues.UNPARTITIONED_JSON),
                     ImmutableList.of(),
                     SplitWeight.standard(),
                     TupleDomain.all(),
@@ -206,10 +206,7 @@ public final class HotSegmentSplits
                 .withMetrics(task.metrics().metrics());
         task.fileSplitOffsets().ifPresent(builder::withSplitOffsets);
         if (spec.isPartitioned()) {
-            Type[] partitionTypes = spec.fields().stream()
-                    .map(field -> field.transform().getResultType(spec.schema().findType(field.sourceId())))
-                    .toArray(Type[]::new);
-            builder.withPartition(PartitionData.fromJson(task.partitionDataJson().orElseThrow(), partitionTypes));
+            builder.withPartition(PartitionValues.parse(spec, task.partitionDataJson().orElseThrow()));
         }
         return builder.build();
     }

@@ -1,8 +1,8 @@
 package io.hybridlakehouse.plugin.split;
 
+import io.hybridlakehouse.plugin.segment.PartitionValues;
 import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergSplit;
-import io.trino.plugin.iceberg.PartitionData;
 import io.trino.spi.predicate.Domain;
 import io.trino.spi.predicate.TupleDomain;
 import org.apache.iceberg.PartitionSpec;
@@ -13,7 +13,6 @@ import org.apache.iceberg.expressions.Evaluator;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Projections;
-import org.apache.iceberg.types.Type;
 
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +61,7 @@ public final class NullPartitionPruning
      */
     public static boolean affectsMetadataDelete(TupleDomain<IcebergColumnHandle> enforced)
     {
-        return notNullConstraints(enforced) != Expressions.alwaysTrue();
+        return !enforced.isNone() && notNullConstraints(enforced) != Expressions.alwaysTrue();
     }
 
     /**
@@ -122,18 +121,15 @@ public final class NullPartitionPruning
             if (!spec.isPartitioned() || projected == Expressions.alwaysTrue()) {
                 return Optional.empty();
             }
-            Type[] partitionTypes = spec.fields().stream()
-                    .map(field -> field.transform().getResultType(spec.schema().findType(field.sourceId())))
-                    .toArray(Type[]::new);
-            return Optional.of(new PartitionEvaluator(new Evaluator(spec.partitionType(), projected), partitionTypes));
+            return Optional.of(new PartitionEvaluator(new Evaluator(spec.partitionType(), projected), spec));
         }
     }
 
-    private record PartitionEvaluator(Evaluator evaluator, Type[] partitionTypes)
+    private record PartitionEvaluator(Evaluator evaluator, PartitionSpec spec)
     {
         boolean eval(String partitionDataJson)
         {
-            return evaluator.eval(PartitionData.fromJson(partitionDataJson, partitionTypes));
+            return evaluator.eval(PartitionValues.parse(spec, partitionDataJson));
         }
     }
 }

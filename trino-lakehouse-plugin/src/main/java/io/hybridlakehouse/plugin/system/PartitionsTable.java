@@ -1,10 +1,10 @@
 package io.hybridlakehouse.plugin.system;
 
 import com.google.common.collect.ImmutableList;
+import io.hybridlakehouse.plugin.segment.PartitionValues;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.plugin.iceberg.CommitTaskData;
-import io.trino.plugin.iceberg.PartitionData;
 import io.trino.spi.Page;
 import io.trino.spi.PageBuilder;
 import io.trino.spi.connector.ColumnMetadata;
@@ -115,9 +115,7 @@ public class PartitionsTable
         for (Segment segment : hotSegments.get()) {
             CommitTaskData task = segments.decode(segment);
             PartitionSpec spec = PartitionSpecParser.fromJson(table.schema(), task.partitionSpecJson());
-            StructLike partition = spec.isPartitioned()
-                    ? PartitionData.fromJson(task.partitionDataJson().orElseThrow(), spec.partitionType().fields().stream().map(field -> field.type()).toArray(org.apache.iceberg.types.Type[]::new))
-                    : new PartitionData(new Object[0]);
+            StructLike partition = PartitionValues.parse(spec, task.partitionDataJson());
             long[] counters = totals.computeIfAbsent(values(spec, partition), _ -> new long[4]);
             counters[0] += segment.recordCount();
             counters[1]++;
