@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
+import io.hybridlakehouse.plugin.tiering.RetentionApplier;
 import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.MaterializedResult;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -502,6 +504,43 @@ public class TestMaterializedViewRewrite
         // REFRESH rebuilds the view from what the base holds now
         assertUpdate("REFRESH MATERIALIZED VIEW kept_daily");
         assertSameRowsAndRewrite(query, Optional.of("kept_daily"));
+    }
+
+    @Test
+    public void testViewsStopAnsweringBeforeRetentionRemovesRows()
+    {
+        // 2026-11-01 .. 2026-11-16, all older than a day: the first half cold, the second hot
+        assertUpdate("CREATE TABLE expiring WITH (partitioning = ARRAY['day(ts)']) AS " + EVENTS.formatted(0, 0) + " WITH NO DATA", 0);
+        assertUpdate("INSERT INTO expiring " + EVENTS.formatted(0, 299), 300);
+        assertUpdate("CALL system.tier_table('tpch', 'expiring')");
+        assertUpdate("INSERT INTO expiring " + EVENTS.formatted(300, 599), 300);
+        assertUpdate("CREATE MATERIALIZED VIEW expiring_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events FROM expiring GROUP BY date_trunc('day', ts), region");
+        String query = "SELECT region, count(*) FROM expiring GROUP BY region";
+        assertSameRowsAndRewrite(query, Optional.of("expiring_daily"));
+
+        // between retention's commits the base holds the hot rows only: the view, which still
+        // counts all 600, must already have stopped answering for the removed times
+        assertUpdate("ALTER TABLE expiring SET PROPERTIES retention = '1d'");
+        RetentionApplier retention = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector().getInstance(RetentionApplier.class);
+        AtomicBoolean checked = new AtomicBoolean();
+        Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
+        retention.setAfterColdDeleteForTesting(() -> {
+            assertQuery(off, "SELECT count(*) FROM expiring", "VALUES 300");
+            assertSameRowsAndRewrite("SELECT count(*) FROM expiring", Optional.empty());
+            assertSameRowsAndRewrite(query, Optional.empty());
+            checked.set(true);
+        });
+        try {
+            assertUpdate("CALL system.apply_retention('tpch', 'expiring')");
+        }
+        finally {
+            retention.setAfterColdDeleteForTesting(() -> {});
+        }
+        assertThat(checked.get()).isTrue();
+        assertQuery("SELECT count(*) FROM expiring", "VALUES 0");
+        assertSameRowsAndRewrite(query, Optional.empty());
+        assertUpdate("DROP MATERIALIZED VIEW expiring_daily");
+        assertUpdate("DROP TABLE expiring");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hybridlakehouse.plugin.tiering;
 
+import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
@@ -15,16 +16,21 @@ import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.TrinoException;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.expressions.Literal;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.transforms.Transform;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -57,6 +63,8 @@ public class RetentionApplier
         this.segments = new HotSegmentSplits(commitTaskCodec);
     }
 
+    private volatile Runnable afterColdDelete = () -> {};
+
     public record Result(Instant keptFrom, int hotSegmentsDropped, boolean coldFilesDeleted) {}
 
     public Optional<Result> apply(ConnectorSession session, SchemaTableName name, Instant now)
@@ -80,34 +88,61 @@ public class RetentionApplier
             case TIMESTAMP -> Literal.of(ChronoUnit.MICROS.between(Instant.EPOCH, keptFrom)).to(sourceType);
             default -> throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Retention needs a date or timestamp partition source column, %s is %s".formatted(sourceColumn, sourceType));
         };
-        boolean coldDeleted = false;
-        if (table.currentSnapshot() != null) {
-            long before = table.currentSnapshot().snapshotId();
-            // a row without a time has no age and stays, as in a hot segment: Iceberg's partition filter for < alone takes NULL partitions
-            table.newDelete().deleteFromRowFilter(Expressions.and(Expressions.notNull(sourceColumn), Expressions.lessThan(sourceColumn, boundary.value()))).commit();
-            table.refresh();
-            coldDeleted = table.currentSnapshot().snapshotId() != before;
-        }
+        // a row without a time has no age and stays, as in a hot segment: Iceberg's partition filter for < alone takes NULL partitions
+        Expression coldExpired = Expressions.and(Expressions.notNull(sourceColumn), Expressions.lessThan(sourceColumn, boundary.value()));
+        boolean coldHasExpired = table.currentSnapshot() != null && anyFileMatches(table, coldExpired);
 
         // hot: segments whose partition value lies before the boundary's partition
         @SuppressWarnings("unchecked")
         Transform<Object, Object> transform = (Transform<Object, Object>) timeField.transform();
         Object boundaryPartition = transform.bind(sourceType).apply(boundary.value());
-        ImmutableList.Builder<Segment> expired = ImmutableList.builder();
+        ImmutableList.Builder<Segment> expiredBuilder = ImmutableList.builder();
         for (Segment segment : segmentStore.visibleSegments(state.tableUuid(), state.version(), 0)) {
             CommitTaskData task = segments.decode(segment);
             PartitionSpec spec = PartitionSpecParser.fromJson(table.schema(), task.partitionSpecJson());
             Optional<Object> value = partitionValue(spec, task, timeField);
             if (value.isPresent() && ((Comparable<Object>) value.get()).compareTo(boundaryPartition) < 0) {
-                expired.add(segment);
+                expiredBuilder.add(segment);
             }
         }
-        int dropped = segmentStore.dropSegments(state.tableUuid(), expired.build(), Segment.EXPIRED);
-        if (dropped > 0 || coldDeleted) {
+        List<Segment> expired = expiredBuilder.build();
+
+        // the views learn which times they no longer answer for before any row goes: a query that
+        // reads the base without the rows must not be answered from a view that still counts them,
+        // also when this run stops between its commits (the views then only answer less)
+        if (coldHasExpired || !expired.isEmpty()) {
             ViewCoverage.markRowsRemoved(segmentStore, name, state.tableUuid(), sourceColumn, keptFrom);
         }
+        boolean coldDeleted = false;
+        if (coldHasExpired) {
+            long before = table.currentSnapshot().snapshotId();
+            table.newDelete().deleteFromRowFilter(coldExpired).commit();
+            table.refresh();
+            coldDeleted = table.currentSnapshot().snapshotId() != before;
+        }
+        afterColdDelete.run();
+        int dropped = segmentStore.dropSegments(state.tableUuid(), expired, Segment.EXPIRED);
         log.info("Retention of %s: kept data from %s, dropped %s hot segments, cold files deleted: %s", name, keptFrom, dropped, coldDeleted);
         return Optional.of(new Result(keptFrom, dropped, coldDeleted));
+    }
+
+    /**
+     * Runs between the deletion of the cold rows and the drop of the hot segments; tests look at the table there.
+     */
+    @VisibleForTesting
+    public void setAfterColdDeleteForTesting(Runnable afterColdDelete)
+    {
+        this.afterColdDelete = requireNonNull(afterColdDelete, "afterColdDelete is null");
+    }
+
+    private static boolean anyFileMatches(Table table, Expression filter)
+    {
+        try (CloseableIterable<FileScanTask> files = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
+            return files.iterator().hasNext();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Optional<PartitionField> timePartition(PartitionSpec spec)
