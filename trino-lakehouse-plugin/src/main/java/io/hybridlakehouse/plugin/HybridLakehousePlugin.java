@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import io.hybridlakehouse.plugin.mv.DecimalAverageMerge;
 import io.hybridlakehouse.plugin.statistics.HybridThetaSketchForStats;
 import io.trino.spi.Plugin;
 import io.trino.spi.connector.ConnectorFactory;
@@ -20,6 +21,6 @@ public class HybridLakehousePlugin
     @Override
     public Set<Class<?>> getFunctions()
     {
-        return ImmutableSet.of(HybridThetaSketchForStats.class);
+        return ImmutableSet.of(HybridThetaSketchForStats.class, DecimalAverageMerge.class);
     }
 }
