@@ -305,6 +305,9 @@ public class TestMaterializedViewRewrite
         assertUpdate("CREATE MATERIALIZED VIEW misses_daily AS SELECT date_trunc('day', ts) AS day, region, count(*) AS events, sum(amount) AS amount FROM misses GROUP BY date_trunc('day', ts), region");
         String query = "SELECT region, count(*), sum(amount) FROM misses GROUP BY region";
         assertSameRowsAndRewrite(query, Optional.of("misses_daily"));
+        // aggregates no partial state derives are named as the query wrote them
+        assertSameRowsAndRewrite("SELECT region, max_by(device, amount) FROM misses GROUP BY region", Optional.empty());
+        assertMiss("misses_daily", "aggregate max_by(device, amount) is not over a base column");
 
         // the tiers apart, and time travel, read part of the base or another version of it
         Session hotOnly = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "read_cold_tier", "false").build();

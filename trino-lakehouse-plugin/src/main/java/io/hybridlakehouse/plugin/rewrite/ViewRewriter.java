@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 import static io.trino.spi.type.DoubleType.DOUBLE;
 import static java.util.Objects.requireNonNull;
@@ -364,6 +365,20 @@ public final class ViewRewriter
         return false;
     }
 
+    /**
+     * The aggregate as the query wrote it, for the reasons {@code system.mv_rewrites} shows.
+     */
+    private static String describe(io.trino.spi.connector.AggregateFunction function)
+    {
+        String arguments = function.getArguments().stream()
+                .map(argument -> argument instanceof Variable variable ? variable.getName() : "an expression")
+                .collect(Collectors.joining(", "));
+        if (arguments.isEmpty() && function.getFunctionName().equals("count")) {
+            arguments = "*";
+        }
+        return "%s(%s%s)%s".formatted(function.getFunctionName(), function.isDistinct() ? "DISTINCT " : "", arguments, function.getFilter().isPresent() ? " FILTER (...)" : "");
+    }
+
     private static RollupTableHandle.Aggregate deriveAggregate(
             io.trino.spi.connector.AggregateFunction function,
             Map<String, ColumnHandle> assignments,
@@ -378,19 +393,19 @@ public final class ViewRewriter
         String name = function.getFunctionName();
         Optional<AggregateLayout> rowCount = baseRows.or(() -> layout.aggregates().stream().filter(aggregate -> aggregate.aggregate().function() == AggregateFunction.COUNT_ALL).findFirst());
         if (function.isDistinct() || function.getFilter().isPresent() || !function.getSortItems().isEmpty()) {
-            throw new NoRewrite("aggregate %s is not derivable from partial aggregates".formatted(function));
+            throw new NoRewrite("aggregate %s is not derivable from partial aggregates".formatted(describe(function)));
         }
         if (name.equals("count") && function.getArguments().isEmpty()) {
             AggregateLayout found = rowCount.orElseThrow(() -> new NoRewrite("the view keeps no count(*)"));
             return new RollupTableHandle.Aggregate("count(*)", Merge.COUNT, List.of(channels.of(found.stateColumns().getFirst().name())), function.getOutputType());
         }
         if (function.getArguments().size() != 1 || !(function.getArguments().getFirst() instanceof Variable variable)) {
-            throw new NoRewrite("aggregate %s is not over a base column".formatted(function));
+            throw new NoRewrite("aggregate %s is not over a base column".formatted(describe(function)));
         }
         IcebergColumnHandle column = switch (assignments.get(variable.getName())) {
             case IcebergColumnHandle plain -> plain;
             case DerivedColumnHandle derived when derived.isWidening() -> derived.source();
-            case null, default -> throw new NoRewrite("aggregate %s is not over a base column".formatted(function));
+            case null, default -> throw new NoRewrite("aggregate %s is not over a base column".formatted(describe(function)));
         };
         checkBaseColumn(column);
         String label = "%s(%s)".formatted(name, column.getName());
