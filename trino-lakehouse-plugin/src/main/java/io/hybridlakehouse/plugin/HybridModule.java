@@ -21,6 +21,7 @@ import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
 import io.hybridlakehouse.plugin.procedure.CompactSegmentsProcedure;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
+import io.hybridlakehouse.plugin.procedure.ProcedureTables;
 import io.hybridlakehouse.plugin.procedure.TierTableProcedure;
 import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
 import io.hybridlakehouse.plugin.procedure.WarmCacheProcedure;
@@ -102,6 +103,7 @@ public class HybridModule
         newSetBinder(binder, SessionPropertiesProvider.class).addBinding().to(HybridSessionProperties.class).in(Scopes.SINGLETON);
         newSetBinder(binder, Procedure.class).addBinding().toProvider(TierTableProcedure.class).in(Scopes.SINGLETON);
         binder.bind(HotTierTableProcedures.class).in(Scopes.SINGLETON);
+        binder.bind(ProcedureTables.class).in(Scopes.SINGLETON);
         binder.bind(CheckedIcebergProcedures.class).in(Scopes.SINGLETON);
         binder.bind(WarmCacheFiles.class).in(Scopes.SINGLETON);
         binder.bind(PageCacheObserver.class).to(CacheStats.class);

@@ -657,6 +657,27 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testProceduresTakeAViewsName()
+    {
+        createBase("kept_hot");
+        String definition = "SELECT region, count(*) AS events, sum(amount) AS amount FROM kept_hot GROUP BY region";
+        assertUpdate("CREATE MATERIALIZED VIEW kept_hot_view AS " + definition);
+        insert("kept_hot", 0, 40);
+        insert("kept_hot", 41, 80);
+        String state = stateTable(getQueryRunner(), "kept_hot_view");
+        String activeSegments = "SELECT count(*) FROM \"%s$segments\" WHERE state = 'ACTIVE'".formatted(state);
+        assertThat((long) computeScalar(activeSegments)).isPositive();
+        // the view's name stands for its state table, which holds its rows
+        assertUpdate("CALL system.compact_segments('tpch', 'kept_hot_view')");
+        assertUpdate("CALL system.tier_table('tpch', 'kept_hot_view')");
+        assertQuery(activeSegments, "VALUES 0");
+        assertView("kept_hot_view", definition);
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Table tpch.%s has no retention: set one with .*".formatted(state));
+        assertUpdate("DROP MATERIALIZED VIEW kept_hot_view");
+        assertUpdate("DROP TABLE kept_hot");
+    }
+
+    @Test
     public void testMetadataAndRefusals()
     {
         createBase("listed");

@@ -14,7 +14,6 @@ import io.trino.spi.procedure.Procedure;
 import java.lang.invoke.MethodHandle;
 import java.time.Instant;
 
-import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
@@ -39,10 +38,12 @@ public class ApplyRetentionProcedure
     }
 
     private final RetentionApplier retention;
+    private final ProcedureTables tables;
 
     @Inject
-    public ApplyRetentionProcedure(RetentionApplier retention)
+    public ApplyRetentionProcedure(RetentionApplier retention, ProcedureTables tables)
     {
+        this.tables = requireNonNull(tables, "tables is null");
         this.retention = requireNonNull(retention, "retention is null");
     }
 
@@ -61,7 +62,7 @@ public class ApplyRetentionProcedure
     public void applyRetention(ConnectorSession session, ConnectorAccessControl accessControl, String schema, String table)
     {
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
-            SchemaTableName name = schemaTableName(schema, table);
+            SchemaTableName name = tables.hotTierTable(schema, table);
             accessControl.checkCanDeleteFromTable(null, name);
             retention.apply(session, name, Instant.now());
         }

@@ -12,7 +12,6 @@ import io.trino.spi.procedure.Procedure;
 
 import java.lang.invoke.MethodHandle;
 
-import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.schemaTableName;
 import static io.hybridlakehouse.plugin.procedure.ProcedureArguments.tableNotFound;
 import static io.trino.spi.type.VarcharType.VARCHAR;
 import static java.lang.invoke.MethodHandles.lookup;
@@ -39,10 +38,12 @@ public class CompactSegmentsProcedure
     }
 
     private final HotTierTableProcedures maintenance;
+    private final ProcedureTables tables;
 
     @Inject
-    public CompactSegmentsProcedure(HotTierTableProcedures maintenance)
+    public CompactSegmentsProcedure(HotTierTableProcedures maintenance, ProcedureTables tables)
     {
+        this.tables = requireNonNull(tables, "tables is null");
         this.maintenance = requireNonNull(maintenance, "maintenance is null");
     }
 
@@ -61,7 +62,7 @@ public class CompactSegmentsProcedure
     public void compactSegments(ConnectorSession session, ConnectorAccessControl accessControl, String schema, String table)
     {
         try (ThreadContextClassLoader _ = new ThreadContextClassLoader(getClass().getClassLoader())) {
-            SchemaTableName name = schemaTableName(schema, table);
+            SchemaTableName name = tables.hotTierTable(schema, table);
             accessControl.checkCanInsertIntoTable(null, name);
             maintenance.execute(session, new HotTierTableProcedures.ExecuteHandle(name, HotTierTableProcedures.Operation.COMPACT_SEGMENTS));
         }
