@@ -674,6 +674,12 @@ public class TestHybridMaterializedViews
         assertView("kept_hot_view", definition);
         assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Table tpch.%s has no retention: set one with .*".formatted(state));
         assertUpdate("DROP MATERIALIZED VIEW kept_hot_view");
+
+        // a branch of a stitched view gives every key a value
+        createBase("kept_other");
+        assertQueryFails("CREATE MATERIALIZED VIEW stitched_null_key AS SELECT r, sum(a) AS a, sum(b) AS b FROM (SELECT region AS r, 1 AS a, 0 AS b FROM kept_hot UNION ALL SELECT NULL, 0, 1 FROM kept_other) GROUP BY r",
+                ".*the key r is NULL in a UNION ALL branch: each branch gives every key a value, a column or a literal of type varchar.*");
+        assertUpdate("DROP TABLE kept_other");
         assertUpdate("DROP TABLE kept_hot");
     }
 

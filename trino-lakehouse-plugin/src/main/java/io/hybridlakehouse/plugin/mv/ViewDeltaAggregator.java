@@ -98,6 +98,10 @@ final class ViewDeltaAggregator
         this.keys = definition.keys().stream().map(key -> expressions.compile(parse(key.expression()), scope)).toList();
         this.keyTypes = layout.keyColumns().stream().map(ViewStateLayout.StateColumn::type).toList();
         for (int key = 0; key < keys.size(); key++) {
+            if (RowExpressions.isNullLiteral(keys.get(key))) {
+                throw unsupported("the key %1$s is NULL in a UNION ALL branch: each branch gives every key a value, a column or a literal of type %2$s (NULL stands only for a metric the branch does not have)"
+                        .formatted(layout.keyColumns().get(key).name(), layout.keyColumns().get(key).type()));
+            }
             checkAssignable(keys.get(key).type(), layout.keyColumns().get(key).type(), "the key " + layout.keyColumns().get(key).name());
         }
         ImmutableList.Builder<Optional<RowExpression>> arguments = ImmutableList.builder();
