@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.mv;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.Iterables;
 import io.airlift.slice.Slice;
 import io.airlift.slice.XxHash64;
 import io.airlift.stats.cardinality.HyperLogLog;
@@ -22,12 +23,14 @@ import io.trino.sql.tree.Expression;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import static com.google.common.base.Verify.verify;
 import static io.hybridlakehouse.plugin.mv.RowExpressions.unsupported;
 import static io.trino.spi.StandardErrorCode.NUMERIC_VALUE_OUT_OF_RANGE;
 import static io.trino.spi.type.BigintType.BIGINT;
@@ -58,6 +61,9 @@ final class ViewDeltaAggregator
     private final Optional<RowPredicate> filter;
     private final List<DimensionJoin> joins;
     private final Map<GroupKey, State[]> groups = new HashMap<>();
+    // rows of keys whose decimal sums could take no more: a key's sums go on in a row of its own
+    private final List<Map.Entry<GroupKey, State[]>> fullGroups = new ArrayList<>();
+    private final boolean hasDecimalSums;
     private final List<Type> keyTypes;
 
     private record DimensionJoin(DimensionIndex index, List<RowExpression> probes, boolean left) {}
@@ -112,6 +118,9 @@ final class ViewDeltaAggregator
             arguments.add(argument);
         }
         this.arguments = arguments.build();
+        this.hasDecimalSums = layout.aggregates().stream()
+                .anyMatch(aggregate -> EnumSet.of(SynchronousViewDefinition.AggregateFunction.SUM, SynchronousViewDefinition.AggregateFunction.AVG).contains(aggregate.aggregate().function())
+                        && aggregate.stateColumns().getFirst().type() instanceof DecimalType);
         this.filter = branchDefinition.filter().map(text -> expressions.compilePredicate(parse(text), baseOnly));
     }
 
@@ -206,7 +215,13 @@ final class ViewDeltaAggregator
                 RowExpression expression = keys.get(index);
                 key.add(RowExpressions.coerce(expression.evaluate(page, position), expression.type(), keyTypes.get(index)));
             }
-            State[] states = groups.computeIfAbsent(new GroupKey(key, keyTypes), _ -> newStates());
+            GroupKey groupKey = new GroupKey(key, keyTypes);
+            State[] states = groups.computeIfAbsent(groupKey, _ -> newStates());
+            if (hasDecimalSums && !takes(states, page, position)) {
+                fullGroups.add(Map.entry(groupKey, states));
+                states = newStates();
+                groups.put(groupKey, states);
+            }
             for (int aggregate = 0; aggregate < states.length; aggregate++) {
                 Optional<RowExpression> argument = arguments.get(aggregate);
                 if (argument.isEmpty()) {
@@ -219,6 +234,25 @@ final class ViewDeltaAggregator
                 }
             }
         }
+    }
+
+    /**
+     * Whether the row's values keep every state of its key writable. A decimal sum past its
+     * row's type is no error yet (Trino's {@code sum} and {@code avg} add past 38 digits on the
+     * way, and reads add a key's rows the same way), so the key's sums go on in another row.
+     */
+    private boolean takes(State[] states, Page page, int position)
+    {
+        for (int aggregate = 0; aggregate < states.length; aggregate++) {
+            Optional<RowExpression> argument = arguments.get(aggregate);
+            if (argument.isPresent()) {
+                Object value = argument.get().evaluate(page, position);
+                if (value != null && !states[aggregate].takes(value, argument.get().type())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -262,7 +296,7 @@ final class ViewDeltaAggregator
 
     int groups()
     {
-        return groups.size();
+        return groups.size() + fullGroups.size();
     }
 
     /**
@@ -271,8 +305,8 @@ final class ViewDeltaAggregator
     Page toStatePage()
     {
         List<Type> types = layout.columns().stream().map(ViewStateLayout.StateColumn::type).toList();
-        PageBuilder page = new PageBuilder(groups.size(), types);
-        for (Map.Entry<GroupKey, State[]> group : groups.entrySet()) {
+        PageBuilder page = new PageBuilder(groups(), types);
+        for (Map.Entry<GroupKey, State[]> group : Iterables.concat(fullGroups, groups.entrySet())) {
             page.declarePosition();
             int channel = 0;
             for (Object keyValue : group.getKey().values()) {
@@ -284,6 +318,7 @@ final class ViewDeltaAggregator
             }
         }
         groups.clear();
+        fullGroups.clear();
         return page.build();
     }
 
@@ -307,6 +342,14 @@ final class ViewDeltaAggregator
     private interface State
     {
         void add(Object value, Type type);
+
+        /**
+         * Whether the state can still be written after adding the value.
+         */
+        default boolean takes(Object value, Type type)
+        {
+            return true;
+        }
 
         // writes its state columns from channel on; returns the next channel
         int write(PageBuilder page, int channel);
@@ -377,6 +420,21 @@ final class ViewDeltaAggregator
         }
 
         @Override
+        public boolean takes(Object value, Type valueType)
+        {
+            if (!(type instanceof DecimalType)) {
+                return true;
+            }
+            return fits(decimalSum.add(RowExpressions.unscaled(RowExpressions.coerce(value, valueType, type))));
+        }
+
+        // a 128-bit decimal holds the wider sum of an avg; a sum must fit its 38 digits
+        private boolean fits(BigInteger sum)
+        {
+            return PartialValues.fitsLongDecimal(sum) && (!decimalOverflowFails || PartialValues.fitsDecimal(sum));
+        }
+
+        @Override
         public int write(PageBuilder page, int channel)
         {
             BlockBuilder block = page.getBlockBuilder(channel);
@@ -390,10 +448,8 @@ final class ViewDeltaAggregator
                 DOUBLE.writeDouble(block, doubleSum);
             }
             else {
-                // a 128-bit decimal holds the wider sum of an avg; a sum must fit its 38 digits
-                if (!PartialValues.fitsLongDecimal(decimalSum) || decimalOverflowFails && !PartialValues.fitsDecimal(decimalSum)) {
-                    throw new TrinoException(NUMERIC_VALUE_OUT_OF_RANGE, "Decimal overflow: rows of this INSERT with the same key of a materialized view over the table sum past %s; INSERT them in separate statements".formatted(type));
-                }
+                // takes() moved the key to a new row before a sum grew past what its row holds
+                verify(fits(decimalSum), "decimal sum %s does not fit %s", decimalSum, type);
                 writeNativeValue(type, block, RowExpressions.decimalOf(decimalSum, (DecimalType) type));
             }
             return channel + 1;
@@ -416,6 +472,12 @@ final class ViewDeltaAggregator
         {
             sum.add(value, type);
             count++;
+        }
+
+        @Override
+        public boolean takes(Object value, Type type)
+        {
+            return sum.takes(value, type);
         }
 
         @Override
