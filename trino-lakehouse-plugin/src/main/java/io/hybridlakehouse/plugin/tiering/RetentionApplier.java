@@ -54,6 +54,7 @@ public class RetentionApplier
     private final TrinoCatalogFactory catalogFactory;
     private final SegmentStore segmentStore;
     private final HotSegmentSplits segments;
+    private volatile Runnable afterColdDelete = () -> {};
 
     @Inject
     public RetentionApplier(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, JsonCodec<CommitTaskData> commitTaskCodec)
@@ -62,8 +63,6 @@ public class RetentionApplier
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
     }
-
-    private volatile Runnable afterColdDelete = () -> {};
 
     public record Result(Instant keptFrom, int hotSegmentsDropped, boolean coldFilesDeleted) {}
 
