@@ -217,7 +217,8 @@ final class ViewDeltaAggregator
             }
             GroupKey groupKey = new GroupKey(key, keyTypes);
             State[] states = groups.computeIfAbsent(groupKey, _ -> newStates());
-            if (hasDecimalSums && !takes(states, page, position)) {
+            Object[] values = argumentValues(page, position);
+            if (hasDecimalSums && !takes(states, values)) {
                 fullGroups.add(Map.entry(groupKey, states));
                 states = newStates();
                 groups.put(groupKey, states);
@@ -226,14 +227,28 @@ final class ViewDeltaAggregator
                 Optional<RowExpression> argument = arguments.get(aggregate);
                 if (argument.isEmpty()) {
                     states[aggregate].add(Boolean.TRUE, BIGINT);
-                    continue;
                 }
-                Object value = argument.get().evaluate(page, position);
-                if (value != null) {
-                    states[aggregate].add(value, argument.get().type());
+                else if (values[aggregate] != null) {
+                    states[aggregate].add(values[aggregate], argument.get().type());
                 }
             }
         }
+    }
+
+    /**
+     * Each aggregate's argument at the row, NULL for {@code count(*)}; evaluated once, as
+     * {@link #takes} and the states both read them.
+     */
+    private Object[] argumentValues(Page page, int position)
+    {
+        Object[] values = new Object[arguments.size()];
+        for (int aggregate = 0; aggregate < values.length; aggregate++) {
+            Optional<RowExpression> argument = arguments.get(aggregate);
+            if (argument.isPresent()) {
+                values[aggregate] = argument.get().evaluate(page, position);
+            }
+        }
+        return values;
     }
 
     /**
@@ -241,15 +256,11 @@ final class ViewDeltaAggregator
      * row's type is no error yet (Trino's {@code sum} and {@code avg} add past 38 digits on the
      * way, and reads add a key's rows the same way), so the key's sums go on in another row.
      */
-    private boolean takes(State[] states, Page page, int position)
+    private boolean takes(State[] states, Object[] values)
     {
         for (int aggregate = 0; aggregate < states.length; aggregate++) {
-            Optional<RowExpression> argument = arguments.get(aggregate);
-            if (argument.isPresent()) {
-                Object value = argument.get().evaluate(page, position);
-                if (value != null && !states[aggregate].takes(value, argument.get().type())) {
-                    return false;
-                }
+            if (values[aggregate] != null && !states[aggregate].takes(values[aggregate], arguments.get(aggregate).orElseThrow().type())) {
+                return false;
             }
         }
         return true;

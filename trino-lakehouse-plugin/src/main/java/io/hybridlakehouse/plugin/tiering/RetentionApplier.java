@@ -7,6 +7,7 @@ import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.rewrite.ViewCoverage;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
+import io.hybridlakehouse.plugin.segment.PartitionValues;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HotSegmentSplits;
@@ -27,7 +28,6 @@ import org.apache.iceberg.expressions.Literal;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.transforms.Transform;
 import org.apache.iceberg.types.Type;
-import org.apache.iceberg.types.Types;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -171,8 +171,7 @@ public class RetentionApplier
         List<PartitionField> fields = spec.fields();
         for (int position = 0; position < fields.size(); position++) {
             if (fields.get(position).fieldId() == wanted.fieldId()) {
-                Type[] types = spec.partitionType().fields().stream().map(Types.NestedField::type).toArray(Type[]::new);
-                PartitionData data = PartitionData.fromJson(task.partitionDataJson().orElseThrow(), types);
+                PartitionData data = PartitionValues.parse(spec, task.partitionDataJson().orElseThrow());
                 return Optional.ofNullable(data.get(position, Object.class));
             }
         }
