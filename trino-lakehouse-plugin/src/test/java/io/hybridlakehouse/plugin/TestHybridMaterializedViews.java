@@ -657,6 +657,44 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testAlterViewProperties()
+    {
+        assertUpdate("CREATE TABLE kept_long (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) " +
+                "WITH (partitioning = ARRAY['day(ts)'])");
+        insert("kept_long", 0, 400);
+        String definition = "SELECT date_trunc('day', ts) AS day, count(*) AS events FROM kept_long GROUP BY date_trunc('day', ts)";
+        assertUpdate("CREATE MATERIALIZED VIEW kept_long_daily WITH (partitioning = ARRAY['day(day)']) AS " + definition);
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_long_daily')",
+                "Materialized view tpch.kept_long_daily has no retention: set one with ALTER MATERIALIZED VIEW tpch.kept_long_daily SET PROPERTIES retention = '7d'");
+
+        assertUpdate("ALTER MATERIALIZED VIEW kept_long_daily SET PROPERTIES retention = '1d', tier_after = '1h', cache = 'none'");
+        assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW kept_long_daily"))
+                .contains("retention = '1d'")
+                .contains("tier_after = '1h'")
+                .contains("cache = 'none'");
+        // the view's retention removes its own rows; the base keeps its rows and its queries are answered from them
+        assertUpdate("CALL system.apply_retention('tpch', 'kept_long_daily')");
+        assertThat(computeScalar("SELECT count(*) FROM kept_long_daily")).isEqualTo(0L);
+        assertThat(computeScalar("SELECT count(*) FROM kept_long")).isEqualTo(401L);
+        assertThat(computeActual(definition).getRowCount()).isPositive();
+
+        // the state table's layout is fixed when the view is built
+        assertQueryFails("ALTER MATERIALIZED VIEW kept_long_daily SET PROPERTIES partitioning = ARRAY[]",
+                "Cannot change partitioning of materialized view tpch.kept_long_daily: ALTER MATERIALIZED VIEW ... SET PROPERTIES changes retention, tier_after, cache; for the others, CREATE OR REPLACE MATERIALIZED VIEW with them");
+        assertUpdate("ALTER MATERIALIZED VIEW kept_long_daily SET PROPERTIES retention = DEFAULT");
+        assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW kept_long_daily")).doesNotContain("retention");
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_long_daily')", "Materialized view tpch.kept_long_daily has no retention: .*");
+
+        // retention drops whole partitions of time
+        assertUpdate("CREATE MATERIALIZED VIEW kept_long_regions AS SELECT region, count(*) AS events FROM kept_long GROUP BY region");
+        assertQueryFails("ALTER MATERIALIZED VIEW kept_long_regions SET PROPERTIES retention = '1d'", "Table property 'retention' needs a table partitioned by time.*");
+        assertView("kept_long_regions", "SELECT region, count(*) AS events FROM kept_long GROUP BY region");
+        assertUpdate("DROP MATERIALIZED VIEW kept_long_regions");
+        assertUpdate("DROP MATERIALIZED VIEW kept_long_daily");
+        assertUpdate("DROP TABLE kept_long");
+    }
+
+    @Test
     public void testProceduresTakeAViewsName()
     {
         createBase("kept_hot");
@@ -672,7 +710,7 @@ public class TestHybridMaterializedViews
         assertUpdate("CALL system.tier_table('tpch', 'kept_hot_view')");
         assertQuery(activeSegments, "VALUES 0");
         assertView("kept_hot_view", definition);
-        assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Table tpch.%s has no retention: set one with .*".formatted(state));
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Materialized view tpch.kept_hot_view has no retention: set one with ALTER MATERIALIZED VIEW .*");
         assertUpdate("DROP MATERIALIZED VIEW kept_hot_view");
 
         // a branch of a stitched view gives every key a value

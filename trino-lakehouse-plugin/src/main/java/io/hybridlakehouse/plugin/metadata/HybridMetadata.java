@@ -143,6 +143,7 @@ public class HybridMetadata
     private static final Logger log = Logger.get(HybridMetadata.class);
     // Iceberg's table procedures that change a table's rows past its INSERTs, so past its views' maintenance
     private static final Set<String> ROW_CHANGING_PROCEDURES = ImmutableSet.of("ROLLBACK_TO_SNAPSHOT", "ADD_FILES", "ADD_FILES_FROM_TABLE");
+    private static final List<String> MATERIALIZED_VIEW_SETTABLE_PROPERTIES = ImmutableList.of(HybridTableProperties.RETENTION, HybridTableProperties.TIER_AFTER, HybridTableProperties.CACHE);
 
     private final IcebergMetadata iceberg;
     private final SegmentStore segmentStore;
@@ -769,6 +770,35 @@ public class HybridMetadata
         if (properties.keySet().stream().noneMatch(HybridTableProperties::isHybridProperty)) {
             return;
         }
+        setHybridProperties(session, name, properties);
+    }
+
+    /**
+     * A synchronous view's rows stay where and as its state table holds them: how long they stay
+     * hot, how long they are kept and how they are cached can change; the partitioning, format
+     * and location are the state table's layout, which only a new build changes.
+     */
+    @Override
+    public void setMaterializedViewProperties(ConnectorSession session, SchemaTableName viewName, Map<String, Optional<Object>> properties)
+    {
+        Optional<SynchronousView> view = views.view(viewName);
+        if (view.isEmpty()) {
+            super.setMaterializedViewProperties(session, viewName, properties);
+            return;
+        }
+        List<String> fixed = properties.keySet().stream()
+                .filter(property -> !MATERIALIZED_VIEW_SETTABLE_PROPERTIES.contains(property))
+                .sorted()
+                .toList();
+        if (!fixed.isEmpty()) {
+            throw new TrinoException(NOT_SUPPORTED, "Cannot change %s of materialized view %s: ALTER MATERIALIZED VIEW ... SET PROPERTIES changes %s; for the others, CREATE OR REPLACE MATERIALIZED VIEW with them"
+                    .formatted(String.join(", ", fixed), viewName, String.join(", ", MATERIALIZED_VIEW_SETTABLE_PROPERTIES)));
+        }
+        setHybridProperties(session, view.get().stateTable(), properties);
+    }
+
+    private void setHybridProperties(ConnectorSession session, SchemaTableName name, Map<String, Optional<Object>> properties)
+    {
         String uuid = tableUuid(session, name);
         Optional<HybridTableState> state = segmentStore.getTable(uuid);
         TableSettings settings = state.map(HybridTableState::settings).orElse(TableSettings.ofMode(TableMode.LAKE));

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.rewrite.ViewCoverage;
 import io.hybridlakehouse.plugin.segment.HybridTableState;
 import io.hybridlakehouse.plugin.segment.PartitionValues;
@@ -72,7 +73,12 @@ public class RetentionApplier
         HybridTableState state = segmentStore.getTable(table.uuid().toString())
                 .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no retention: it is not managed by this catalog".formatted(name)));
         if (state.settings().retention().isEmpty()) {
-            throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no retention: set one with ALTER TABLE %s SET PROPERTIES retention = '7d'".formatted(name, name));
+            throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, segmentStore.views().stream()
+                    .filter(view -> view.stateTable().equals(name))
+                    .map(SynchronousView::name)
+                    .findFirst()
+                    .map(view -> "Materialized view %s has no retention: set one with ALTER MATERIALIZED VIEW %s SET PROPERTIES retention = '7d'".formatted(view, view))
+                    .orElseGet(() -> "Table %s has no retention: set one with ALTER TABLE %s SET PROPERTIES retention = '7d'".formatted(name, name)));
         }
         PartitionField timeField = timePartition(table.spec())
                 .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Retention of %s needs a partitioning by year, month, day or hour of a date or timestamp column; the table is partitioned by %s"
