@@ -26,6 +26,7 @@ public class MetastoreConnectionPool
     private static final int POOL_SIZE = 8;
 
     private final JdbcClientPool pool;
+    private final Optional<StatementCache> statements;
     private final MetastoreConnection metastore;
     private final String catalogName;
 
@@ -45,13 +46,14 @@ public class MetastoreConnectionPool
         metastore.user().ifPresent(user -> properties.put("jdbc.user", user));
         metastore.password().ifPresent(password -> properties.put("jdbc.password", password));
         this.pool = new JdbcClientPool(POOL_SIZE, metastore.url(), properties.buildOrThrow());
+        this.statements = metastore.isSqlite() ? Optional.of(new StatementCache()) : Optional.empty();
     }
 
     public <R> R run(ClientPool.Action<R, Connection, SQLException> action)
             throws SQLException
     {
         try {
-            return pool.run(action);
+            return pool.run(connection -> action.run(reusingStatements(connection)));
         }
         catch (ClassCastException e) {
             // Iceberg's pool retries a connection failure once on a new connection; when that
@@ -63,6 +65,15 @@ public class MetastoreConnectionPool
             Thread.currentThread().interrupt();
             throw new SQLException("Interrupted while waiting for a metastore connection", e);
         }
+    }
+
+    /**
+     * The connection, of this pool or another of the same database, with its prepared
+     * statements kept for the next use of the same SQL where the driver does not keep them.
+     */
+    public Connection reusingStatements(Connection connection)
+    {
+        return statements.map(cache -> cache.wrap(connection)).orElse(connection);
     }
 
     /**

@@ -38,7 +38,7 @@ public class PooledIcebergJdbcClient
         try {
             Connection connection = connections.openConnection();
             Optional<String> location;
-            try (PreparedStatement statement = connection.prepareStatement(
+            try (PreparedStatement statement = metastore.reusingStatements(connection).prepareStatement(
                     "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?")) {
                 statement.setString(1, catalogName);
                 statement.setString(2, schemaName);

@@ -68,6 +68,7 @@ public class SharedJdbcCatalogFactory
     private final Map<String, String> catalogProperties;
     private final boolean viewSupport;
     private final JdbcClientPool clientPool;
+    private final MetastoreConnectionPool metastore;
     private final Cache<IdentityKey, JdbcCatalog> catalogs = EvictableCacheBuilder.newBuilder()
             .maximumSize(IDENTITIES)
             .expireAfterWrite(Duration.ofMinutes(10))
@@ -103,6 +104,7 @@ public class SharedJdbcCatalogFactory
         jdbcConfig.getRetryableStatusCodes().ifPresent(codes -> properties.put("retryable_status_codes", codes));
         this.catalogProperties = properties.buildOrThrow();
         this.viewSupport = jdbcConfig.getSchemaVersion() == V1;
+        this.metastore = requireNonNull(metastore, "metastore is null");
         this.clientPool = new AvailabilityCheckedPool(jdbcConfig.getConnectionUrl(), catalogProperties, metastore);
     }
 
@@ -163,8 +165,9 @@ public class SharedJdbcCatalogFactory
         public boolean viewExists(TableIdentifier identifier)
         {
             try {
+                // asked for every table a query names: the statement is kept for the next query
                 return clientPool.run(connection -> {
-                    try (PreparedStatement statement = connection.prepareStatement(
+                    try (PreparedStatement statement = metastore.reusingStatements(connection).prepareStatement(
                             "SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND iceberg_type = 'VIEW'")) {
                         statement.setString(1, jdbcCatalogName);
                         // as Iceberg writes a namespace (JdbcUtil.namespaceToString)
