@@ -726,6 +726,12 @@ public class TestHybridMaterializedViews
     {
         createBase("listed");
         insert("listed", 0, 50);
+        // GROUP BY positions name the select items, as in Trino's queries
+        String byPosition = "SELECT region, count(*) AS events, device, sum(amount) AS amount FROM listed GROUP BY 1, 3";
+        assertUpdate("CREATE MATERIALIZED VIEW listed_by_position AS " + byPosition);
+        insert("listed", 51, 80);
+        assertView("listed_by_position", byPosition);
+        assertUpdate("DROP MATERIALIZED VIEW listed_by_position");
         assertUpdate("CREATE MATERIALIZED VIEW listed_view COMMENT 'per region' AS SELECT region, count(*) AS events FROM listed GROUP BY region");
         assertUpdate("CREATE MATERIALIZED VIEW IF NOT EXISTS listed_view AS SELECT region, count(*) AS events FROM listed GROUP BY region");
         assertThat(computeActual("SELECT name FROM system.metadata.materialized_views WHERE catalog_name = 'lakehouse' AND schema_name = 'tpch'").getOnlyColumnAsSet())

@@ -86,7 +86,7 @@ public final class MaterializedViewAnalyzer
             throw unsupported("a UNION at the top level: put the UNION ALL of the base tables in a subquery and GROUP BY over it");
         }
         checkNoExtras(specification, true);
-        List<String> groupBy = groupingExpressions(specification.getGroupBy());
+        List<String> groupBy = groupingExpressions(specification.getGroupBy(), specification.getSelect().getSelectItems());
 
         ImmutableList.Builder<SynchronousViewDefinition.Key> keys = ImmutableList.builder();
         ImmutableList.Builder<SynchronousViewDefinition.Aggregate> aggregates = ImmutableList.builder();
@@ -430,7 +430,7 @@ public final class MaterializedViewAnalyzer
                 });
     }
 
-    private static List<String> groupingExpressions(Optional<GroupBy> groupBy)
+    private static List<String> groupingExpressions(Optional<GroupBy> groupBy, List<SelectItem> selectItems)
     {
         ImmutableList.Builder<String> expressions = ImmutableList.builder();
         for (GroupingElement element : groupBy.orElseThrow().getGroupingElements()) {
@@ -438,13 +438,29 @@ public final class MaterializedViewAnalyzer
                 throw unsupported("GROUPING SETS, ROLLUP or CUBE: group by plain keys; queries roll the view up");
             }
             for (Expression expression : simple.getExpressions()) {
-                if (expression instanceof LongLiteral) {
-                    throw unsupported("GROUP BY by position: repeat the key expression");
-                }
-                expressions.add(expression.toString());
+                expressions.add(expression instanceof LongLiteral position ? selectedKey(position, selectItems) : expression.toString());
             }
         }
         return expressions.build();
+    }
+
+    /**
+     * The key a {@code GROUP BY} position stands for, as Trino reads one: the select item at that
+     * position, counted from 1.
+     */
+    private static String selectedKey(LongLiteral position, List<SelectItem> selectItems)
+    {
+        long index = position.getParsedValue();
+        if (index < 1 || index > selectItems.size()) {
+            throw unsupported("GROUP BY position %s is not in the select list, which has %s items".formatted(index, selectItems.size()));
+        }
+        if (!(selectItems.get((int) index - 1) instanceof SingleColumn column)) {
+            throw unsupported("SELECT *: name the grouping keys and aggregates");
+        }
+        if (column.getExpression() instanceof FunctionCall call && AGGREGATES.contains(functionName(call))) {
+            throw unsupported("GROUP BY position %s, which is the aggregate %s: group by the keys".formatted(index, call));
+        }
+        return column.getExpression().toString();
     }
 
     private static String outputName(SingleColumn column, String what)

@@ -57,6 +57,26 @@ public class TestMaterializedViewAnalyzer
     }
 
     @Test
+    public void testGroupByPosition()
+    {
+        SynchronousViewDefinition byPosition = MaterializedViewAnalyzer.analyze(
+                "SELECT date_trunc('day', ts) AS day, sum(amount) AS amount, region FROM ods.events GROUP BY 1, 3");
+        SynchronousViewDefinition byExpression = MaterializedViewAnalyzer.analyze(
+                "SELECT date_trunc('day', ts) AS day, sum(amount) AS amount, region FROM ods.events GROUP BY date_trunc('day', ts), region");
+        assertThat(byPosition.keys()).isEqualTo(byExpression.keys());
+        assertThat(byPosition.keys()).containsExactly(new Key("day", "date_trunc('day', ts)"), new Key("region", "region"));
+        assertThat(byPosition.aggregates()).isEqualTo(byExpression.aggregates());
+        assertThat(MaterializedViewAnalyzer.analyze("SELECT day, region, sum(plays) plays FROM (SELECT date_trunc('day', ts) day, region, 1 plays FROM ods.plays " +
+                "UNION ALL SELECT date_trunc('day', ts), region, 0 FROM ods.likes) GROUP BY 1, 2").keys())
+                .containsExactly(new Key("day", "day"), new Key("region", "region"));
+
+        assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY 3", "GROUP BY position 3 is not in the select list, which has 2 items");
+        assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY 0", "GROUP BY position 0 is not in the select list");
+        assertRejected("SELECT region, count(*) c FROM ods.events GROUP BY 1, 2", "GROUP BY position 2, which is the aggregate count(*)");
+        assertRejected("SELECT region, device, count(*) c FROM ods.events GROUP BY 1", "the select item device is neither an aggregate nor in GROUP BY");
+    }
+
+    @Test
     public void testRejectedConstructs()
     {
         assertRejected("SELECT region, count(DISTINCT user_id) users FROM ods.events GROUP BY region", "count(DISTINCT ...)", "use approx_distinct");
