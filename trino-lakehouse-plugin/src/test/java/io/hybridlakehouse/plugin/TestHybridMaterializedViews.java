@@ -640,8 +640,7 @@ public class TestHybridMaterializedViews
     @Test
     public void testBaseRetentionKeepsViewRows()
     {
-        assertUpdate("CREATE TABLE kept (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) " +
-                "WITH (partitioning = ARRAY['day(ts)'])");
+        createBase("kept");
         insert("kept", 0, 400);
         String definition = "SELECT date_trunc('day', ts) AS day, count(*) AS events FROM kept GROUP BY date_trunc('day', ts)";
         assertUpdate("CREATE MATERIALIZED VIEW kept_daily WITH (retention = '3650d', partitioning = ARRAY['day(day)']) AS " + definition);
@@ -659,8 +658,7 @@ public class TestHybridMaterializedViews
     @Test
     public void testAlterViewProperties()
     {
-        assertUpdate("CREATE TABLE kept_long (ts timestamp(6), region varchar, user_id bigint, amount decimal(12, 2), score integer, device varchar) " +
-                "WITH (partitioning = ARRAY['day(ts)'])");
+        createBase("kept_long");
         insert("kept_long", 0, 400);
         String definition = "SELECT date_trunc('day', ts) AS day, count(*) AS events FROM kept_long GROUP BY date_trunc('day', ts)";
         assertUpdate("CREATE MATERIALIZED VIEW kept_long_daily WITH (partitioning = ARRAY['day(day)']) AS " + definition);
