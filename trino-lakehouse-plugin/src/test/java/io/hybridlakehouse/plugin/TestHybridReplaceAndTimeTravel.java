@@ -224,6 +224,117 @@ public class TestHybridReplaceAndTimeTravel
         assertUpdate("DROP TABLE travel");
     }
 
+    @Test
+    public void testTimeTravelToBeforeAReplace()
+            throws Exception
+    {
+        List<String> catalogs = List.of("lakehouse", "iceberg");
+        for (String catalog : catalogs) {
+            assertUpdate("CREATE TABLE %s.tpch.replaced_travel (a integer)".formatted(catalog));
+            assertUpdate("INSERT INTO %s.tpch.replaced_travel VALUES 1, 2".formatted(catalog), 2);
+        }
+        Instant beforeReplace = waitForNextMillisecond();
+        for (String catalog : catalogs) {
+            assertUpdate("CREATE OR REPLACE TABLE %s.tpch.replaced_travel (a integer, b varchar)".formatted(catalog));
+            assertUpdate("INSERT INTO %s.tpch.replaced_travel VALUES (3, 'x')".formatted(catalog), 1);
+        }
+        Instant beforeSecondReplace = waitForNextMillisecond();
+        for (String catalog : catalogs) {
+            assertUpdate("CREATE OR REPLACE TABLE %1$s.tpch.replaced_travel AS SELECT a * 10 AS a, b FROM %1$s.tpch.replaced_travel".formatted(catalog), 1);
+        }
+        Instant now = waitForNextMillisecond();
+
+        // each point reads the table that was there then, hot rows included, as the stock connector does
+        assertQuery("SELECT * FROM replaced_travel FOR TIMESTAMP AS OF " + literal(beforeReplace), "VALUES 1, 2");
+        assertQuery("SELECT * FROM replaced_travel FOR TIMESTAMP AS OF " + literal(beforeSecondReplace), "VALUES (3, 'x')");
+        assertQuery("SELECT * FROM replaced_travel FOR TIMESTAMP AS OF " + literal(now), "VALUES (30, 'x')");
+        for (Instant point : List.of(beforeReplace, beforeSecondReplace, now)) {
+            assertThat(computeActual("SELECT * FROM lakehouse.tpch.replaced_travel FOR TIMESTAMP AS OF " + literal(point)).getMaterializedRows())
+                    .as("as of %s", point)
+                    .containsExactlyInAnyOrderElementsOf(computeActual("SELECT * FROM iceberg.tpch.replaced_travel FOR TIMESTAMP AS OF " + literal(point)).getMaterializedRows());
+        }
+        for (String catalog : catalogs) {
+            assertUpdate("DROP TABLE %s.tpch.replaced_travel".formatted(catalog));
+        }
+    }
+
+    @Test
+    public void testTimeTravelReadsHotRowsWithTheSchemaOfTheirTime()
+            throws Exception
+    {
+        List<String> catalogs = List.of("lakehouse", "iceberg");
+        List<String> statements = List.of(
+                "CREATE TABLE %s.tpch.evolving (id integer, v bigint)",
+                "INSERT INTO %s.tpch.evolving VALUES (0, 0)",
+                "ALTER TABLE %s.tpch.evolving DROP COLUMN v",
+                "ALTER TABLE %s.tpch.evolving ADD COLUMN v varchar",
+                "INSERT INTO %s.tpch.evolving VALUES (1, 'new')",
+                "ALTER TABLE %s.tpch.evolving ADD COLUMN extra bigint",
+                "INSERT INTO %s.tpch.evolving VALUES (2, 'two', 60)",
+                "ALTER TABLE %s.tpch.evolving RENAME COLUMN v TO w",
+                "INSERT INTO %s.tpch.evolving VALUES (3, 'three', 70)",
+                "ALTER TABLE %s.tpch.evolving ALTER COLUMN id SET DATA TYPE bigint",
+                "INSERT INTO %s.tpch.evolving VALUES (5000000000, 'big', 80)",
+                "ALTER TABLE %s.tpch.evolving ADD COLUMN later double");
+        List<Instant> points = new ArrayList<>();
+        for (String statement : statements) {
+            for (String catalog : catalogs) {
+                getQueryRunner().execute(statement.formatted(catalog));
+            }
+            points.add(waitForNextMillisecond());
+        }
+        // the stock connector commits each INSERT as a snapshot with the schema of its time; ours keeps them hot
+        assertThat((long) computeScalar("SELECT count(*) FROM \"evolving$segments\" WHERE state = 'ACTIVE'")).isGreaterThanOrEqualTo(4L);
+        for (Instant point : points.subList(1, points.size())) {
+            assertThat(computeActual("SELECT * FROM lakehouse.tpch.evolving FOR TIMESTAMP AS OF " + literal(point)).getMaterializedRows())
+                    .as("as of %s", point)
+                    .containsExactlyInAnyOrderElementsOf(computeActual("SELECT * FROM iceberg.tpch.evolving FOR TIMESTAMP AS OF " + literal(point)).getMaterializedRows());
+        }
+        assertQuery("SELECT id, w, extra FROM evolving FOR TIMESTAMP AS OF " + literal(points.get(10)),
+                "VALUES (0, NULL, NULL), (1, 'new', NULL), (2, 'two', 60), (3, 'three', 70), (5000000000, 'big', 80)");
+        for (String catalog : catalogs) {
+            assertUpdate("DROP TABLE %s.tpch.evolving".formatted(catalog));
+        }
+    }
+
+    @Test
+    public void testRollbackWaitsForHotRowsToBeTiered()
+    {
+        List<String> catalogs = List.of("lakehouse", "iceberg");
+        for (String catalog : catalogs) {
+            assertUpdate("CREATE TABLE %s.tpch.rolled (a integer)".formatted(catalog));
+            assertUpdate("INSERT INTO %s.tpch.rolled VALUES 1".formatted(catalog), 1);
+        }
+        assertUpdate("CALL system.tier_table('tpch', 'rolled')");
+        String latestSnapshot = "SELECT snapshot_id FROM %s.tpch.\"rolled$snapshots\" ORDER BY committed_at DESC LIMIT 1";
+        long ours = (long) computeScalar(latestSnapshot.formatted("lakehouse"));
+        long stock = (long) computeScalar(latestSnapshot.formatted("iceberg"));
+        for (String catalog : catalogs) {
+            assertUpdate("INSERT INTO %s.tpch.rolled VALUES 2".formatted(catalog), 1);
+        }
+
+        // the hot row would outlive a rollback of the Iceberg table: refused, nothing changed
+        assertQueryFails("ALTER TABLE rolled EXECUTE rollback_to_snapshot(snapshot_id => %s)".formatted(ours),
+                ".*Cannot run ALTER TABLE \\.\\.\\. EXECUTE rollback_to_snapshot on tpch.rolled: 1 of its rows are still in hot segments, not in its Iceberg snapshot\\. Run CALL system.tier_table\\('tpch', 'rolled'\\) first, then the rollback .*");
+        assertQueryFails("CALL system.rollback_to_snapshot('tpch', 'rolled', %s)".formatted(ours),
+                ".*Cannot run CALL system\\.rollback_to_snapshot on tpch.rolled: 1 of its rows are still in hot segments.*");
+        assertQuery("SELECT * FROM rolled", "VALUES 1, 2");
+
+        // tiered, it rolls back as the stock connector does
+        assertUpdate("CALL system.tier_table('tpch', 'rolled')");
+        assertUpdate("ALTER TABLE rolled EXECUTE rollback_to_snapshot(snapshot_id => %s)".formatted(ours));
+        assertUpdate("ALTER TABLE iceberg.tpch.rolled EXECUTE rollback_to_snapshot(snapshot_id => %s)".formatted(stock));
+        assertQuery("SELECT * FROM rolled", "VALUES 1");
+        for (String catalog : catalogs) {
+            assertUpdate("INSERT INTO %s.tpch.rolled VALUES 3".formatted(catalog), 1);
+        }
+        assertThat(computeActual("SELECT * FROM lakehouse.tpch.rolled").getMaterializedRows())
+                .containsExactlyInAnyOrderElementsOf(computeActual("SELECT * FROM iceberg.tpch.rolled").getMaterializedRows());
+        for (String catalog : catalogs) {
+            assertUpdate("DROP TABLE %s.tpch.rolled".formatted(catalog));
+        }
+    }
+
     private String tableUuid(String table)
     {
         return segmentStore().getTable(new SchemaTableName("tpch", table)).orElseThrow().tableUuid();

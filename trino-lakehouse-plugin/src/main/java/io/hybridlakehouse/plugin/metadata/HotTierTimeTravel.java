@@ -11,12 +11,18 @@ import io.trino.spi.type.LongTimestampWithTimeZone;
 import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.TimestampWithTimeZoneType;
 import io.trino.spi.type.Type;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableMetadata.MetadataLogEntry;
+import org.apache.iceberg.TableMetadataParser;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,6 +85,33 @@ public final class HotTierTimeTravel
             snapshotId = snapshot.parentId();
         }
         return 0;
+    }
+
+    /**
+     * The table's schema at an instant: that of the table metadata current then. Iceberg reads a
+     * snapshot with the schema it was committed with; hot rows committed after the snapshot were
+     * written with the schema of their time, which columns added, dropped, renamed or widened
+     * since the snapshot have changed. Empty where the metadata log no longer reaches back.
+     */
+    public static Optional<Schema> schemaAt(Table table, Instant instant)
+    {
+        if (!(table instanceof HasTableOperations operations)) {
+            return Optional.empty();
+        }
+        TableMetadata current = operations.operations().current();
+        long millis = instant.toEpochMilli();
+        if (current.lastUpdatedMillis() <= millis) {
+            return Optional.of(current.schema());
+        }
+        List<MetadataLogEntry> log = current.previousFiles();
+        for (MetadataLogEntry entry : log.reversed()) {
+            if (entry.timestampMillis() <= millis) {
+                TableMetadata then = TableMetadataParser.read(table.io(), entry.file());
+                // every schema the table had is kept in its current metadata
+                return Optional.ofNullable(current.schemasById().get(then.currentSchemaId()));
+            }
+        }
+        return Optional.empty();
     }
 
     public static IcebergTableHandle withPointInTime(IcebergTableHandle handle, Instant pointInTime)

@@ -14,6 +14,7 @@ import io.hybridlakehouse.plugin.mv.MaterializedViews;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
+import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.AggregationRewrite;
 import io.hybridlakehouse.plugin.rewrite.AnsweredAggregation;
@@ -100,12 +101,14 @@ import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SchemaParser;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -365,7 +368,19 @@ public class HybridMetadata
         Instant pointInTime = HotTierTimeTravel.pointInTime(session, endVersion, table, icebergHandle);
         long tieredThrough = HotTierTimeTravel.tieredThroughAsOf(table, icebergHandle, pointInTime);
         HotTierTimeTravel.checkHistoryKept(icebergHandle, pointInTime, tieredThrough, segmentStore.purgedHistory(state.get().tableUuid()));
-        return HotTierTimeTravel.withPointInTime(icebergHandle, pointInTime);
+        IcebergTableHandle asOf = HotTierTimeTravel.withPointInTime(icebergHandle, pointInTime);
+        // hot rows committed after the snapshot read with the schema of the newest of them, as a
+        // snapshot of theirs would have been read
+        long snapshotMillis = icebergHandle.getSnapshotId().map(table::snapshot).map(Snapshot::timestampMillis).orElse(Long.MIN_VALUE);
+        Optional<Schema> hotSchema = segmentStore.visibleSegmentsAt(state.get().tableUuid(), pointInTime, tieredThrough).stream()
+                .map(Segment::createdAt)
+                .max(Comparator.naturalOrder())
+                .filter(newest -> newest.toEpochMilli() > snapshotMillis)
+                .flatMap(newest -> HotTierTimeTravel.schemaAt(table, newest));
+        if (hotSchema.isPresent() && hotSchema.get().schemaId() != SchemaParser.fromJson(icebergHandle.getTableSchemaJson()).schemaId()) {
+            return IcebergHandles.withTableSchemaJson(asOf, SchemaParser.toJson(hotSchema.get()));
+        }
+        return asOf;
     }
 
     /**
@@ -571,7 +586,9 @@ public class HybridMetadata
         Table table = icebergTable(session, name);
         String uuid = table.uuid().toString();
         if (replaced.isPresent() && replaced.get().tableUuid().equals(uuid)) {
-            // the old segments stopped being visible when the replacing snapshot was committed
+            // the old segments stopped being visible when the replacing snapshot was committed; the
+            // table object may be this transaction's copy from before that commit
+            table.refresh();
             Instant replacedAt = Optional.ofNullable(table.currentSnapshot()).map(snapshot -> Instant.ofEpochMilli(snapshot.timestampMillis())).orElseGet(Instant::now);
             List<Segment> dropped = segmentStore.dropReplaced(uuid, replaced.get().through(), replacedAt);
             log.debug("CREATE OR REPLACE of %s hid %s hot segments through %s", name, dropped.size(), replaced.get().through());
@@ -953,6 +970,10 @@ public class HybridMetadata
         if (tableHandle instanceof IcebergTableHandle table) {
             if (ROW_CHANGING_PROCEDURES.contains(procedureName.toUpperCase(Locale.ROOT))) {
                 checkNoViews(session, table.getSchemaTableName(), "ALTER TABLE ... EXECUTE " + procedureName.toLowerCase(Locale.ROOT));
+            }
+            if (procedureName.equalsIgnoreCase("ROLLBACK_TO_SNAPSHOT")) {
+                CheckedIcebergProcedures.checkNoHotRows(segmentStore, tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(),
+                        "ALTER TABLE ... EXECUTE rollback_to_snapshot", CheckedIcebergProcedures.ROLLBACK_NEEDS_TIERED_ROWS);
             }
             Optional<HotTierTableProcedures.ExecuteHandle> hotTier = tableProcedures.handleFor(session, table.getSchemaTableName(), procedureName);
             if (hotTier.isPresent()) {

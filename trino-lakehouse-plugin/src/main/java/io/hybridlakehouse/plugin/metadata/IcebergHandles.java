@@ -15,20 +15,25 @@ public final class IcebergHandles
 
     public static IcebergTableHandle withStorageProperties(IcebergTableHandle handle, Map<String, String> storageProperties)
     {
-        return copy(handle, handle.getUnenforcedPredicate(), handle.getEnforcedPredicate(), storageProperties);
+        return copy(handle, handle.getTableSchemaJson(), handle.getUnenforcedPredicate(), handle.getEnforcedPredicate(), storageProperties);
+    }
+
+    public static IcebergTableHandle withTableSchemaJson(IcebergTableHandle handle, String tableSchemaJson)
+    {
+        return copy(handle, tableSchemaJson, handle.getUnenforcedPredicate(), handle.getEnforcedPredicate(), handle.getStorageProperties());
     }
 
     public static IcebergTableHandle withUnenforcedPredicate(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate)
     {
-        return copy(handle, unenforcedPredicate, handle.getEnforcedPredicate(), handle.getStorageProperties());
+        return copy(handle, handle.getTableSchemaJson(), unenforcedPredicate, handle.getEnforcedPredicate(), handle.getStorageProperties());
     }
 
     public static IcebergTableHandle withPredicates(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate)
     {
-        return copy(handle, unenforcedPredicate, enforcedPredicate, handle.getStorageProperties());
+        return copy(handle, handle.getTableSchemaJson(), unenforcedPredicate, enforcedPredicate, handle.getStorageProperties());
     }
 
-    private static IcebergTableHandle copy(IcebergTableHandle handle, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate, Map<String, String> storageProperties)
+    private static IcebergTableHandle copy(IcebergTableHandle handle, String tableSchemaJson, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate, Map<String, String> storageProperties)
     {
         return new IcebergTableHandle(
                 handle.getCatalog(),
@@ -36,7 +41,7 @@ public final class IcebergHandles
                 handle.getTableName(),
                 handle.getTableType(),
                 handle.getSnapshotId(),
-                handle.getTableSchemaJson(),
+                tableSchemaJson,
                 handle.getPartitionSpecJson(),
                 handle.getFormatVersion(),
                 unenforcedPredicate,

@@ -38,6 +38,14 @@ import static java.util.Objects.requireNonNull;
  */
 public class CheckedIcebergProcedures
 {
+    /**
+     * Why a rollback waits for a table's hot rows to be tiered: it moves the Iceberg table to
+     * the snapshot, and segments committed since would stay (or be missing, where tiering moved
+     * rows of that moment into later snapshots), so the table would hold rows it never held.
+     */
+    public static final String ROLLBACK_NEEDS_TIERED_ROWS = "then the rollback restores the snapshot's rows as its Iceberg files hold them " +
+            "(rows that were still hot when the snapshot was committed are not in it; FOR VERSION AS OF reads them with it)";
+
     private static final MethodHandle CHECK;
 
     static {
@@ -147,17 +155,20 @@ public class CheckedIcebergProcedures
             dependents.checkNoViews(uuid, name, operation);
             if (check == Check.TABLE_UNREGISTERED) {
                 dependents.checkNotADimension(name, operation);
-                checkNoHotRows(uuid, name, operation);
+                checkNoHotRows(segmentStore, uuid, name, operation, "so that the Iceberg metadata it leaves behind holds every row");
+            }
+            if (check == Check.ROWS_CHANGE) {
+                checkNoHotRows(segmentStore, uuid, name, operation, ROLLBACK_NEEDS_TIERED_ROWS);
             }
         }
     }
 
-    private void checkNoHotRows(String uuid, SchemaTableName name, String operation)
+    public static void checkNoHotRows(SegmentStore segmentStore, String uuid, SchemaTableName name, String operation, String then)
     {
         HotTierStats hot = segmentStore.hotTierStats().getOrDefault(uuid, HotTierStats.NONE);
         if (hot.segments() > 0) {
-            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: %d of its rows are still in hot segments, not in its Iceberg snapshot. Run CALL system.tier_table('%s', '%s') first, so that the Iceberg metadata it leaves behind holds every row"
-                    .formatted(operation, name, hot.rows(), name.getSchemaName(), name.getTableName()));
+            throw new TrinoException(NOT_SUPPORTED, "Cannot run %s on %s: %d of its rows are still in hot segments, not in its Iceberg snapshot. Run CALL system.tier_table('%s', '%s') first, %s"
+                    .formatted(operation, name, hot.rows(), name.getSchemaName(), name.getTableName(), then));
         }
     }
 }
