@@ -93,6 +93,30 @@ public class TestHybridPartitionEvolution
     }
 
     @Test
+    public void testPartitionsTableShowsEveryPartitionOfEverySpec()
+    {
+        assertUpdate("CREATE TABLE respecified (id bigint, ts timestamp(6), region varchar) WITH (partitioning = ARRAY['day(ts)'])");
+        assertUpdate("INSERT INTO respecified VALUES (1, TIMESTAMP '2024-01-10 01:00:00', 'a'), (2, TIMESTAMP '2024-01-11 01:00:00', 'a')", 2);
+        assertUpdate("CALL system.tier_table('tpch', 'respecified')");
+        assertUpdate("INSERT INTO respecified VALUES (3, TIMESTAMP '2024-01-12 01:00:00', 'b')", 1);
+        assertUpdate("ALTER TABLE respecified SET PROPERTIES partitioning = ARRAY['region', 'month(ts)']");
+        assertUpdate("INSERT INTO respecified VALUES (4, TIMESTAMP '2024-02-10 01:00:00', 'a'), (5, TIMESTAMP '2024-02-11 01:00:00', 'b')", 2);
+
+        assertThat(computeActual("SELECT column_name FROM information_schema.columns WHERE table_name = 'respecified$partitions' ORDER BY ordinal_position").getOnlyColumn().toList())
+                .containsExactly("region", "ts_month", "ts_day", "record_count", "file_count", "total_size", "hot_record_count");
+        // each day of the first spec its own row, cold or hot, where they were one row of nulls
+        String expected = """
+                VALUES (NULL, NULL, DATE '2024-01-10', 1, 1), (NULL, NULL, DATE '2024-01-11', 1, 1), (NULL, NULL, DATE '2024-01-12', 1, 1),
+                       ('a', 649, NULL, 1, 1), ('b', 649, NULL, 1, 1)""";
+        assertQuery("SELECT region, ts_month, ts_day, record_count, file_count FROM \"respecified$partitions\"", expected);
+        assertQuery("SELECT sum(hot_record_count) FROM \"respecified$partitions\"", "VALUES 3");
+        assertUpdate("CALL system.tier_table('tpch', 'respecified')");
+        assertQuery("SELECT region, ts_month, ts_day, record_count, file_count FROM \"respecified$partitions\"", expected);
+        assertQuery("SELECT sum(hot_record_count), sum(record_count) FROM \"respecified$partitions\"", "VALUES (0, 5)");
+        assertUpdate("DROP TABLE respecified");
+    }
+
+    @Test
     public void testBucketedExecution()
     {
         assertUpdate("CREATE TABLE bucketed (id bigint, s varchar) WITH (partitioning = ARRAY['bucket(id, 4)'])");

@@ -25,27 +25,33 @@ import org.apache.iceberg.PartitionSpecParser;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.TypeUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import static io.trino.plugin.iceberg.IcebergTypes.convertIcebergValueToTrino;
 import static io.trino.plugin.iceberg.TypeConverter.toTrinoType;
 import static io.trino.spi.type.BigintType.BIGINT;
 import static io.trino.spi.type.TypeUtils.writeNativeValue;
+import static java.util.Comparator.comparing;
+import static java.util.Locale.ENGLISH;
 import static java.util.Objects.requireNonNull;
 
 /**
  * Hidden table {@code t$partitions}, Hive-style as BI tools expect: one column per partition
- * field of the current spec, then row, file and size totals over both tiers, and how many of
- * the rows are still hot.
+ * field (the current spec's, then those only older specs have), then row, file and size
+ * totals over both tiers, and how many of the rows are still hot.
  */
 public class PartitionsTable
         implements SystemTable
@@ -66,7 +72,7 @@ public class PartitionsTable
         this.snapshotId = requireNonNull(snapshotId, "snapshotId is null");
         this.hotSegments = requireNonNull(hotSegments, "hotSegments is null");
         this.segments = requireNonNull(segments, "segments is null");
-        this.partitionFields = table.spec().fields();
+        this.partitionFields = partitionFields(table);
 
         ImmutableList.Builder<ColumnMetadata> columns = ImmutableList.builder();
         ImmutableList.Builder<Type> types = ImmutableList.builder();
@@ -140,8 +146,31 @@ public class PartitionsTable
     }
 
     /**
-     * The Trino values of the current spec's partition fields for a file written with
-     * {@code spec} (fields are matched by id, so files of an older spec show nulls where they lack one).
+     * The partition fields of every spec whose source column still exists, the current spec's
+     * first, each field once, as Iceberg's own partitions table has them: files of an older spec
+     * show their own partition values, not nulls under the current spec's fields.
+     */
+    private static List<PartitionField> partitionFields(Table table)
+    {
+        Set<Integer> columnIds = TypeUtil.indexById(table.schema().asStruct()).keySet();
+        Set<Integer> fieldIds = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        ImmutableList.Builder<PartitionField> fields = ImmutableList.builder();
+        Stream.concat(Stream.of(table.spec()), table.specs().values().stream().sorted(comparing(PartitionSpec::specId).reversed()))
+                .flatMap(spec -> spec.fields().stream())
+                // a void field is one a later spec dropped (format v1); an older spec holds its real transform
+                .filter(field -> !field.transform().isVoid() && columnIds.contains(field.sourceId()))
+                .filter(field -> !fieldIds.contains(field.fieldId()) && names.add(field.name().toLowerCase(ENGLISH)))
+                .forEach(field -> {
+                    fieldIds.add(field.fieldId());
+                    fields.add(field);
+                });
+        return fields.build();
+    }
+
+    /**
+     * The Trino values of the partition fields for a file written with {@code spec} (fields are
+     * matched by id: null where the file's spec lacks one).
      */
     private List<Object> values(PartitionSpec spec, StructLike partition)
     {
