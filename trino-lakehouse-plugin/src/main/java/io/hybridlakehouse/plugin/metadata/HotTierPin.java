@@ -34,6 +34,14 @@ public record HotTierPin(String tableUuid, long version, long tieredThrough, lon
         this(tableUuid, version, tieredThrough, highestSegmentId, Optional.empty());
     }
 
+    /**
+     * The hot tier as of a past point: the ids handed out by then are not recorded, so the metastore is asked.
+     */
+    public static HotTierPin asOf(String tableUuid, long tieredThrough, Instant pointInTime)
+    {
+        return new HotTierPin(tableUuid, 0, tieredThrough, Long.MAX_VALUE, Optional.of(pointInTime));
+    }
+
     public HotTierPin withTieredThrough(long newTieredThrough)
     {
         return new HotTierPin(tableUuid, version, newTieredThrough, highestSegmentId, asOf);

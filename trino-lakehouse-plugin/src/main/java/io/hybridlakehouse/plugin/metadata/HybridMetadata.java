@@ -370,9 +370,10 @@ public class HybridMetadata
         HotTierTimeTravel.checkHistoryKept(icebergHandle, pointInTime, tieredThrough, segmentStore.purgedHistory(state.get().tableUuid()));
         IcebergTableHandle asOf = HotTierTimeTravel.withPointInTime(icebergHandle, pointInTime);
         // hot rows committed after the snapshot read with the schema of the newest of them, as a
-        // snapshot of theirs would have been read
+        // snapshot of theirs would have been read (the segments listed here are the ones the
+        // scan's splits then take: the same pin, read once per transaction)
         long snapshotMillis = icebergHandle.getSnapshotId().map(table::snapshot).map(Snapshot::timestampMillis).orElse(Long.MIN_VALUE);
-        Optional<Schema> hotSchema = segmentStore.visibleSegmentsAt(state.get().tableUuid(), pointInTime, tieredThrough).stream()
+        Optional<Schema> hotSchema = visibleSegments(HotTierPin.asOf(state.get().tableUuid(), tieredThrough, pointInTime)).stream()
                 .map(Segment::createdAt)
                 .max(Comparator.naturalOrder())
                 .filter(newest -> newest.toEpochMilli() > snapshotMillis)
@@ -392,13 +393,7 @@ public class HybridMetadata
         Optional<Instant> pointInTime = HotTierTimeTravel.pointInTime(handle);
         if (pointInTime.isPresent()) {
             Table table = icebergTable(session, name);
-            return Optional.of(new HotTierPin(
-                    table.uuid().toString(),
-                    0,
-                    HotTierTimeTravel.tieredThroughAsOf(table, handle, pointInTime.get()),
-                    // the ids handed out by then are not recorded: the metastore is asked
-                    Long.MAX_VALUE,
-                    pointInTime));
+            return Optional.of(HotTierPin.asOf(table.uuid().toString(), HotTierTimeTravel.tieredThroughAsOf(table, handle, pointInTime.get()), pointInTime.get()));
         }
         Optional<HotTierPin> pin = pins.get(name);
         if (pin == null) {
