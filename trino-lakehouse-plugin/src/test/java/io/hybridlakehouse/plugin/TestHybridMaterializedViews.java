@@ -311,6 +311,42 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testDimensionColumnsKeepTheTypesViewsComputedThemWith()
+    {
+        createBase("retyped_fact");
+        assertUpdate("CREATE TABLE retyped_devices (device varchar, weight integer, price bigint, tier integer, code integer)");
+        assertUpdate("INSERT INTO retyped_devices VALUES ('ios', 1, 10, 1, 7), ('android', 2, 20, 2, 8)", 2);
+        String definition = "SELECT tier, max(weight) AS heaviest, sum(price) AS price FROM retyped_fact f JOIN retyped_devices d ON f.device = d.device GROUP BY tier";
+        assertUpdate("CREATE MATERIALIZED VIEW by_tier AS " + definition);
+        insert("retyped_fact", 0, 20);
+
+        // the view's max is an integer column and its sum a bigint one: refused before anything
+        // changes, where every later INSERT into the base failed on a value the view could not hold
+        assertQueryFails("ALTER TABLE retyped_devices ALTER COLUMN weight SET DATA TYPE bigint",
+                "Cannot run ALTER TABLE \\.\\.\\. SET DATA TYPE on tpch.retyped_devices: materialized view tpch.by_tier reads it at each INSERT and could no longer be maintained " +
+                        "\\(the argument of heaviest, of type integer, which would become bigint\\)\\. Drop the view first.*");
+        assertQueryFails("ALTER TABLE retyped_devices ALTER COLUMN tier SET DATA TYPE bigint",
+                ".*could no longer be maintained \\(the key tier, of type integer, which would become bigint\\).*");
+        assertQueryFails("CREATE OR REPLACE TABLE retyped_devices (device varchar, weight integer, price double, tier integer)",
+                "Cannot run CREATE OR REPLACE TABLE on tpch.retyped_devices: .*\\(the argument of price, of type bigint, which would become double\\).*");
+        assertQuery("SELECT typeof(weight), typeof(price), typeof(tier), count(*) FROM retyped_devices GROUP BY 1, 2, 3", "VALUES ('integer', 'bigint', 'integer', 2)");
+
+        // a column the view does not read changes freely, and the view goes on
+        assertUpdate("ALTER TABLE retyped_devices ALTER COLUMN code SET DATA TYPE bigint");
+        assertUpdate("CREATE OR REPLACE TABLE retyped_devices (device varchar, weight integer, price bigint, tier integer, released date)");
+        assertUpdate("INSERT INTO retyped_devices VALUES ('ios', 3, 30, 1, DATE '2026-01-01')", 1);
+        insert("retyped_fact", 21, 40);
+        // rows of the first INSERT joined the dimension as it was then, those of the second as replaced
+        assertThat(query("SELECT tier, heaviest, price FROM by_tier")).matches("SELECT tier, max(weight), sum(price) FROM (" +
+                "SELECT d.* FROM retyped_fact f JOIN (VALUES ('ios', 1, BIGINT '10', 1), ('android', 2, BIGINT '20', 2)) d(device, weight, price, tier) ON f.device = d.device WHERE f.ts < TIMESTAMP '2026-11-01 12:30:00' " +
+                "UNION ALL SELECT d.* FROM retyped_fact f JOIN (VALUES ('ios', 3, BIGINT '30', 1)) d(device, weight, price, tier) ON f.device = d.device WHERE f.ts >= TIMESTAMP '2026-11-01 12:30:00') GROUP BY tier");
+        assertUpdate("DROP MATERIALIZED VIEW by_tier");
+        assertUpdate("ALTER TABLE retyped_devices ALTER COLUMN weight SET DATA TYPE bigint");
+        assertUpdate("DROP TABLE retyped_fact");
+        assertUpdate("DROP TABLE retyped_devices");
+    }
+
+    @Test
     public void testTablesOfViewsChangeColumnsOnlyAsTheViewsCanFollow()
     {
         createBase("renamed_fact");

@@ -25,6 +25,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -303,6 +304,23 @@ final class ViewDeltaAggregator
             current = new Page(kept, blocks);
         }
         return current;
+    }
+
+    /**
+     * What the branch computes from its tables' columns, with the type it computes: each key
+     * and each aggregate's argument.
+     */
+    Map<String, Type> computedTypes()
+    {
+        Map<String, Type> types = new LinkedHashMap<>();
+        for (int key = 0; key < keys.size(); key++) {
+            types.put("the key " + layout.keyColumns().get(key).name(), keys.get(key).type());
+        }
+        for (int aggregate = 0; aggregate < arguments.size(); aggregate++) {
+            String name = layout.aggregates().get(aggregate).aggregate().name();
+            arguments.get(aggregate).ifPresent(argument -> types.put("the argument of " + name, argument.type()));
+        }
+        return types;
     }
 
     int groups()

@@ -37,6 +37,7 @@ import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorTableHandle;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpecParser;
@@ -158,24 +159,54 @@ public class ViewMaintenance
     /**
      * Fails with a clear error if the view could not be maintained once {@code changed}, one of
      * its bases or dimensions, had {@code columnsAfter} as its top-level columns: a column it
-     * reads dropped, renamed or retyped, or a column added under a name it reads unqualified
-     * from another of its tables. No dimension row is read.
+     * reads dropped or renamed, a key or aggregated value it computes changing type, or a column
+     * added under a name it reads unqualified from another of its tables. No dimension row is read.
      */
     public void validateColumnChange(ConnectorSession session, SynchronousView view, Map<SchemaTableName, Table> bases, SchemaTableName changed, List<ColumnMetadata> columnsAfter)
     {
         ViewStateLayout layout = new ViewStateLayout(view, typeManager);
-        SynchronousViewDefinition definition = view.definition();
-        for (int branch = 0; branch < definition.branches().size(); branch++) {
-            SchemaTableName baseName = view.bases().get(branch);
-            List<ColumnMetadata> baseColumns = baseName.equals(changed) ? columnsAfter : columns(bases.get(baseName));
-            List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
-                    .map(dimension -> {
-                        SchemaTableName name = MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName);
-                        return emptyDimension(name, dimension, name.equals(changed) ? columnsAfter : columns(dimensionTable(session, name)));
-                    })
-                    .collect(toImmutableList());
-            aggregator(definition, branch, layout, baseColumns, dimensions);
+        for (int branch = 0; branch < view.definition().branches().size(); branch++) {
+            Map<String, Type> after = columnsOnlyAggregator(session, view, branch, layout, bases, Optional.of(new ChangedColumns(changed, columnsAfter))).computedTypes();
+            Map<String, Type> before;
+            try {
+                before = columnsOnlyAggregator(session, view, branch, layout, bases, Optional.empty()).computedTypes();
+            }
+            catch (TrinoException e) {
+                // the view cannot be maintained now: a change after which it can is welcome
+                continue;
+            }
+            // the view's columns and state were typed from these: a key or an aggregated value of
+            // another type would not fit them (a max of integer given a bigint, a sum of bigint given a double)
+            before.forEach((what, type) -> {
+                if (!type.equals(after.get(what))) {
+                    throw RowExpressions.unsupported("%s, of type %s, which would become %s".formatted(what, type, after.get(what)));
+                }
+            });
         }
+    }
+
+    private record ChangedColumns(SchemaTableName table, List<ColumnMetadata> columns) {}
+
+    /**
+     * A branch's aggregator over its tables' columns (those of {@code changed} replaced), reading no dimension row.
+     */
+    private ViewDeltaAggregator columnsOnlyAggregator(ConnectorSession session, SynchronousView view, int branch, ViewStateLayout layout, Map<SchemaTableName, Table> bases, Optional<ChangedColumns> changed)
+    {
+        SynchronousViewDefinition definition = view.definition();
+        SchemaTableName baseName = view.bases().get(branch);
+        List<ColumnMetadata> baseColumns = changed.filter(change -> change.table().equals(baseName))
+                .map(ChangedColumns::columns)
+                .orElseGet(() -> columns(bases.get(baseName)));
+        List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
+                .map(dimension -> {
+                    SchemaTableName name = MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName);
+                    List<ColumnMetadata> columns = changed.filter(change -> change.table().equals(name))
+                            .map(ChangedColumns::columns)
+                            .orElseGet(() -> columns(dimensionTable(session, name)));
+                    return emptyDimension(name, dimension, columns);
+                })
+                .collect(toImmutableList());
+        return aggregator(definition, branch, layout, baseColumns, dimensions);
     }
 
     /**
