@@ -681,6 +681,27 @@ public class TestMaterializedViewRewrite
         }
         assertThat((String) computeScalar(second, "EXPLAIN SELECT region, count(*) FROM shared_base GROUP BY region"))
                 .contains("lakehouse_second:tpch.shared_daily (materialized view answering tpch.shared_base");
+
+        // a view naming its tables with its catalog, maintained and changed through the other
+        // catalog: the names are of the metastore both catalogs reach
+        assertUpdate("CREATE TABLE shared_regions (region varchar, country varchar)");
+        assertUpdate("INSERT INTO shared_regions VALUES ('beijing', 'cn'), ('overseas', 'us')", 2);
+        String joined = "SELECT r.country, count(*) AS events, sum(b.amount) AS amount FROM lakehouse.tpch.shared_base b JOIN lakehouse.tpch.shared_regions r ON b.region = r.region GROUP BY r.country";
+        assertUpdate("CREATE MATERIALIZED VIEW shared_by_country AS " + joined);
+        assertUpdate(second, "INSERT INTO shared_base " + EVENTS.formatted(400, 499), 100);
+        assertUpdate(second, "ALTER TABLE shared_regions ADD COLUMN continent varchar");
+        assertUpdate(second, "CREATE TABLE shared_other (id bigint)");
+        assertUpdate(second, "ALTER TABLE shared_other ADD COLUMN note varchar");
+        assertQueryFails(second, "ALTER TABLE shared_regions DROP COLUMN country", ".*materialized view tpch.shared_by_country reads it at each INSERT and could no longer be maintained.*");
+        assertUpdate(second, "REFRESH MATERIALIZED VIEW shared_by_country");
+        assertUpdate(second, "INSERT INTO shared_base " + EVENTS.formatted(500, 599), 100);
+        Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
+        assertThat(computeActual(second, "SELECT * FROM shared_by_country").getMaterializedRows())
+                .containsExactlyInAnyOrderElementsOf(computeActual(off, joined.replace(" AS events", "").replace(" AS amount", "")).getMaterializedRows())
+                .containsExactlyInAnyOrderElementsOf(computeActual("SELECT * FROM shared_by_country").getMaterializedRows());
+        assertUpdate("DROP MATERIALIZED VIEW shared_by_country");
+        assertUpdate("DROP TABLE shared_other");
+        assertUpdate("DROP TABLE shared_regions");
     }
 
     private void insertAll(int from, int to)

@@ -85,7 +85,7 @@ public final class MaterializedViews
         this.maintenance = requireNonNull(maintenance, "maintenance is null");
         this.typeManager = requireNonNull(typeManager, "typeManager is null");
         this.tables = requireNonNull(tables, "tables is null");
-        this.dependents = new ViewDependents(catalogName, segmentStore);
+        this.dependents = new ViewDependents(segmentStore);
     }
 
     /**
@@ -418,16 +418,34 @@ public final class MaterializedViews
 
     public static SchemaTableName resolve(String qualifiedName, String defaultSchema, String catalogName)
     {
-        List<String> parts = List.of(qualifiedName.toLowerCase(Locale.ROOT).replace("\"", "").split("\\."));
+        List<String> parts = nameParts(qualifiedName);
+        if (parts.size() == 3 && !parts.get(0).equals(catalogName)) {
+            throw unsupported("the table %s of catalog %s: a synchronous view reads tables of its own catalog %s".formatted(qualifiedName, parts.get(0), catalogName));
+        }
+        return tableName(qualifiedName, parts, defaultSchema);
+    }
+
+    /**
+     * A table named by the definition of a registered view. A catalog in the name is the one the
+     * view was created in (checked then), whose metastore this is: the server may reach the same
+     * metastore through catalogs of other names too, as a catalog with the cache off does.
+     */
+    static SchemaTableName resolveRegistered(String qualifiedName, String defaultSchema)
+    {
+        return tableName(qualifiedName, nameParts(qualifiedName), defaultSchema);
+    }
+
+    private static List<String> nameParts(String qualifiedName)
+    {
+        return List.of(qualifiedName.toLowerCase(Locale.ROOT).replace("\"", "").split("\\."));
+    }
+
+    private static SchemaTableName tableName(String qualifiedName, List<String> parts, String defaultSchema)
+    {
         return switch (parts.size()) {
             case 1 -> new SchemaTableName(defaultSchema, parts.get(0));
             case 2 -> new SchemaTableName(parts.get(0), parts.get(1));
-            case 3 -> {
-                if (!parts.get(0).equals(catalogName)) {
-                    throw unsupported("the table %s of catalog %s: a synchronous view reads tables of its own catalog %s".formatted(qualifiedName, parts.get(0), catalogName));
-                }
-                yield new SchemaTableName(parts.get(1), parts.get(2));
-            }
+            case 3 -> new SchemaTableName(parts.get(1), parts.get(2));
             default -> throw unsupported("the table name " + qualifiedName);
         };
     }

@@ -65,6 +65,14 @@ public record SynchronousView(
         }
     }
 
+    /**
+     * The table a dimension of the definition joins, in this metastore.
+     */
+    public SchemaTableName dimensionTable(SynchronousViewDefinition.Dimension dimension)
+    {
+        return MaterializedViews.resolveRegistered(dimension.table(), defaultSchema);
+    }
+
     public SynchronousView withState(SchemaTableName newStateTable, boolean newBuilding)
     {
         return new SynchronousView(name, definitionSql, comment, owner, columns, defaultSchema, bases, newStateTable, newBuilding);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import static io.hybridlakehouse.plugin.mv.MaterializedViews.resolve;
 import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static java.util.Objects.requireNonNull;
 
@@ -20,12 +19,10 @@ import static java.util.Objects.requireNonNull;
  */
 public class ViewDependents
 {
-    private final String catalogName;
     private final SegmentStore segmentStore;
 
-    public ViewDependents(String catalogName, SegmentStore segmentStore)
+    public ViewDependents(SegmentStore segmentStore)
     {
-        this.catalogName = requireNonNull(catalogName, "catalogName is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
     }
 
@@ -102,6 +99,6 @@ public class ViewDependents
     {
         return view.definition().branches().stream()
                 .flatMap(branch -> branch.dimensions().stream())
-                .map(dimension -> resolve(dimension.table(), view.defaultSchema(), catalogName));
+                .map(view::dimensionTable);
     }
 }

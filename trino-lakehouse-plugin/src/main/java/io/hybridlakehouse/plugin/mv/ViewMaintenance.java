@@ -28,7 +28,6 @@ import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.delete.DeleteFile;
 import io.trino.spi.Page;
 import io.trino.spi.TrinoException;
-import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ColumnMetadata;
 import io.trino.spi.connector.ConnectorInsertTableHandle;
@@ -82,7 +81,6 @@ public class ViewMaintenance
     private final JsonCodec<CommitTaskData> commitTaskCodec;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final HotSegmentSplits segments;
-    private final String catalogName;
     private final long dimensionMaxRows;
     // dimension lookups by table version: loaded once, used by every INSERT until the dimension changes
     private final Map<DimensionKey, DimensionIndex> dimensionCache = new ConcurrentHashMap<>();
@@ -101,7 +99,6 @@ public class ViewMaintenance
             DataFileReader dataFiles,
             JsonCodec<CommitTaskData> commitTaskCodec,
             IcebergFileSystemFactory fileSystemFactory,
-            CatalogName catalogName,
             HybridConfig config)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
@@ -112,7 +109,6 @@ public class ViewMaintenance
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.segments = new HotSegmentSplits(commitTaskCodec);
-        this.catalogName = catalogName.toString();
         this.dimensionMaxRows = config.getDimensionMaxRows();
     }
 
@@ -199,7 +195,7 @@ public class ViewMaintenance
                 .orElseGet(() -> columns(bases.get(baseName)));
         List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
                 .map(dimension -> {
-                    SchemaTableName name = MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName);
+                    SchemaTableName name = view.dimensionTable(dimension);
                     List<ColumnMetadata> columns = changed.filter(change -> change.table().equals(name))
                             .map(ChangedColumns::columns)
                             .orElseGet(() -> columns(dimensionTable(session, name)));
@@ -300,7 +296,7 @@ public class ViewMaintenance
     private ViewDeltaAggregator aggregator(ConnectorSession session, SynchronousView view, SynchronousViewDefinition definition, int branch, ViewStateLayout layout, Table base)
     {
         List<DimensionIndex> dimensions = definition.branches().get(branch).dimensions().stream()
-                .map(dimension -> dimension(session, MaterializedViews.resolve(dimension.table(), view.defaultSchema(), catalogName), dimension))
+                .map(dimension -> dimension(session, view.dimensionTable(dimension), dimension))
                 .collect(toImmutableList());
         return aggregator(definition, branch, layout, columns(base), dimensions);
     }

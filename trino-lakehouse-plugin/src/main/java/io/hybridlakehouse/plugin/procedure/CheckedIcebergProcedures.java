@@ -7,7 +7,6 @@ import io.hybridlakehouse.plugin.segment.HotTierStats;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
 import io.trino.spi.TrinoException;
-import io.trino.spi.catalog.CatalogName;
 import io.trino.spi.classloader.ThreadContextClassLoader;
 import io.trino.spi.connector.ConnectorAccessControl;
 import io.trino.spi.connector.ConnectorSession;
@@ -75,11 +74,11 @@ public class CheckedIcebergProcedures
     private final ViewDependents dependents;
 
     @Inject
-    public CheckedIcebergProcedures(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore, CatalogName catalogName)
+    public CheckedIcebergProcedures(TrinoCatalogFactory catalogFactory, SegmentStore segmentStore)
     {
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
-        this.dependents = new ViewDependents(catalogName.toString(), segmentStore);
+        this.dependents = new ViewDependents(segmentStore);
     }
 
     /**
