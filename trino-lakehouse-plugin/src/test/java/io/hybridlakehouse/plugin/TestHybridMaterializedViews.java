@@ -414,15 +414,25 @@ public class TestHybridMaterializedViews
                 "Cannot run ALTER TABLE \\.\\.\\. DROP COLUMN info\\.version on tpch\\.nested_base: materialized views \\[tpch\\.nested_by_zone\\] are maintained from its INSERTs.*");
         assertQueryFails("ALTER TABLE nested_base RENAME COLUMN info.device TO platform",
                 "Cannot run ALTER TABLE \\.\\.\\. RENAME COLUMN info\\.device on tpch\\.nested_base: materialized views \\[tpch\\.nested_by_zone\\].*");
+        assertQueryFails("ALTER TABLE nested_base ALTER COLUMN info.version SET DATA TYPE bigint",
+                "Cannot run ALTER TABLE \\.\\.\\. ALTER COLUMN info\\.version SET DATA TYPE on tpch\\.nested_base: materialized views \\[tpch\\.nested_by_zone\\].*");
         // an added field changes nothing the view reads
         assertUpdate("ALTER TABLE nested_base ADD COLUMN info.build varchar");
         // a dimension's row column no view reads changes freely
         assertUpdate("ALTER TABLE nested_dim ADD COLUMN meta.team varchar");
+        assertUpdate("ALTER TABLE nested_dim ADD COLUMN meta.rank integer");
+        assertUpdate("ALTER TABLE nested_dim ALTER COLUMN meta.since SET DATA TYPE bigint");
         assertUpdate("ALTER TABLE nested_dim DROP COLUMN meta.since");
         assertUpdate("ALTER TABLE nested_dim RENAME COLUMN meta.owner TO lead");
 
         assertUpdate("INSERT INTO nested_base VALUES ('north', 5, ROW('ios', 1, 'b1')), ('south', 7, ROW('pc', 2, NULL)), ('north', 1, NULL)", 3);
         assertView("nested_by_zone", definition);
+
+        // a view reads whole columns, not fields of row columns
+        assertRejected("CREATE MATERIALIZED VIEW by_version AS SELECT info.version AS version, count(*) AS events FROM nested_base GROUP BY info.version",
+                "the field version of row column info: a view reads whole columns");
+        assertRejected("CREATE MATERIALIZED VIEW by_since AS SELECT b.region, max(d.meta.rank) AS top FROM nested_base b JOIN nested_dim d ON b.region = d.region GROUP BY b.region",
+                "the field rank of row column d.meta: a view reads whole columns");
 
         // a view that keys by the dimension's row column: no field of it changes
         String byLead = "SELECT d.meta AS meta, count(*) AS events FROM nested_base b JOIN nested_dim d ON b.region = d.region GROUP BY d.meta";
@@ -430,6 +440,7 @@ public class TestHybridMaterializedViews
         assertQueryFails("ALTER TABLE nested_dim DROP COLUMN meta.team",
                 "Cannot run ALTER TABLE \\.\\.\\. DROP COLUMN meta\\.team on tpch\\.nested_dim: materialized view tpch\\.nested_by_lead reads its column meta at each INSERT.*");
         assertQueryFails("ALTER TABLE nested_dim ADD COLUMN meta.site varchar", ".*materialized view tpch\\.nested_by_lead reads its column meta.*");
+        assertQueryFails("ALTER TABLE nested_dim ALTER COLUMN meta.rank SET DATA TYPE bigint", ".*SET DATA TYPE on tpch\\.nested_dim: materialized view tpch\\.nested_by_lead reads its column meta.*");
         assertView("nested_by_lead", byLead);
         assertUpdate("DROP MATERIALIZED VIEW nested_by_lead");
         assertUpdate("DROP MATERIALIZED VIEW nested_by_zone");

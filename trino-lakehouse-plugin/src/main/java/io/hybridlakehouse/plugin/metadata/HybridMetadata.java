@@ -1323,6 +1323,16 @@ public class HybridMetadata
         super.renameField(session, tableHandle, fieldPath, target);
     }
 
+    @Override
+    public void setFieldType(ConnectorSession session, ConnectorTableHandle tableHandle, List<String> fieldPath, Type type)
+    {
+        SchemaTableName table = ((IcebergTableHandle) tableHandle).getSchemaTableName();
+        String operation = "ALTER TABLE ... ALTER COLUMN " + String.join(".", fieldPath) + " SET DATA TYPE";
+        checkNoViews(session, table, operation);
+        views.checkNestedFieldChange(session, table, fieldPath.getFirst(), operation);
+        super.setFieldType(session, tableHandle, fieldPath, type);
+    }
+
     private void checkReplace(ConnectorSession session, ConnectorTableMetadata table)
     {
         checkNoViews(session, table.getTable(), "CREATE OR REPLACE TABLE");

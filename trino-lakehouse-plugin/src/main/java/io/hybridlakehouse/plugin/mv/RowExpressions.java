@@ -167,7 +167,7 @@ public final class RowExpressions
         return switch (expression) {
             case Identifier identifier -> column(Optional.empty(), identifier.getValue(), scope);
             case DereferenceExpression dereference when dereference.getField().isPresent() -> column(
-                    dereference.getBase() instanceof Identifier qualifier ? Optional.of(qualifier.getValue()) : Optional.empty(),
+                    dottedName(dereference.getBase()),
                     dereference.getField().get().getValue(),
                     scope);
             case LongLiteral literal -> constant(literal.getParsedValue() == (int) literal.getParsedValue() ? INTEGER : BIGINT, literal.getParsedValue());
@@ -467,6 +467,17 @@ public final class RowExpressions
         return BigDecimal.valueOf((long) value);
     }
 
+    // a table alias or a column (t.info in t.info.version), as the name it is written with
+    private static Optional<String> dottedName(Expression expression)
+    {
+        return switch (expression) {
+            case Identifier identifier -> Optional.of(identifier.getValue());
+            case DereferenceExpression dereference when dereference.getField().isPresent() ->
+                    dottedName(dereference.getBase()).map(base -> base + "." + dereference.getField().get().getValue());
+            default -> Optional.empty();
+        };
+    }
+
     private RowExpression column(Optional<String> qualifier, String name, Scope scope)
     {
         String key = name.toLowerCase(Locale.ROOT);
@@ -480,6 +491,9 @@ public final class RowExpressions
         }
         Integer channel = scope.channels().get(key);
         if (channel == null) {
+            if (qualifier.isPresent() && scope.channels().containsKey(qualifier.get().toLowerCase(Locale.ROOT))) {
+                throw unsupported("the field %s of row column %s: a view reads whole columns (group by the row column, or add a column of its own for the field)".formatted(name, qualifier.get()));
+            }
             throw unsupported("the column %s, which none of the view's tables has".formatted(qualifier.map(table -> table + "." + name).orElse(name)));
         }
         if (channel == Scope.AMBIGUOUS) {
