@@ -2,6 +2,8 @@ package io.hybridlakehouse.plugin.procedure;
 
 import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
+import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.segment.HotTierStats;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.tiering.TieringService;
@@ -15,12 +17,14 @@ import org.apache.iceberg.Table;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_INVALID_TABLE_PROPERTY;
+import static io.trino.spi.StandardErrorCode.NOT_SUPPORTED;
 import static io.trino.spi.connector.TableProcedureExecutionMode.coordinatorOnly;
 import static java.util.Objects.requireNonNull;
 
@@ -87,8 +91,27 @@ public class HotTierTableProcedures
         Table table = hotTable(session, handle.table(), handle.operation().name());
         switch (handle.operation()) {
             // on demand, every hot segment goes, whatever its age
-            case TIER -> tieringService.tier(session, table.uuid().toString(), handle.table(), Instant.now().plusSeconds(1));
+            case TIER -> {
+                checkNoViewBuilding(table.uuid().toString(), handle.table());
+                tieringService.tier(session, table.uuid().toString(), handle.table(), Instant.now().plusSeconds(1));
+            }
             case COMPACT_SEGMENTS -> compactor.compactTable(session, table, 2);
+        }
+    }
+
+    /**
+     * A view being built from a table's rows keeps them hot until it is done (see
+     * {@code claimForTiering}): tiering on demand then would do nothing, so it says why.
+     */
+    private void checkNoViewBuilding(String tableUuid, SchemaTableName name)
+    {
+        List<SchemaTableName> building = segmentStore.viewsOfBase(tableUuid).stream()
+                .filter(SynchronousView::building)
+                .map(SynchronousView::name)
+                .toList();
+        if (!building.isEmpty() && segmentStore.hotTierStats().getOrDefault(tableUuid, HotTierStats.NONE).segments() > 0) {
+            throw new TrinoException(NOT_SUPPORTED, ("Cannot tier %s now: materialized views %s are being built from its rows, which stay hot until the build is done. " +
+                    "If no CREATE or REFRESH of them is running, a build failed: run REFRESH MATERIALIZED VIEW (or drop the view), then tier the table").formatted(name, building));
         }
     }
 
