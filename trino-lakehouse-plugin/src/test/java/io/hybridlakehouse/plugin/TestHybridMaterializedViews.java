@@ -734,6 +734,12 @@ public class TestHybridMaterializedViews
         assertUpdate("ALTER MATERIALIZED VIEW kept_long_daily SET PROPERTIES retention = DEFAULT");
         assertThat((String) computeScalar("SHOW CREATE MATERIALIZED VIEW kept_long_daily")).doesNotContain("retention");
         assertQueryFails("CALL system.apply_retention('tpch', 'kept_long_daily')", "Materialized view tpch.kept_long_daily has no retention: .*");
+        // without a partitioning by time, a retention cannot be set on it: the advice says what can
+        assertUpdate("CREATE MATERIALIZED VIEW kept_long_total AS SELECT date_trunc('day', ts) AS day, count(*) AS events FROM kept_long GROUP BY date_trunc('day', ts)");
+        assertQueryFails("ALTER MATERIALIZED VIEW kept_long_total SET PROPERTIES retention = '1d'", ".*Table property 'retention' needs a table partitioned by time.*");
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_long_total')",
+                "Materialized view tpch.kept_long_total has no retention, and a retention needs a view partitioned by time: CREATE OR REPLACE MATERIALIZED VIEW tpch.kept_long_total WITH \\(partitioning = ARRAY\\['day\\(<time key>\\)'\\], retention = '7d'\\) AS \\.\\.\\.");
+        assertUpdate("DROP MATERIALIZED VIEW kept_long_total");
 
         // retention drops whole partitions of time
         assertUpdate("CREATE MATERIALIZED VIEW kept_long_regions AS SELECT region, count(*) AS events FROM kept_long GROUP BY region");

@@ -147,6 +147,10 @@ public class TestHybridTiering
         assertUpdate("CREATE TABLE unretained (ts timestamp(6)) WITH (partitioning = ARRAY['day(ts)'])");
         assertQueryFails("CALL system.apply_retention('tpch', 'unretained')",
                 ".*Table tpch.unretained has no retention: set one with ALTER TABLE tpch.unretained SET PROPERTIES retention = '7d'.*");
+        assertUpdate("CREATE TABLE unpartitioned (ts timestamp(6))");
+        assertQueryFails("CALL system.apply_retention('tpch', 'unpartitioned')",
+                ".*Table tpch.unpartitioned has no retention, and a retention needs a table partitioned by time, e.g\\. WITH \\(partitioning = ARRAY\\['day\\(event_time\\)'\\], retention = '7d'\\); partitioning is \\[\\].*");
+        assertUpdate("DROP TABLE unpartitioned");
         assertUpdate("DROP TABLE retained");
         assertUpdate("DROP TABLE unretained");
     }

@@ -73,12 +73,18 @@ public class RetentionApplier
         HybridTableState state = segmentStore.getTable(table.uuid().toString())
                 .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Table %s has no retention: it is not managed by this catalog".formatted(name)));
         if (state.settings().retention().isEmpty()) {
+            // retention drops whole partitions by time: without such a partitioning, setting one is refused too
+            boolean timePartitioned = timePartition(table.spec()).isPresent();
             throw new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, segmentStore.views().stream()
                     .filter(view -> view.stateTable().equals(name))
                     .map(SynchronousView::name)
                     .findFirst()
-                    .map(view -> "Materialized view %s has no retention: set one with ALTER MATERIALIZED VIEW %s SET PROPERTIES retention = '7d'".formatted(view, view))
-                    .orElseGet(() -> "Table %s has no retention: set one with ALTER TABLE %s SET PROPERTIES retention = '7d'".formatted(name, name)));
+                    .map(view -> timePartitioned
+                            ? "Materialized view %s has no retention: set one with ALTER MATERIALIZED VIEW %s SET PROPERTIES retention = '7d'".formatted(view, view)
+                            : "Materialized view %s has no retention, and a retention needs a view partitioned by time: CREATE OR REPLACE MATERIALIZED VIEW %s WITH (partitioning = ARRAY['day(<time key>)'], retention = '7d') AS ...".formatted(view, view))
+                    .orElseGet(() -> timePartitioned
+                            ? "Table %s has no retention: set one with ALTER TABLE %s SET PROPERTIES retention = '7d'".formatted(name, name)
+                            : "Table %s has no retention, and a retention needs a table partitioned by time, e.g. WITH (partitioning = ARRAY['day(event_time)'], retention = '7d'); partitioning is %s".formatted(name, table.spec().fields())));
         }
         PartitionField timeField = timePartition(table.spec())
                 .orElseThrow(() -> new TrinoException(HYBRID_INVALID_TABLE_PROPERTY, "Retention of %s needs a partitioning by year, month, day or hour of a date or timestamp column; the table is partitioned by %s"
