@@ -766,7 +766,7 @@ public class TestHybridMaterializedViews
         assertUpdate("CALL system.tier_table('tpch', 'kept_hot_view')");
         assertQuery(activeSegments, "VALUES 0");
         assertView("kept_hot_view", definition);
-        assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Materialized view tpch.kept_hot_view has no retention: set one with ALTER MATERIALIZED VIEW .*");
+        assertQueryFails("CALL system.apply_retention('tpch', 'kept_hot_view')", "Materialized view tpch.kept_hot_view has no retention, and a retention needs a view partitioned by time: CREATE OR REPLACE MATERIALIZED VIEW tpch.kept_hot_view .*");
         assertUpdate("DROP MATERIALIZED VIEW kept_hot_view");
 
         // a branch of a stitched view gives every key a value
