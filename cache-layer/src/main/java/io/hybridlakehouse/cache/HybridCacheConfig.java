@@ -25,6 +25,7 @@ public class HybridCacheConfig
     private Duration hotAge = new Duration(1, TimeUnit.DAYS);
     private Duration admissionMaxAge = new Duration(30, TimeUnit.DAYS);
     private int hotPartitions = 3;
+    private boolean coordinatorMemory = true;
 
     public boolean isEnabled()
     {
@@ -120,6 +121,19 @@ public class HybridCacheConfig
     public HybridCacheConfig setHotPartitions(int hotPartitions)
     {
         this.hotPartitions = hotPartitions;
+        return this;
+    }
+
+    public boolean isCoordinatorMemory()
+    {
+        return coordinatorMemory;
+    }
+
+    @Config("hybrid.cache.coordinator-memory.enabled")
+    @ConfigDescription("On a coordinator that also reads table data, serve files up to fs.memory-cache.max-content-length from memory in front of the disk cache, as Trino does on a coordinator without a disk cache")
+    public HybridCacheConfig setCoordinatorMemory(boolean coordinatorMemory)
+    {
+        this.coordinatorMemory = coordinatorMemory;
         return this;
     }
 }

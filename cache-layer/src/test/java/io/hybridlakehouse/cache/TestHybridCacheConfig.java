@@ -24,7 +24,8 @@ public class TestHybridCacheConfig
                 .setDefaultPolicy(CachePolicy.ALL)
                 .setHotAge(new Duration(1, DAYS))
                 .setAdmissionMaxAge(new Duration(30, DAYS))
-                .setHotPartitions(3));
+                .setHotPartitions(3)
+                .setCoordinatorMemory(true));
     }
 
     @Test
@@ -38,6 +39,7 @@ public class TestHybridCacheConfig
                 .put("hybrid.cache.hot-age", "6h")
                 .put("hybrid.cache.admission.max-file-age", "7d")
                 .put("hybrid.cache.hot-partitions", "7")
+                .put("hybrid.cache.coordinator-memory.enabled", "false")
                 .buildOrThrow();
 
         assertFullMapping(properties, new HybridCacheConfig()
@@ -47,6 +49,7 @@ public class TestHybridCacheConfig
                 .setDefaultPolicy(CachePolicy.HOT)
                 .setHotAge(new Duration(6, HOURS))
                 .setAdmissionMaxAge(new Duration(7, DAYS))
-                .setHotPartitions(7));
+                .setHotPartitions(7)
+                .setCoordinatorMemory(false));
     }
 }

@@ -230,20 +230,21 @@ public class TestLakehouseServerEndToEnd
     public void testCacheStatsAcrossTwoScans()
             throws Exception
     {
-        String stats = "SELECT cache_enabled, storage_read_bytes, cache_read_bytes FROM lakehouse.system.cache_stats";
+        String stats = "SELECT cache_enabled, storage_read_bytes, cache_read_bytes, memory_hits FROM lakehouse.system.cache_stats";
         String scan = "SELECT count(*), sum(amount), count(DISTINCT user_id) FROM lakehouse.demo.ods_events WHERE region = 'beijing'";
         List<String> before = query(stats);
         assertThat(query(scan)).hasSize(1);
         List<String> afterFirst = query(stats);
         assertThat(query(scan)).isEqualTo(query(scan));
         List<String> afterSecond = query(stats);
-        System.out.printf("[measure] cache_stats (enabled, storage bytes, cache bytes): before %s, after first scan %s, after repeated scans %s%n", before, afterFirst, afterSecond);
+        System.out.printf("[measure] cache_stats (enabled, storage bytes, cache bytes, memory hits): before %s, after first scan %s, after repeated scans %s%n", before, afterFirst, afterSecond);
         assertThat(afterFirst.getFirst()).startsWith("\"true\"");
         long[] first = counters(afterFirst.getFirst());
         long[] second = counters(afterSecond.getFirst());
-        // repeated scans are served from the local cache: no new storage bytes, more cache bytes
+        // repeated scans are served from the local cache: no new storage bytes; the single node
+        // reads the demo's small files from memory, larger ones from disk pages
         assertThat(second[0]).isEqualTo(first[0]);
-        assertThat(second[1]).isGreaterThan(first[1]);
+        assertThat(second[1] > first[1] || second[2] > first[2]).as("repeated scans read the disk cache or memory: %s, then %s", afterFirst, afterSecond).isTrue();
 
         // warming through the table function reports every file of the table it read
         List<String> warmed = query("SELECT count(*), sum(bytes) > 0 FROM TABLE(lakehouse.system.warm_cache(schema_name => 'demo', table_name => 'dim_item'))");
@@ -255,7 +256,7 @@ public class TestLakehouseServerEndToEnd
     private static long[] counters(String csvRow)
     {
         String[] fields = csvRow.replace("\"", "").split(",");
-        return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2])};
+        return new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3])};
     }
 
     /**

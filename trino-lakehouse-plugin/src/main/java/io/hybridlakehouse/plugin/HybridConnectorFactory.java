@@ -12,7 +12,7 @@ import io.airlift.json.JsonModule;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.cache.HybridCacheConfig;
 import io.hybridlakehouse.cache.VerifiedAlluxioFileSystemCache;
-import io.hybridlakehouse.plugin.cache.CoordinatorMetadataFileCache;
+import io.hybridlakehouse.plugin.cache.CoordinatorMemoryFileCache;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
 import io.hybridlakehouse.plugin.metastore.PooledJdbcCatalogModule;
@@ -220,7 +220,7 @@ public class HybridConnectorFactory
             fileSystem.setConfigurationFactory(configurationFactory);
             binder.install(Modules.override(fileSystem).with(overrides -> {
                 overrides.bind(VerifiedAlluxioFileSystemCache.class).in(Scopes.SINGLETON);
-                overrides.bind(TrinoFileSystemCache.class).to(CoordinatorMetadataFileCache.class).in(Scopes.SINGLETON);
+                overrides.bind(TrinoFileSystemCache.class).to(CoordinatorMemoryFileCache.class).in(Scopes.SINGLETON);
             }));
         }
     }

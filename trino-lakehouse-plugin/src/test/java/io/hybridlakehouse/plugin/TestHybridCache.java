@@ -44,6 +44,8 @@ public class TestHybridCache
                 .setWarehouse(warehouse)
                 .addCatalogProperty("hybrid.cache.enabled", "true")
                 .addCatalogProperty("hybrid.cache.directory", cache.toString())
+                // these tests count what the disk cache serves: small files stay out of the coordinator's memory
+                .addCatalogProperty("hybrid.cache.coordinator-memory.enabled", "false")
                 .build();
     }
 

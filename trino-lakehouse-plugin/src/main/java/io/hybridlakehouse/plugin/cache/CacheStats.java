@@ -29,6 +29,7 @@ public class CacheStats
     private final AtomicLong warmedFiles = new AtomicLong();
     private final AtomicLong warmedBytes = new AtomicLong();
     private final AtomicLong corruptPages = new AtomicLong();
+    private final AtomicLong memoryHits = new AtomicLong();
     private volatile Supplier<Optional<CacheUsage>> usage = Optional::empty;
 
     @Inject
@@ -139,6 +140,20 @@ public class CacheStats
     public void corruptPage(String path)
     {
         corruptPages.incrementAndGet();
+    }
+
+    /**
+     * Data files opened from the coordinator's memory, which the page cache neither sees nor counts.
+     */
+    @Managed
+    public long getMemoryHits()
+    {
+        return memoryHits.get();
+    }
+
+    void recordMemoryHit()
+    {
+        memoryHits.incrementAndGet();
     }
 
     void recordBypass()

@@ -43,7 +43,8 @@ public class CacheStatsTable
                     new ColumnMetadata("evicted_bytes", BIGINT),
                     new ColumnMetadata("used_bytes", BIGINT),
                     new ColumnMetadata("capacity_bytes", BIGINT),
-                    new ColumnMetadata("corrupt_pages", BIGINT)));
+                    new ColumnMetadata("corrupt_pages", BIGINT),
+                    new ColumnMetadata("memory_hits", BIGINT)));
 
     private final CacheStats stats;
     private final String nodeId;
@@ -73,7 +74,8 @@ public class CacheStatsTable
         return InMemoryRecordSet.builder(METADATA)
                 .addRow(nodeId, stats.isEnabled(), stats.getCacheReads(), stats.getCacheReadBytes(), stats.getExternalReads(), stats.getExternalReadBytes(),
                         stats.getHitRate(), stats.getBypassedFiles(), stats.getWarmedFiles(), stats.getWarmedBytes(),
-                        stats.getEvictedPages(), stats.getEvictedBytes(), stats.getUsedBytes(), stats.getCapacityBytes(), stats.getCorruptPages())
+                        stats.getEvictedPages(), stats.getEvictedBytes(), stats.getUsedBytes(), stats.getCapacityBytes(), stats.getCorruptPages(),
+                        stats.getMemoryHits())
                 .build()
                 .cursor();
     }
