@@ -215,11 +215,51 @@ public class TestProductionClusterEndToEnd
     }
 
     /**
+     * UPDATE, DELETE and MERGE of rows still hot, on the REST catalog: the statement tiers them
+     * to Iceberg first and then reads the table's new metadata through the catalog.
+     */
+    @Test
+    @Order(4)
+    public void testRowLevelChangesOfHotRowsOnRestCatalog()
+            throws Exception
+    {
+        String table = "lakehouse.prod.changed_orders";
+        String activeSegments = "SELECT count(*) FROM \"lakehouse\".\"prod\".\"changed_orders$segments\" WHERE state = 'ACTIVE'";
+        String insert = "INSERT INTO %s SELECT orderkey, orderstatus, totalprice FROM tpch.tiny.orders WHERE orderkey %% 3 = %d";
+        try (Connection connection = cluster.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE %s (orderkey bigint, orderstatus varchar, totalprice double)".formatted(table));
+            statement.execute(insert.formatted(table, 0));
+            assertThat(scalar(statement, activeSegments)).isPositive();
+            statement.execute("DELETE FROM %s WHERE orderkey %% 5 = 0".formatted(table));
+            statement.execute(insert.formatted(table, 1));
+            assertThat(scalar(statement, activeSegments)).isPositive();
+            statement.execute("UPDATE %s SET orderstatus = 'X' WHERE orderkey %% 7 = 0".formatted(table));
+            statement.execute(insert.formatted(table, 2));
+            assertThat(scalar(statement, activeSegments)).isPositive();
+            statement.execute("""
+                    MERGE INTO %s t USING (SELECT orderkey, totalprice FROM tpch.tiny.orders WHERE orderkey %% 11 = 0) s ON t.orderkey = s.orderkey
+                    WHEN MATCHED THEN UPDATE SET totalprice = s.totalprice + 1
+                    WHEN NOT MATCHED THEN INSERT VALUES (s.orderkey, 'N', s.totalprice)""".formatted(table));
+
+            // the DELETE saw the first third, the UPDATE two thirds, the MERGE all of it
+            String expected = """
+                    SELECT orderkey, CASE WHEN orderkey % 7 = 0 AND orderkey % 3 IN (0, 1) THEN 'X' ELSE orderstatus END, CASE WHEN orderkey % 11 = 0 THEN totalprice + 1 ELSE totalprice END
+                    FROM tpch.tiny.orders WHERE NOT (orderkey % 3 = 0 AND orderkey % 5 = 0)
+                    UNION ALL
+                    SELECT orderkey, 'N', totalprice FROM tpch.tiny.orders WHERE orderkey % 11 = 0 AND orderkey % 3 = 0 AND orderkey % 5 = 0""";
+            assertThat(rows(statement, "SELECT * FROM " + table))
+                    .isNotEmpty()
+                    .containsExactlyInAnyOrderElementsOf(rows(statement, expected));
+            statement.execute("DROP TABLE " + table);
+        }
+    }
+
+    /**
      * Tiering, retention and the orphan sweep run on the coordinator alone; the background
      * service moves rows to S3 by itself.
      */
     @Test
-    @Order(4)
+    @Order(5)
     public void testBackgroundServiceRunsOnCoordinatorOnly()
             throws Exception
     {
@@ -246,7 +286,7 @@ public class TestProductionClusterEndToEnd
      * a scan after warming reads from the workers' caches, not from S3.
      */
     @Test
-    @Order(5)
+    @Order(6)
     public void testCacheAffinityAcrossWorkers()
             throws Exception
     {
@@ -272,7 +312,7 @@ public class TestProductionClusterEndToEnd
      * keys per request) and one read per manifest, whatever the number of files.
      */
     @Test
-    @Order(6)
+    @Order(7)
     public void testOrphanSweepRequestsOnS3()
             throws Exception
     {
@@ -301,7 +341,7 @@ public class TestProductionClusterEndToEnd
      * the aggregation on its base with the rows the base gives.
      */
     @Test
-    @Order(7)
+    @Order(8)
     public void testMaterializedViewRewriteOnCluster()
             throws Exception
     {
@@ -329,7 +369,7 @@ public class TestProductionClusterEndToEnd
      * they are in no catalog file, log, query result or error message.
      */
     @Test
-    @Order(8)
+    @Order(9)
     public void testSecretsNeverShown()
             throws Exception
     {
@@ -376,7 +416,7 @@ public class TestProductionClusterEndToEnd
      * password); once it is back they succeed, and nothing committed before is lost.
      */
     @Test
-    @Order(9)
+    @Order(10)
     public void testMetastoreRestart()
             throws Exception
     {
@@ -412,7 +452,7 @@ public class TestProductionClusterEndToEnd
      * runs on the remaining worker and returns the right rows.
      */
     @Test
-    @Order(10)
+    @Order(11)
     public void testWorkerKilledMidQuery()
             throws Exception
     {
