@@ -215,7 +215,7 @@ public class TestProductionClusterEndToEnd
     }
 
     /**
-     * UPDATE, DELETE and MERGE of rows still hot, on the REST catalog: the statement tiers them
+     * UPDATE, DELETE, MERGE and TRUNCATE of rows still hot, on the REST catalog: the statement tiers them
      * to Iceberg first and then reads the table's new metadata through the catalog.
      */
     @Test
@@ -250,6 +250,11 @@ public class TestProductionClusterEndToEnd
             assertThat(rows(statement, "SELECT * FROM " + table))
                     .isNotEmpty()
                     .containsExactlyInAnyOrderElementsOf(rows(statement, expected));
+
+            statement.execute(insert.formatted(table, 0));
+            assertThat(scalar(statement, activeSegments)).isPositive();
+            statement.execute("TRUNCATE TABLE " + table);
+            assertThat(scalar(statement, "SELECT count(*) FROM " + table)).isZero();
             statement.execute("DROP TABLE " + table);
         }
     }

@@ -88,6 +88,12 @@ public class TestHybridCache
         assertThat(second.storage()).as("reads past the cache are not cache misses").isZero();
         assertThat((long) computeScalar("SELECT bypassed_files FROM lakehouse.system.cache_stats")).isGreaterThan(bypassedBefore);
         assertQueryFails("ALTER TABLE uncached SET PROPERTIES cache = 'some'", ".*Invalid value for table property 'cache': 'some'. Valid values: 'none', 'hot', 'all'.*");
+        // warming would read storage and cache nothing
+        long warmedBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
+        assertQueryFails("CALL system.warm_cache('tpch', 'uncached')",
+                "tpch.uncached has cache = 'none': warming it would cache nothing. Run ALTER TABLE tpch.uncached SET PROPERTIES cache = 'all' \\(or 'hot'\\) first");
+        assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'uncached'))", ".*tpch.uncached has cache = 'none'.*");
+        assertThat((long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats")).isEqualTo(warmedBefore);
         assertUpdate("DROP TABLE uncached");
     }
 
@@ -182,6 +188,21 @@ public class TestHybridCache
                 .hasMessageContaining("Table 'tpch.no_such_table' does not exist");
         assertQueryFails("SELECT * FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'function_warmed', filter => 'day >'))", ".*Invalid warm_cache filter 'day >'.*");
         assertUpdate("DROP TABLE function_warmed");
+
+        // a materialized view is warmed by its own name: the files of its rows
+        assertUpdate("CREATE TABLE warmed_base (id bigint, status varchar)");
+        assertUpdate("CREATE MATERIALIZED VIEW warmed_view AS SELECT status, count(*) AS orders FROM warmed_base GROUP BY status");
+        assertUpdate("INSERT INTO warmed_base SELECT orderkey, orderstatus FROM tpch.tiny.orders", 15000);
+        MaterializedResult viewFiles = computeActual("SELECT path, bytes FROM TABLE(system.warm_cache(schema_name => 'tpch', table_name => 'warmed_view'))");
+        assertThat(viewFiles.getRowCount()).isPositive();
+        assertThat(viewFiles.getMaterializedRows()).allSatisfy(row -> assertThat((String) row.getField(0)).doesNotContain("/warmed_base"));
+        long warmedBefore = (long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats");
+        assertUpdate("CALL system.warm_cache('tpch', 'warmed_view')");
+        assertThat((long) computeScalar("SELECT warmed_files FROM lakehouse.system.cache_stats")).isEqualTo(warmedBefore + viewFiles.getRowCount());
+        assertThat(computeActual("SELECT status, orders FROM warmed_view").getMaterializedRows())
+                .containsExactlyInAnyOrderElementsOf(computeActual("SELECT orderstatus, count(*) FROM tpch.tiny.orders GROUP BY orderstatus").getMaterializedRows());
+        assertUpdate("DROP MATERIALIZED VIEW warmed_view");
+        assertUpdate("DROP TABLE warmed_base");
 
         // Iceberg's own table functions still read their own splits
         assertUpdate("CREATE TABLE changes WITH (mode = 'lake') AS SELECT 1 AS id", 1);

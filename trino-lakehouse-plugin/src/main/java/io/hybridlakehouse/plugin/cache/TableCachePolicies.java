@@ -111,6 +111,14 @@ public class TableCachePolicies
         return new FilePolicy(defaultPolicy, false);
     }
 
+    /**
+     * The policy of the table at {@code tableLocation}.
+     */
+    public CachePolicy policyOfTable(String tableLocation)
+    {
+        return policyFor(withSlash(tableLocation)).policy();
+    }
+
     private NavigableMap<String, TablePolicy> policies()
     {
         try {
