@@ -51,38 +51,32 @@ public class CoordinatorMemoryFileCache
     public TrinoInput cacheInput(TrinoInputFile delegate, String key)
             throws IOException
     {
-        if (memory.isEmpty()) {
-            return pages.cacheInput(delegate, key);
-        }
-        if (TableCachePolicies.isTableMetadata(delegate.location().toString())) {
-            return memory.get().cacheInput(delegate, key);
-        }
-        if (dataInMemory) {
-            PageCachedFile file = new PageCachedFile(delegate, key);
-            TrinoInput input = memory.get().cacheInput(file, key);
-            file.countMemoryHit();
-            return input;
-        }
-        return pages.cacheInput(delegate, key);
+        return read(delegate, key, TrinoFileSystemCache::cacheInput);
     }
 
     @Override
     public TrinoInputStream cacheStream(TrinoInputFile delegate, String key)
             throws IOException
     {
+        return read(delegate, key, TrinoFileSystemCache::cacheStream);
+    }
+
+    private <T> T read(TrinoInputFile delegate, String key, CacheRead<T> read)
+            throws IOException
+    {
         if (memory.isEmpty()) {
-            return pages.cacheStream(delegate, key);
+            return read.from(pages, delegate, key);
         }
         if (TableCachePolicies.isTableMetadata(delegate.location().toString())) {
-            return memory.get().cacheStream(delegate, key);
+            return read.from(memory.get(), delegate, key);
         }
         if (dataInMemory) {
             PageCachedFile file = new PageCachedFile(delegate, key);
-            TrinoInputStream stream = memory.get().cacheStream(file, key);
+            T result = read.from(memory.get(), file, key);
             file.countMemoryHit();
-            return stream;
+            return result;
         }
-        return pages.cacheStream(delegate, key);
+        return read.from(pages, delegate, key);
     }
 
     @Override
@@ -114,6 +108,12 @@ public class CoordinatorMemoryFileCache
         if (memory.isPresent()) {
             memory.get().expire(locations);
         }
+    }
+
+    private interface CacheRead<T>
+    {
+        T from(TrinoFileSystemCache cache, TrinoInputFile file, String key)
+                throws IOException;
     }
 
     /**
