@@ -660,7 +660,21 @@ public class TestMaterializedViewRewrite
                 .contains("TableScan[table = lakehouse:tpch.switch_view (materialized view answering tpch.switch_base; group by [region]; aggregates [count(*)])]");
         Session off = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
         assertThat((String) computeScalar(off, "EXPLAIN " + query)).doesNotContain("switch_view");
+        // system.mv_rewrites counts queries that ran: the EXPLAINs above planned both decisions and ran neither
+        assertThat(decisions("switch_view", "hit")).isZero();
+        assertThat(decisions("switch_view", "miss")).isZero();
+
         assertSameRowsAndRewrite(query, Optional.of("switch_view"));
+        // the query with the rewrite on and the one with it off; their EXPLAIN again not
+        assertThat(decisions("switch_view", "hit")).isEqualTo(1);
+        assertThat(decisions("switch_view", "miss")).isEqualTo(1);
+        assertThat(computeActual("EXPLAIN ANALYZE " + query).getOnlyValue().toString()).contains("switch_view");
+        assertThat(decisions("switch_view", "hit")).isEqualTo(2);
+    }
+
+    private long decisions(String view, String outcome)
+    {
+        return (long) computeScalar("SELECT coalesce(sum(queries), 0) FROM system.mv_rewrites WHERE view_name = '%s' AND outcome = '%s'".formatted(view, outcome));
     }
 
     @Test

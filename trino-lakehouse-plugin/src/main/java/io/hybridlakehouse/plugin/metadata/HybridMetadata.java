@@ -23,6 +23,7 @@ import io.hybridlakehouse.plugin.rewrite.DerivedKeyConstraints;
 import io.hybridlakehouse.plugin.rewrite.ProjectedKeys;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
 import io.hybridlakehouse.plugin.rewrite.RollupColumnHandle;
+import io.hybridlakehouse.plugin.rewrite.RollupTableHandle;
 import io.hybridlakehouse.plugin.rewrite.RowCountFromMetadata;
 import io.hybridlakehouse.plugin.rewrite.RowCountTableHandle;
 import io.hybridlakehouse.plugin.rewrite.ScanKeyFilters;
@@ -382,6 +383,20 @@ public class HybridMetadata
             return IcebergHandles.withTableSchemaJson(asOf, SchemaParser.toJson(hotSchema.get()));
         }
         return asOf;
+    }
+
+    /**
+     * A scan of the table starts reading: the rewrite decisions of the query it serves count
+     * now (see {@link AggregationRewrite}).
+     */
+    public void scanStarts(ConnectorTableHandle table)
+    {
+        if (table instanceof RollupTableHandle rollup) {
+            aggregationRewrite.viewScanned(rollup.view(), rollup.base());
+        }
+        else if (table instanceof IcebergTableHandle handle) {
+            aggregationRewrite.baseScanned(handle.getSchemaTableName());
+        }
     }
 
     /**

@@ -23,18 +23,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * {@code applyAggregation} for one transaction: the aggregation over a base table answered by
  * the best of its views (see {@link ViewRewriter}), and every decision counted once per
- * transaction in {@link RewriteStats}.
+ * transaction in {@link RewriteStats}. A decision counts when the query runs, that is when its
+ * scan asks for splits (of the view for a hit, of the base for a miss): an {@code EXPLAIN}
+ * plans the same but reads nothing, and is not counted.
  */
 public class AggregationRewrite
 {
     private final ViewRewriter rewriter;
     private final RewriteStats stats;
+    private final Set<RewriteStats.Decision> planned = ConcurrentHashMap.newKeySet();
     private final Set<RewriteStats.Decision> recorded = ConcurrentHashMap.newKeySet();
     private final Map<SchemaTableName, ViewColumns> viewColumns = new ConcurrentHashMap<>();
 
@@ -147,8 +151,31 @@ public class AggregationRewrite
 
     private void record(RewriteStats.Decision decision)
     {
-        if (recorded.add(decision)) {
-            stats.record(decision);
+        planned.add(decision);
+    }
+
+    /**
+     * A scan of the view's rows starts: the query it answers runs.
+     */
+    public void viewScanned(SchemaTableName view, SchemaTableName base)
+    {
+        count(decision -> decision.outcome().equals(RewriteStats.HIT) && decision.view().equals(view) && decision.base().equals(base));
+    }
+
+    /**
+     * A scan of the base starts: the aggregations over it no view answered run.
+     */
+    public void baseScanned(SchemaTableName base)
+    {
+        count(decision -> decision.outcome().equals(RewriteStats.MISS) && decision.base().equals(base));
+    }
+
+    private void count(Predicate<RewriteStats.Decision> scanned)
+    {
+        for (RewriteStats.Decision decision : planned) {
+            if (scanned.test(decision) && recorded.add(decision)) {
+                stats.record(decision);
+            }
         }
     }
 }

@@ -75,6 +75,7 @@ public class HybridSplitManager
     @Override
     public ConnectorSplitSource getSplits(ConnectorTransactionHandle transaction, ConnectorSession session, ConnectorTableHandle table, DynamicFilter dynamicFilter, Constraint constraint)
     {
+        transactions.get(transaction, session).scanStarts(table);
         if (table instanceof RollupTableHandle rollup) {
             return new FixedSplitSource(ImmutableList.of(new RollupSplit(stateSplits(transaction, session, rollup))));
         }
