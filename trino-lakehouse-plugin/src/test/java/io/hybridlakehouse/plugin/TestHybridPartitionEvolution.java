@@ -184,6 +184,8 @@ public class TestHybridPartitionEvolution
                 assertUpdate("DELETE FROM %s WHERE ts < TIMESTAMP '2000-01-01 00:00:00'".formatted(target), 1);
             }
             assertThat(query("SELECT id FROM " + table)).matches("VALUES 1, 3, 5");
+            // and it did so by dropping whole files, as for any other predicate on partitions, not by writing delete files
+            assertThat(computeScalar("SELECT count(*) FROM \"%s$files\" WHERE content <> 0".formatted(table))).isEqualTo(0L);
             assertUpdate("DROP TABLE " + table);
             assertUpdate("DROP TABLE " + plain);
         }

@@ -52,8 +52,8 @@ public class TestHybridRowLevelChanges
     @Test
     public void testDeleteMatchesReferenceOnEveryTierState()
     {
-        // a row-level predicate, a whole partition (a metadata delete where the rows are all in Iceberg files), and a predicate on both
-        List<String> predicates = List.of("custkey % 7 = 0", "orderstatus = 'P'", "orderstatus = 'F' AND totalprice > 100000");
+        // a row-level predicate, whole partitions (a metadata delete where the rows are all in Iceberg files), and a predicate on both
+        List<String> predicates = List.of("custkey % 7 = 0", "orderstatus = 'P'", "orderstatus <> 'P'", "orderstatus = 'F' AND totalprice > 100000");
         String rows = "SELECT orderkey, custkey, orderstatus, totalprice, orderdate FROM tpch.tiny.orders";
         for (String predicate : predicates) {
             // the same rows cold (bulk load), hot (INSERT) and mixed

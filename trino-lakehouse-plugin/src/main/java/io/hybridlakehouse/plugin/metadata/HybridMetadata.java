@@ -1040,17 +1040,18 @@ public class HybridMetadata
             // a delete of whole partitions drops Iceberg files only: with hot rows the statement goes the row-level way, which moves them to Iceberg first
             return Optional.empty();
         }
-        if (NullPartitionPruning.affectsMetadataDelete(table.getEnforcedPredicate())) {
-            // Iceberg's delete by partition filter would also drop the files of NULL partitions the predicate excludes
-            return Optional.empty();
-        }
         return super.applyDelete(session, handle);
     }
 
     @Override
     public OptionalLong executeDelete(ConnectorSession session, ConnectorTableHandle handle)
     {
-        return super.executeDelete(session, withHotRowsInIceberg(session, (IcebergTableHandle) handle, "DELETE"));
+        IcebergTableHandle table = withHotRowsInIceberg(session, (IcebergTableHandle) handle, "DELETE");
+        // Iceberg's delete by partition filter would also drop the files of NULL partitions a
+        // predicate such as < or <> excludes: those get a filter that says they are not NULL
+        return NullPartitionPruning.metadataDeleteFilter(table.getEnforcedPredicate())
+                .map(rowFilter -> IcebergMetadataAccess.deleteWholeFiles(iceberg, session, table.getSchemaTableName(), rowFilter))
+                .orElseGet(() -> super.executeDelete(session, table));
     }
 
     @Override

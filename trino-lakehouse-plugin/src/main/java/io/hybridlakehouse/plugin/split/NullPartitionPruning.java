@@ -56,12 +56,20 @@ public final class NullPartitionPruning
     }
 
     /**
-     * Whether Iceberg's own metadata DELETE would drop the files of NULL partitions along with
-     * those the predicate names.
+     * The row filter of a DELETE by partitions where Trino's own would also drop the files of
+     * NULL partitions the predicate excludes: the predicate and {@code IS NOT NULL} of those
+     * columns. Empty where Trino's is right.
      */
-    public static boolean affectsMetadataDelete(TupleDomain<IcebergColumnHandle> enforced)
+    public static Optional<Expression> metadataDeleteFilter(TupleDomain<IcebergColumnHandle> enforced)
     {
-        return !enforced.isNone() && notNullConstraints(enforced) != Expressions.alwaysTrue();
+        if (enforced.isNone()) {
+            return Optional.empty();
+        }
+        Expression notNull = notNullConstraints(enforced);
+        if (notNull == Expressions.alwaysTrue()) {
+            return Optional.empty();
+        }
+        return Optional.of(Expressions.and(toIcebergExpression(enforced), notNull));
     }
 
     /**
