@@ -1036,10 +1036,7 @@ public class HybridMetadata
     {
         IcebergTableHandle table = (IcebergTableHandle) handle;
         views.dependents().checkNoViews(tableUuid(session, table.getSchemaTableName()), table.getSchemaTableName(), "DELETE");
-        if (hasHotRows(session, table)) {
-            // a delete of whole partitions drops Iceberg files only: with hot rows the statement goes the row-level way, which moves them to Iceberg first
-            return Optional.empty();
-        }
+        // a delete of whole partitions drops Iceberg files only: executeDelete moves the hot rows to Iceberg first
         return super.applyDelete(session, handle);
     }
 
