@@ -3,11 +3,14 @@ package io.hybridlakehouse.plugin;
 import io.airlift.configuration.Config;
 import io.airlift.configuration.ConfigDescription;
 import io.airlift.configuration.ConfigSecuritySensitive;
+import io.airlift.units.Duration;
+import io.airlift.units.MinDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The catalog properties users write, in the connector's own terms. The wrapped Iceberg
@@ -22,6 +25,7 @@ public class HybridConfig
     private String metastorePassword;
     private int compactionSegmentThreshold = 10;
     private long dimensionMaxRows = 1_000_000;
+    private Duration viewBuildLease = new Duration(2, TimeUnit.MINUTES);
 
     @NotNull
     @Pattern(regexp = "^(/|file:/|local:/|s3://).*", message = "must be an absolute local path, a file:/ URI or an s3:// URI")
@@ -101,6 +105,21 @@ public class HybridConfig
     public HybridConfig setDimensionMaxRows(long dimensionMaxRows)
     {
         this.dimensionMaxRows = dimensionMaxRows;
+        return this;
+    }
+
+    @NotNull
+    @MinDuration("1s")
+    public Duration getViewBuildLease()
+    {
+        return viewBuildLease;
+    }
+
+    @Config("hybrid.materialized-views.build-lease")
+    @ConfigDescription("A materialized view build (CREATE, REFRESH) no coordinator has renewed for this long was interrupted: the background service resumes it, or undoes a CREATE")
+    public HybridConfig setViewBuildLease(Duration viewBuildLease)
+    {
+        this.viewBuildLease = viewBuildLease;
         return this;
     }
 }

@@ -16,6 +16,8 @@ import io.hybridlakehouse.plugin.function.WarmCacheTableFunctionProvider;
 import io.hybridlakehouse.plugin.metadata.HybridMetadataFactory;
 import io.hybridlakehouse.plugin.metadata.HybridTransactionManager;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
+import io.hybridlakehouse.plugin.mv.ViewBuildLeases;
+import io.hybridlakehouse.plugin.mv.ViewBuildRecovery;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.mv.ViewStateFolding;
 import io.hybridlakehouse.plugin.procedure.ApplyRetentionProcedure;
@@ -76,6 +78,8 @@ public class HybridModule
         binder.bind(DataFileReader.class).in(Scopes.SINGLETON);
         binder.bind(SegmentCompactor.class).in(Scopes.SINGLETON);
         binder.bind(ViewMaintenance.class).in(Scopes.SINGLETON);
+        binder.bind(ViewBuildLeases.class).in(Scopes.SINGLETON);
+        binder.bind(ViewBuildRecovery.class).asEagerSingleton();
         binder.bind(ViewStateFolding.class).in(Scopes.SINGLETON);
         binder.bind(AutoCompaction.class).in(Scopes.SINGLETON);
         binder.bind(HybridMetadataFactory.class).in(Scopes.SINGLETON);

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
+import io.airlift.units.Duration;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -8,6 +9,8 @@ import java.util.Map;
 import static io.airlift.configuration.testing.ConfigAssertions.assertFullMapping;
 import static io.airlift.configuration.testing.ConfigAssertions.assertRecordedDefaults;
 import static io.airlift.configuration.testing.ConfigAssertions.recordDefaults;
+import static java.util.concurrent.TimeUnit.MINUTES;
+import static java.util.concurrent.TimeUnit.SECONDS;
 
 public class TestHybridConfig
 {
@@ -20,7 +23,8 @@ public class TestHybridConfig
                 .setMetastoreUser(null)
                 .setMetastorePassword(null)
                 .setCompactionSegmentThreshold(10)
-                .setDimensionMaxRows(1_000_000));
+                .setDimensionMaxRows(1_000_000)
+                .setViewBuildLease(new Duration(2, MINUTES)));
     }
 
     @Test
@@ -33,6 +37,7 @@ public class TestHybridConfig
                 .put("hybrid.metastore.password", "secret")
                 .put("hybrid.compaction.segment-threshold", "25")
                 .put("hybrid.materialized-views.dimension-max-rows", "5000")
+                .put("hybrid.materialized-views.build-lease", "30s")
                 .buildOrThrow();
 
         HybridConfig expected = new HybridConfig()
@@ -41,7 +46,8 @@ public class TestHybridConfig
                 .setMetastoreUser("lakehouse")
                 .setMetastorePassword("secret")
                 .setCompactionSegmentThreshold(25)
-                .setDimensionMaxRows(5000);
+                .setDimensionMaxRows(5000)
+                .setViewBuildLease(new Duration(30, SECONDS));
 
         assertFullMapping(properties, expected);
     }

@@ -10,9 +10,11 @@ import io.airlift.slice.Slice;
 import io.hybridlakehouse.cache.CachePolicy;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
+import io.hybridlakehouse.plugin.mv.AbandonedViewBuild;
 import io.hybridlakehouse.plugin.mv.MaterializedViews;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewBuildLeases;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.procedure.CheckedIcebergProcedures;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
@@ -185,6 +187,7 @@ public class HybridMetadata
             CacheWarmer cacheWarmer,
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
+            ViewBuildLeases viewBuildLeases,
             RewriteStats rewriteStats,
             TierSketches tierSketches,
             ColdTableStatistics coldStatistics,
@@ -207,7 +210,7 @@ public class HybridMetadata
         this.coldStatistics = requireNonNull(coldStatistics, "coldStatistics is null");
         this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
         this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
-        this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, typeManager, new MaterializedViews.Tables()
+        this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, viewBuildLeases, typeManager, new MaterializedViews.Tables()
         {
             @Override
             public void createTable(ConnectorSession session, ConnectorTableMetadata table)
@@ -1177,6 +1180,16 @@ public class HybridMetadata
         viewsChanged = true;
         views.refresh(session, viewName);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Takes up a materialized view build its process abandoned; the background service calls it
+     * in a transaction of its own.
+     */
+    public void recoverMaterializedViewBuild(ConnectorSession session, AbandonedViewBuild build)
+    {
+        viewsChanged = true;
+        views.recover(session, build);
     }
 
     @Override

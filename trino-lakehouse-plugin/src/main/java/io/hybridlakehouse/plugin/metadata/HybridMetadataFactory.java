@@ -3,6 +3,7 @@ package io.hybridlakehouse.plugin.metadata;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.cache.CacheWarmer;
+import io.hybridlakehouse.plugin.mv.ViewBuildLeases;
 import io.hybridlakehouse.plugin.mv.ViewMaintenance;
 import io.hybridlakehouse.plugin.procedure.HotTierTableProcedures;
 import io.hybridlakehouse.plugin.rewrite.RewriteStats;
@@ -31,6 +32,7 @@ public class HybridMetadataFactory
     private final CacheWarmer cacheWarmer;
     private final OrphanFileSweeper orphanFileSweeper;
     private final ViewMaintenance viewMaintenance;
+    private final ViewBuildLeases viewBuildLeases;
     private final RewriteStats rewriteStats;
     private final CatalogName catalogName;
     private final TierSketches tierSketches;
@@ -48,6 +50,7 @@ public class HybridMetadataFactory
             CacheWarmer cacheWarmer,
             OrphanFileSweeper orphanFileSweeper,
             ViewMaintenance viewMaintenance,
+            ViewBuildLeases viewBuildLeases,
             RewriteStats rewriteStats,
             CatalogName catalogName,
             TierSketches tierSketches,
@@ -63,6 +66,7 @@ public class HybridMetadataFactory
         this.cacheWarmer = requireNonNull(cacheWarmer, "cacheWarmer is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.viewMaintenance = requireNonNull(viewMaintenance, "viewMaintenance is null");
+        this.viewBuildLeases = requireNonNull(viewBuildLeases, "viewBuildLeases is null");
         this.rewriteStats = requireNonNull(rewriteStats, "rewriteStats is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
@@ -72,6 +76,6 @@ public class HybridMetadataFactory
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, rewriteStats, tierSketches, coldStatistics, tableProcedures, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, viewBuildLeases, rewriteStats, tierSketches, coldStatistics, tableProcedures, catalogName.toString());
     }
 }

@@ -77,9 +77,11 @@ public final class MaterializedViews
     private final ViewMaintenance maintenance;
     private final TypeManager typeManager;
     private final Tables tables;
+    private final ViewBuildLeases leases;
 
-    public MaterializedViews(String catalogName, SegmentStore segmentStore, ViewMaintenance maintenance, TypeManager typeManager, Tables tables)
+    public MaterializedViews(String catalogName, SegmentStore segmentStore, ViewMaintenance maintenance, ViewBuildLeases leases, TypeManager typeManager, Tables tables)
     {
+        this.leases = requireNonNull(leases, "leases is null");
         this.catalogName = requireNonNull(catalogName, "catalogName is null");
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.maintenance = requireNonNull(maintenance, "maintenance is null");
@@ -206,6 +208,24 @@ public final class MaterializedViews
     }
 
     /**
+     * Takes up a build its process abandoned (see {@link ViewBuildLeases}): a REFRESH or a
+     * replacement is built again from the bases, as a REFRESH; a CREATE is undone, as its
+     * statement failed. The caller holds the build's lease.
+     */
+    public void recover(ConnectorSession session, AbandonedViewBuild build)
+    {
+        SynchronousView view = build.view();
+        if (build.creates()) {
+            segmentStore.dropView(view.name(), Optional.of(view.stateTable()))
+                    .ifPresent(dropped -> tables.dropTable(session, dropped.stateTable()));
+            log.info("Undid the interrupted CREATE MATERIALIZED VIEW %s: the view and its state table %s are dropped", view.name(), view.stateTable());
+            return;
+        }
+        log.info("Resuming the interrupted build of materialized view %s from its bases %s", view.name(), view.bases());
+        refresh(session, view.name());
+    }
+
+    /**
      * Creates the state table, registers the view at its bases' versions and fills the state
      * from the rows visible at them; INSERTs committed after the registration maintain the
      * new state themselves, so no row is counted twice or missed.
@@ -226,17 +246,25 @@ public final class MaterializedViews
                 .map(column -> new ColumnMetadata(column.name(), column.type()))
                 .collect(toImmutableList());
         tables.createTable(session, new ConnectorTableMetadata(view.stateTable(), stateColumns, withoutViewOnlyProperties(properties), Optional.of("State of materialized view " + view.name())));
-        String stateUuid;
-        Map<String, Long> versions;
-        try {
-            stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
-            List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
-            versions = segmentStore.registerView(view, baseUuids);
+        // renewed from the registration until the build ends; left to expire when it fails, so the background service takes the build up
+        try (ViewBuildLeases.Lease _ = leases.hold(view.name())) {
+            String stateUuid;
+            Map<String, Long> versions;
+            try {
+                stateUuid = segmentStore.getTable(view.stateTable()).orElseThrow().tableUuid();
+                List<String> baseUuids = view.bases().stream().map(base -> baseTables.get(base).uuid().toString()).toList();
+                versions = segmentStore.registerView(view, baseUuids, new ViewBuildClaim(leases.owner(), !replacing));
+            }
+            catch (RuntimeException e) {
+                tables.dropTable(session, view.stateTable());
+                throw e;
+            }
+            fill(session, view, baseTables, replacing, stateUuid, versions);
         }
-        catch (RuntimeException e) {
-            tables.dropTable(session, view.stateTable());
-            throw e;
-        }
+    }
+
+    private void fill(ConnectorSession session, SynchronousView view, Map<SchemaTableName, Table> baseTables, boolean replacing, String stateUuid, Map<String, Long> versions)
+    {
         List<NewSegment> written = ImmutableList.of();
         try {
             long start = System.nanoTime();
@@ -254,9 +282,10 @@ public final class MaterializedViews
         catch (RuntimeException e) {
             maintenance.deleteQuietly(session, written);
             if (replacing) {
-                log.warn(e, "Building materialized view %s failed: it answers from its base tables until a REFRESH MATERIALIZED VIEW completes", view.name());
+                log.warn(e, "Building materialized view %s failed: it answers from its base tables until its build completes (the background service resumes it, or run REFRESH MATERIALIZED VIEW)", view.name());
                 ErrorCodeSupplier errorCode = e instanceof TrinoException trinoException ? trinoException::getErrorCode : HYBRID_COMMIT_ERROR;
-                throw new TrinoException(errorCode, "Building materialized view %s failed: %s. The view answers from its base tables, correctly but without its stored state, until REFRESH MATERIALIZED VIEW %s completes"
+                throw new TrinoException(errorCode, ("Building materialized view %s failed: %s. The view answers from its base tables, correctly but without its stored state, until its build completes: " +
+                        "the background service resumes it after hybrid.materialized-views.build-lease, or run REFRESH MATERIALIZED VIEW %s")
                         .formatted(view.name(), e.getMessage(), view.name()), e);
             }
             segmentStore.dropView(view.name(), Optional.of(view.stateTable()));

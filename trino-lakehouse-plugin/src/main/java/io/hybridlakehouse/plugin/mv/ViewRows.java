@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -224,6 +225,63 @@ public final class ViewRows
             statement.setString(3, view.name().getSchemaName());
             statement.setString(4, view.name().getTableName());
             statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Records {@code owner} as the process building the view, renewed now; {@code creates} is
+     * left as it is when empty (a build taken over is still the statement it was).
+     */
+    public static void claimBuild(Connection connection, SchemaTableName view, String owner, Optional<Boolean> creates)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(creates.isPresent()
+                ? "UPDATE hybrid_materialized_views SET build_owner = ?, build_renewed_at = ?, build_creates = ? WHERE schema_name = ? AND view_name = ?"
+                : "UPDATE hybrid_materialized_views SET build_owner = ?, build_renewed_at = ? WHERE schema_name = ? AND view_name = ?")) {
+            int parameter = 1;
+            statement.setString(parameter++, owner);
+            statement.setLong(parameter++, System.currentTimeMillis());
+            if (creates.isPresent()) {
+                statement.setInt(parameter++, creates.get() ? 1 : 0);
+            }
+            statement.setString(parameter++, view.getSchemaName());
+            statement.setString(parameter, view.getTableName());
+            statement.executeUpdate();
+        }
+    }
+
+    public static void renewBuild(Connection connection, SchemaTableName view, String owner)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE hybrid_materialized_views SET build_renewed_at = ? WHERE schema_name = ? AND view_name = ? AND building = 1 AND build_owner = ?")) {
+            statement.setLong(1, System.currentTimeMillis());
+            statement.setString(2, view.getSchemaName());
+            statement.setString(3, view.getTableName());
+            statement.setString(4, owner);
+            statement.executeUpdate();
+        }
+    }
+
+    public static List<AbandonedViewBuild> abandonedBuilds(Connection connection, Instant renewedBefore)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT definition_json, build_owner, build_renewed_at, build_creates FROM hybrid_materialized_views " +
+                        "WHERE building = 1 AND (build_renewed_at IS NULL OR build_renewed_at < ?) ORDER BY schema_name, view_name")) {
+            statement.setLong(1, renewedBefore.toEpochMilli());
+            ImmutableList.Builder<AbandonedViewBuild> builds = ImmutableList.builder();
+            try (ResultSet resultSet = statement.executeQuery()) {
+                while (resultSet.next()) {
+                    SynchronousView view = decoded(resultSet.getString(1));
+                    Optional<String> owner = Optional.ofNullable(resultSet.getString(2));
+                    long renewedAt = resultSet.getLong(3);
+                    OptionalLong renewed = resultSet.wasNull() ? OptionalLong.empty() : OptionalLong.of(renewedAt);
+                    boolean creates = resultSet.getInt(4) == 1;
+                    builds.add(new AbandonedViewBuild(view.withState(view.stateTable(), true), creates, owner, renewed));
+                }
+            }
+            return builds.build();
         }
     }
 

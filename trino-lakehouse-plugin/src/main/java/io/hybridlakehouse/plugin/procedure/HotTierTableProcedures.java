@@ -111,7 +111,8 @@ public class HotTierTableProcedures
                 .toList();
         if (!building.isEmpty() && segmentStore.hotTierStats().getOrDefault(tableUuid, HotTierStats.NONE).segments() > 0) {
             throw new TrinoException(NOT_SUPPORTED, ("Cannot tier %s now: materialized views %s are being built from its rows, which stay hot until the build is done. " +
-                    "If no CREATE or REFRESH of them is running, a build failed: run REFRESH MATERIALIZED VIEW (or drop the view), then tier the table").formatted(name, building));
+                    "A build no statement runs any more is resumed by the background service within hybrid.materialized-views.build-lease and hybrid.tiering.interval; " +
+                    "REFRESH MATERIALIZED VIEW (or dropping the view) ends it now").formatted(name, building));
         }
     }
 

@@ -12,8 +12,10 @@ import io.hybridlakehouse.plugin.metadata.TableMode;
 import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreAvailability;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
+import io.hybridlakehouse.plugin.mv.AbandonedViewBuild;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewBuildClaim;
 import io.hybridlakehouse.plugin.mv.ViewRows;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.TrinoException;
@@ -27,6 +29,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -553,7 +556,7 @@ public class JdbcSegmentStore
     }
 
     @Override
-    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids)
+    public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, ViewBuildClaim claim)
     {
         return inTransaction(connection -> {
             ImmutableMap.Builder<String, Long> versions = ImmutableMap.builder();
@@ -565,11 +568,49 @@ public class JdbcSegmentStore
                     .map(SynchronousView::stateTable)
                     .filter(state -> !state.equals(view.stateTable()));
             ViewRows.put(connection, view, baseUuids);
+            ViewRows.claimBuild(connection, view.name(), claim.owner(), Optional.of(claim.creates()));
             if (previousState.isPresent()) {
                 update(connection, "UPDATE hybrid_tables SET retired_at = ? WHERE schema_name = ? AND table_name = ?",
                         System.currentTimeMillis(), previousState.get().getSchemaName(), previousState.get().getTableName());
             }
             return versions.buildOrThrow();
+        });
+    }
+
+    @Override
+    public void renewViewBuilds(Collection<SchemaTableName> views, String owner)
+    {
+        if (views.isEmpty()) {
+            return;
+        }
+        inTransaction(connection -> {
+            for (SchemaTableName view : views) {
+                ViewRows.renewBuild(connection, view, owner);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<AbandonedViewBuild> abandonedViewBuilds(Instant renewedBefore)
+    {
+        return inTransaction(connection -> ViewRows.abandonedBuilds(connection, renewedBefore));
+    }
+
+    @Override
+    public boolean takeOverViewBuild(AbandonedViewBuild build, String owner, Instant renewedBefore)
+    {
+        return inTransaction(connection -> {
+            lockViewRow(connection, build.view().name());
+            Optional<AbandonedViewBuild> current = ViewRows.abandonedBuilds(connection, renewedBefore).stream()
+                    .filter(abandoned -> abandoned.view().name().equals(build.view().name()))
+                    .findFirst();
+            // still the registration found, and still abandoned: not refreshed, dropped or claimed by anyone since
+            if (current.isEmpty() || !current.get().view().stateTable().equals(build.view().stateTable()) || !current.get().renewedAt().equals(build.renewedAt())) {
+                return false;
+            }
+            ViewRows.claimBuild(connection, build.view().name(), owner, Optional.empty());
+            return true;
         });
     }
 

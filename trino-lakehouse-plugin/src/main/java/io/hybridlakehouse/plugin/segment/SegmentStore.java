@@ -1,11 +1,14 @@
 package io.hybridlakehouse.plugin.segment;
 
 import io.hybridlakehouse.plugin.metadata.TableSettings;
+import io.hybridlakehouse.plugin.mv.AbandonedViewBuild;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewBuildClaim;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -166,7 +169,28 @@ public interface SegmentStore
      * view registered before under the name is marked retired in the same transaction: reads that
      * began before may still be reading it.
      */
-    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids);
+    Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, ViewBuildClaim claim);
+
+    /**
+     * Says that {@code owner} still runs the builds of these views; a build is abandoned once
+     * nobody renewed it for the lease ({@code hybrid.materialized-views.build-lease}).
+     */
+    void renewViewBuilds(Collection<SchemaTableName> views, String owner);
+
+    /**
+     * Views being built whose build was last renewed before {@code renewedBefore}, or never
+     * (registered before builds had owners).
+     */
+    List<AbandonedViewBuild> abandonedViewBuilds(Instant renewedBefore);
+
+    /**
+     * Claims an abandoned build for {@code owner}, in one transaction with the check that the
+     * view is still that registration and still abandoned: of two processes that found it, one
+     * takes it over.
+     *
+     * @return whether this call took it over
+     */
+    boolean takeOverViewBuild(AbandonedViewBuild build, String owner, Instant renewedBefore);
 
     /**
      * Commits the built state of a view and marks it built, in one transaction; fails with

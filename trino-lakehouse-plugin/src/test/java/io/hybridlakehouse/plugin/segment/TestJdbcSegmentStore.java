@@ -6,8 +6,10 @@ import io.hybridlakehouse.plugin.metadata.TableSettings;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnection;
 import io.hybridlakehouse.plugin.metastore.MetastoreConnectionPool;
 import io.hybridlakehouse.plugin.metastore.MetastoreMigrator;
+import io.hybridlakehouse.plugin.mv.AbandonedViewBuild;
 import io.hybridlakehouse.plugin.mv.RegisteredView;
 import io.hybridlakehouse.plugin.mv.SynchronousView;
+import io.hybridlakehouse.plugin.mv.ViewBuildClaim;
 import io.hybridlakehouse.plugin.statistics.ColumnSketches;
 import io.trino.spi.connector.SchemaTableName;
 import org.apache.datasketches.theta.UpdateSketch;
@@ -26,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class TestJdbcSegmentStore
 {
     private static final String TABLE = "00000000-0000-0000-0000-000000000001";
+    private static final ViewBuildClaim CLAIM = new ViewBuildClaim("this-process", false);
 
     @Test
     public void testVersionsHandOffAndCompactionGuard()
@@ -221,13 +224,13 @@ public class TestJdbcSegmentStore
         store.registerTable("00000000-0000-0000-0000-000000000004", stateOfViewOfState, "local:///state2", TableSettings.ofMode(TableMode.HYBRID));
         store.registerTable("00000000-0000-0000-0000-000000000005", unrelated, "local:///w", TableSettings.ofMode(TableMode.HYBRID));
         // a view stitching two bases, and a view over the first one's state table
-        store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid));
-        store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid));
+        store.registerView(view(view, List.of(base, otherBase), state), List.of(TABLE, otherBaseUuid), CLAIM);
+        store.registerView(view(viewOfState, List.of(state), stateOfViewOfState), List.of(stateUuid), CLAIM);
         // and a view of the unrelated table, which no read of the set may bring in
         SchemaTableName unrelatedView = new SchemaTableName("s", "on_w");
         SchemaTableName unrelatedState = new SchemaTableName("s", "_mv_on_w_1");
         store.registerTable("00000000-0000-0000-0000-000000000006", unrelatedState, "local:///state3", TableSettings.ofMode(TableMode.HYBRID));
-        store.registerView(view(unrelatedView, List.of(unrelated), unrelatedState), List.of("00000000-0000-0000-0000-000000000005"));
+        store.registerView(view(unrelatedView, List.of(unrelated), unrelatedState), List.of("00000000-0000-0000-0000-000000000005"), CLAIM);
 
         // from any member, the whole set: both views, their state tables, every base; never the unrelated table
         Set<SchemaTableName> connectedTables = Set.of(base, otherBase, state, stateOfViewOfState);
@@ -260,6 +263,56 @@ public class TestJdbcSegmentStore
         assertThat(missing.tables()).isEmpty();
         assertThat(missing.views()).isEmpty();
         assertThat(missing.names()).containsExactly(new SchemaTableName("s", "missing"));
+    }
+
+    @Test
+    public void testViewBuildLeases()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-store-leases");
+        SchemaTableName base = new SchemaTableName("s", "t");
+        SchemaTableName refreshed = new SchemaTableName("s", "refreshed");
+        SchemaTableName created = new SchemaTableName("s", "created");
+        SchemaTableName refreshedState = new SchemaTableName("s", "_mv_refreshed_1");
+        store.registerView(view(refreshed, List.of(base), refreshedState).withState(refreshedState, true), List.of(TABLE), new ViewBuildClaim("first", false));
+        store.registerView(view(created, List.of(base), new SchemaTableName("s", "_mv_created_1")).withState(new SchemaTableName("s", "_mv_created_1"), true), List.of(TABLE), new ViewBuildClaim("first", true));
+
+        // just claimed: nothing is abandoned yet; past the lease, both are, each with what it was
+        Instant registered = Instant.now();
+        assertThat(store.abandonedViewBuilds(registered.minusSeconds(60))).isEmpty();
+        Thread.sleep(5);
+        List<AbandonedViewBuild> abandoned = store.abandonedViewBuilds(Instant.now().plusSeconds(1));
+        assertThat(abandoned).extracting(build -> build.view().name()).containsExactly(created, refreshed);
+        assertThat(abandoned).extracting(AbandonedViewBuild::creates).containsExactly(true, false);
+        assertThat(abandoned).allSatisfy(build -> assertThat(build.owner()).contains("first"));
+
+        // a renewal by another process changes nothing; by its owner, it keeps the build alive
+        Instant beforeRenewal = Instant.now();
+        Thread.sleep(5);
+        store.renewViewBuilds(List.of(refreshed, created), "someone-else");
+        assertThat(store.abandonedViewBuilds(beforeRenewal.plusMillis(1))).hasSize(2);
+        store.renewViewBuilds(List.of(refreshed), "first");
+        assertThat(store.abandonedViewBuilds(beforeRenewal.plusMillis(1))).extracting(build -> build.view().name()).containsExactly(created);
+
+        // of two processes taking over the same abandoned build, one does; the build stays a CREATE
+        Instant expiredBefore = Instant.now().plusSeconds(1);
+        AbandonedViewBuild createBuild = store.abandonedViewBuilds(expiredBefore).stream().filter(build -> build.view().name().equals(created)).findFirst().orElseThrow();
+        Thread.sleep(5);
+        assertThat(store.takeOverViewBuild(createBuild, "second", expiredBefore)).isTrue();
+        assertThat(store.takeOverViewBuild(createBuild, "third", expiredBefore)).isFalse();
+        assertThat(store.abandonedViewBuilds(Instant.now().plusSeconds(1)).stream().filter(build -> build.view().name().equals(created)).findFirst().orElseThrow())
+                .satisfies(build -> {
+                    assertThat(build.owner()).contains("second");
+                    assertThat(build.creates()).isTrue();
+                });
+        // nor is a build taken over once refreshed by a statement (another state table), or once built
+        AbandonedViewBuild refreshBuild = store.abandonedViewBuilds(Instant.now().plusSeconds(1)).stream().filter(build -> build.view().name().equals(refreshed)).findFirst().orElseThrow();
+        SchemaTableName newState = new SchemaTableName("s", "_mv_refreshed_2");
+        store.registerView(view(refreshed, List.of(base), newState).withState(newState, true), List.of(TABLE), new ViewBuildClaim("fourth", false));
+        assertThat(store.takeOverViewBuild(refreshBuild, "second", Instant.now().plusSeconds(1))).isFalse();
+        store.registerTable("00000000-0000-0000-0000-000000000009", newState, "local:///refreshed2", TableSettings.ofMode(TableMode.HYBRID));
+        store.finishViewBuild(view(refreshed, List.of(base), newState), "00000000-0000-0000-0000-000000000009", List.of());
+        assertThat(store.abandonedViewBuilds(Instant.now().plusSeconds(1))).extracting(build -> build.view().name()).containsExactly(created);
     }
 
     private static SynchronousView view(SchemaTableName name, List<SchemaTableName> bases, SchemaTableName stateTable)
