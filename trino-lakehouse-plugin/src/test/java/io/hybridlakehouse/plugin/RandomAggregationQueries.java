@@ -25,16 +25,17 @@ final class RandomAggregationQueries
             "date_trunc('day', ts)", "date_trunc('week', ts)", "date_trunc('month', ts)", "date_trunc('quarter', ts)", "date_trunc('year', ts)",
             "date_trunc('hour', ts)", "region", "device", "coalesce(region, 'none')", "upper(device)", "d", "date_trunc('month', d)",
             "CAST(date_trunc('day', ts) AS date)", "date_trunc('day', CAST(ts AS TIMESTAMP))", "day_of_week(date_trunc('day', ts))",
-            "CAST(ts AS date)", "date(ts)");
+            "CAST(ts AS date)", "date(ts)", "year(ts)", "month(ts)", "day_of_week(ts)", "hour(ts)", "week(ts)", "quarter(d)", "day(d)");
     private static final List<String> OTHER_KEYS = List.of(
-            "user_id", "score", "date_trunc('minute', ts)", "year(ts)", "amount");
+            "user_id", "score", "date_trunc('minute', ts)", "minute(ts)", "amount");
 
     private static final List<String> DERIVABLE_AGGREGATES = List.of(
             "count(*)", "count(amount)", "count(score)", "sum(amount)", "sum(score)", "min(amount)", "max(amount)", "avg(amount)", "avg(score)",
             "min(ts)", "max(ts)", "approx_distinct(user_id)", "min(user_id)", "max(user_id)", "max(score)", "min(score)",
-            "sum(amount) / count(*)", "count(*) * 2", "count(amount) - count(*)", "max(amount) - min(amount)", "count(region)", "count(device)", "count(ts)");
+            "sum(amount) / count(*)", "count(*) * 2", "count(amount) - count(*)", "max(amount) - min(amount)", "count(region)", "count(device)", "count(ts)",
+            "max(region)", "min(device)", "min(d)", "max(d)");
     private static final List<String> OTHER_AGGREGATES = List.of(
-            "count(DISTINCT region)", "max(region)", "sum(user_id)", "count(user_id)", "min(d)", "approx_distinct(user_id, 0.01)", "count(*) FILTER (WHERE score > 2)");
+            "count(DISTINCT region)", "sum(user_id)", "count(user_id)", "approx_distinct(user_id, 0.01)", "count(*) FILTER (WHERE score > 2)");
 
     private static final List<String> DERIVABLE_FILTERS = List.of(
             "region = 'beijing'", "region IN ('shanghai', 'overseas')", "region IS NULL", "region IS NOT NULL", "device <> 'pc'", "device = 'ios'",

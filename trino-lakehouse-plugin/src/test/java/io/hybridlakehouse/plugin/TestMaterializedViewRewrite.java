@@ -253,6 +253,20 @@ public class TestMaterializedViewRewrite
         rewritten(cases, "engagement", "SELECT region, count(*) FROM likes GROUP BY region");
         rewritten(cases, "engagement", "SELECT date_trunc('month', ts), count(*) FROM likes GROUP BY 1");
         rewritten(cases, "engagement", "SELECT count(*) FROM likes WHERE region = 'overseas'");
+        // calendar fields of a key at their unit or finer, as BI tools group by them
+        rewritten(cases, "dws_daily", "SELECT year(ts), month(ts), region, count(*), sum(amount) FROM ods_events GROUP BY 1, 2, 3");
+        rewritten(cases, "dws_daily", "SELECT day_of_week(ts), count(*), avg(amount), approx_distinct(user_id) FROM ods_events WHERE region = 'beijing' GROUP BY 1");
+        rewritten(cases, "dws_daily", "SELECT extract(YEAR FROM ts), quarter(ts), count(*) FROM ods_events GROUP BY 1, 2");
+        rewritten(cases, "dws_hourly", "SELECT hour(ts), count(*), sum(amount) FROM ods_events GROUP BY 1");
+        rewritten(cases, "dws_by_date", "SELECT quarter(d), week(d), day(d), count(*) FROM ods_events GROUP BY 1, 2, 3");
+        rewritten(cases, "clicks_by_date", "SELECT day_of_year(ts), year_of_week(ts), count(*), sum(amount) FROM clicks GROUP BY 1, 2");
+        notRewritten(cases, "SELECT hour(ts), count(*) FROM clicks GROUP BY 1");
+        notRewritten(cases, "SELECT month(ts), count(*) FROM ods_events WHERE user_id = 5 GROUP BY 1");
+        // the least and greatest values of a key's own column
+        rewritten(cases, "dws_by_date", "SELECT region, min(d), max(d), count(*) FROM ods_events GROUP BY region");
+        rewritten(cases, "dws_by_date", "SELECT min(d), max(d) FROM ods_events WHERE region = 'beijing'");
+        rewritten(cases, "dws_daily", "SELECT device, min(region), max(region) FROM ods_events GROUP BY device");
+        notRewritten(cases, "SELECT min(region), max(region) FROM likes");
         // not derivable: answered from the base
         notRewritten(cases, "SELECT user_id, count(*) FROM ods_events GROUP BY user_id");
         notRewritten(cases, "SELECT region, sum(user_id) FROM ods_events GROUP BY region");
@@ -716,6 +730,34 @@ public class TestMaterializedViewRewrite
         assertUpdate("DROP MATERIALIZED VIEW shared_by_country");
         assertUpdate("DROP TABLE shared_other");
         assertUpdate("DROP TABLE shared_regions");
+    }
+
+    @Test
+    public void testCalendarFieldsAtTheEdgesOfTheCalendar()
+    {
+        // ISO weeks across year ends, leap days, the last microsecond before the epoch, the first and last days Trino writes
+        assertUpdate("CREATE TABLE edge_times (ts timestamp(6), d date, amount bigint)");
+        assertUpdate("""
+                INSERT INTO edge_times
+                SELECT ts, CAST(ts AS date), amount FROM (VALUES
+                    (TIMESTAMP '1969-12-31 23:59:59.999999', 1), (TIMESTAMP '1970-01-01 00:00:00', 2), (TIMESTAMP '1900-02-28 23:30:00.5', 3),
+                    (TIMESTAMP '2020-12-31 12:00:00', 4), (TIMESTAMP '2021-01-03 23:59:59.999999', 5), (TIMESTAMP '2021-01-04 00:00:00', 6),
+                    (TIMESTAMP '2024-02-29 13:14:15', 7), (TIMESTAMP '2026-12-28 01:00:00', 8), (TIMESTAMP '2027-01-01 05:59:00', 9),
+                    (TIMESTAMP '0001-01-01 00:00:00', 10), (TIMESTAMP '1582-10-15 00:00:00', 11), (TIMESTAMP '9999-12-31 23:59:59.999999', 12),
+                    (TIMESTAMP '2008-12-29 00:00:00', 13), (TIMESTAMP '2010-01-03 10:10:10', 14), (CAST(NULL AS timestamp(6)), 15)) t(ts, amount)""", 15);
+        assertUpdate("CREATE MATERIALIZED VIEW edge_hourly AS SELECT date_trunc('hour', ts) AS hour, d, count(*) AS events, sum(amount) AS amount FROM edge_times GROUP BY date_trunc('hour', ts), d");
+        for (String field : List.of("year", "quarter", "month", "week", "week_of_year", "year_of_week", "yow", "day", "day_of_month", "day_of_week", "dow", "day_of_year", "doy", "hour", "minute")) {
+            // answered from the view where its hourly key gives the field; computed by the scan otherwise (the view keeps no max)
+            assertSameRowsAndRewrite("SELECT %s(ts), count(*), sum(amount) FROM edge_times GROUP BY 1".formatted(field), field.equals("minute") ? Optional.empty() : Optional.of("edge_hourly"));
+            assertSameRowsAndRewrite("SELECT %s(ts), max(amount) FROM edge_times GROUP BY 1".formatted(field), Optional.empty());
+            if (!field.equals("hour") && !field.equals("minute")) {
+                assertSameRowsAndRewrite("SELECT %s(d), count(*) FROM edge_times GROUP BY 1".formatted(field), Optional.of("edge_hourly"));
+                assertSameRowsAndRewrite("SELECT %s(d), max(amount) FROM edge_times GROUP BY 1".formatted(field), Optional.empty());
+            }
+        }
+        assertSameRowsAndRewrite("SELECT min(d), max(d), count(*) FROM edge_times", Optional.of("edge_hourly"));
+        assertUpdate("DROP MATERIALIZED VIEW edge_hourly");
+        assertUpdate("DROP TABLE edge_times");
     }
 
     private void insertAll(int from, int to)

@@ -20,9 +20,11 @@ import static java.util.Objects.requireNonNull;
  * A grouping key in the forms the rewrite derives from one another: a base column, optionally
  * cast to {@code timestamp(3)} (Superset's {@code CAST(ts AS TIMESTAMP)}), optionally truncated
  * by {@code date_trunc}; or {@code CAST(ts AS date)} of a timestamp column, which is its
- * truncation to the day as a {@code date} ({@code toDate}, with the unit {@code day}).
+ * truncation to the day as a {@code date} ({@code toDate}, with the unit {@code day}); or a
+ * date/time field of a column, such as {@code year(ts)} ({@code field}, with the field's unit),
+ * which only queries ask for.
  */
-public record KeyExpression(String column, boolean castToMillis, Optional<String> unit, boolean toDate)
+public record KeyExpression(String column, boolean castToMillis, Optional<String> unit, boolean toDate, Optional<String> field)
 {
     private static final SqlParser PARSER = new SqlParser();
     private static final Set<String> MILLIS_TIMESTAMP = Set.of("timestamp", "timestamp(3)");
@@ -32,11 +34,27 @@ public record KeyExpression(String column, boolean castToMillis, Optional<String
         requireNonNull(column, "column is null");
         requireNonNull(unit, "unit is null");
         checkArgument(!toDate || (!castToMillis && unit.equals(Optional.of("day"))), "a date cast is the day of the column's own value");
+        requireNonNull(field, "field is null");
+        checkArgument(field.isEmpty() || (!castToMillis && !toDate && unit.equals(field.flatMap(TimeKeys::unitOfField))), "a field is read from the column's value at the field's unit");
+    }
+
+    public KeyExpression(String column, boolean castToMillis, Optional<String> unit, boolean toDate)
+    {
+        this(column, castToMillis, unit, toDate, Optional.empty());
     }
 
     public KeyExpression(String column, boolean castToMillis, Optional<String> unit)
     {
         this(column, castToMillis, unit, false);
+    }
+
+    /**
+     * A date/time field of the column, such as {@code year(ts)}: the key truncated to the
+     * field's unit, then the field read from it.
+     */
+    public static KeyExpression fieldOf(String column, String field)
+    {
+        return new KeyExpression(column, false, TimeKeys.unitOfField(field), false, Optional.of(field));
     }
 
     /**
@@ -98,6 +116,9 @@ public record KeyExpression(String column, boolean castToMillis, Optional<String
     @Override
     public String toString()
     {
+        if (field.isPresent()) {
+            return "%s(%s)".formatted(field.get(), column);
+        }
         if (toDate) {
             return "CAST(%s AS date)".formatted(column);
         }

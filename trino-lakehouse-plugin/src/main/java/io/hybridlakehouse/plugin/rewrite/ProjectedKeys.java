@@ -29,7 +29,7 @@ import static io.trino.spi.type.SmallintType.SMALLINT;
 import static io.trino.spi.type.TinyintType.TINYINT;
 
 /**
- * Grouping keys such as {@code date_trunc('day', ts)} and {@code date_trunc('day', CAST(ts AS TIMESTAMP))},
+ * Grouping keys such as {@code date_trunc('day', ts)}, {@code date_trunc('day', CAST(ts AS TIMESTAMP))} and {@code year(ts)},
  * and aggregate arguments such as {@code CAST(score AS bigint)}, are computed in a projection below the aggregation. Trino offers that projection to the
  * connector before the aggregation: taking the keys into the scan as {@link DerivedColumnHandle}s
  * puts the aggregation directly over the scan, where {@code applyAggregation} can answer it from a view.
@@ -99,6 +99,13 @@ public final class ProjectedKeys
             return temporalColumn(call.getArguments().getFirst(), assignments)
                     .filter(column -> column.getType() instanceof TimestampType)
                     .map(column -> new DerivedColumnHandle(column, false, Optional.of("day"), DATE));
+        }
+        // year(ts), month(d), day_of_week(ts), ...: BI's calendar groupings, read from any key at the field's unit or finer
+        Optional<String> fieldUnit = TimeKeys.unitOfField(call.getFunctionName().getName());
+        if (call.getFunctionName().getCatalogSchema().isEmpty() && fieldUnit.isPresent() && call.getType() == BIGINT && call.getArguments().size() == 1) {
+            return temporalColumn(call.getArguments().getFirst(), assignments)
+                    .filter(column -> column.getType() instanceof TimestampType || List.of("day", "week", "month", "quarter", "year").contains(fieldUnit.get()))
+                    .map(column -> new DerivedColumnHandle(column, false, fieldUnit, Optional.of(call.getFunctionName().getName()), BIGINT));
         }
         // avg and sum of an integer column arrive as aggregates of CAST(column AS bigint)
         if (call.getFunctionName().equals(CAST_FUNCTION_NAME) && call.getType() == BIGINT && call.getArguments().size() == 1

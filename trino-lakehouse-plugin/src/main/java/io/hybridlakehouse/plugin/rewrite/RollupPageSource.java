@@ -110,7 +110,10 @@ public class RollupPageSource
             for (Key keyColumn : rollup.keys()) {
                 Type stateType = stateTypes.get(keyColumn.channel());
                 Object value = readNativeValue(stateType, page.getBlock(keyColumn.channel()), position);
-                if (keyColumn.castToMillis()) {
+                if (keyColumn.field().isPresent()) {
+                    value = TimeKeys.field(value, stateType, keyColumn.field().get());
+                }
+                else if (keyColumn.castToMillis()) {
                     value = TimeKeys.castToMillis(value, stateType);
                 }
                 else if (keyColumn.outputType() == DATE && stateType instanceof TimestampType) {

@@ -56,14 +56,15 @@ public record RollupTableHandle(
     }
 
     /**
-     * A grouping key of the query: a view key, cast and truncated to a coarser unit as the query asks.
+     * A grouping key of the query: a view key, cast and truncated to a coarser unit as the query asks, or a date/time field read from it.
      */
-    public record Key(String name, int channel, boolean castToMillis, Optional<String> unit, Type outputType)
+    public record Key(String name, int channel, boolean castToMillis, Optional<String> unit, Optional<String> field, Type outputType)
     {
         public Key
         {
             requireNonNull(name, "name is null");
             requireNonNull(unit, "unit is null");
+            requireNonNull(field, "field is null");
             requireNonNull(outputType, "outputType is null");
         }
     }

@@ -1,5 +1,6 @@
 package io.hybridlakehouse.plugin.rewrite;
 
+import com.google.common.collect.ImmutableMap;
 import io.hybridlakehouse.plugin.mv.RowExpressions;
 import io.trino.spi.predicate.Domain;
 import io.trino.spi.predicate.Range;
@@ -8,12 +9,19 @@ import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Timestamps;
 import io.trino.spi.type.Type;
 
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.IsoFields;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static io.trino.spi.type.DateType.DATE;
 import static io.trino.spi.type.Timestamps.MICROSECONDS_PER_DAY;
+import static io.trino.spi.type.Timestamps.MICROSECONDS_PER_SECOND;
+import static io.trino.spi.type.Timestamps.NANOSECONDS_PER_MICROSECOND;
 
 /**
  * The time arithmetic of key derivation, on Trino's native values of {@code date} (days) and
@@ -22,12 +30,62 @@ import static io.trino.spi.type.Timestamps.MICROSECONDS_PER_DAY;
 public final class TimeKeys
 {
     private static final List<String> UNITS = List.of("second", "minute", "hour", "day", "week", "month", "quarter", "year");
+    private static final Map<String, String> FIELD_UNITS = ImmutableMap.<String, String>builder()
+            .put("year", "year")
+            .put("quarter", "quarter")
+            .put("month", "month")
+            .put("week", "week")
+            .put("year_of_week", "week")
+            .put("day", "day")
+            .put("day_of_week", "day")
+            .put("day_of_year", "day")
+            .put("hour", "hour")
+            .put("minute", "minute")
+            .buildOrThrow();
 
     private TimeKeys() {}
 
     public static boolean isUnit(String unit)
     {
         return UNITS.contains(unit);
+    }
+
+    /**
+     * The unit a date/time field function ({@code year(ts)}, {@code day_of_week(d)}, ...) reads
+     * no finer than: the field is the same for every value of one such unit, so a key truncated
+     * to that unit or finer gives it. Trino names each function by its canonical name
+     * ({@code day_of_week} for {@code dow}) when it offers it to the connector.
+     */
+    public static Optional<String> unitOfField(String function)
+    {
+        return Optional.ofNullable(FIELD_UNITS.get(function));
+    }
+
+    /**
+     * A field function of a date (epoch days) or short timestamp (epoch microseconds), computed
+     * in the ISO calendar as Trino's own functions compute it.
+     */
+    public static Object field(Object value, Type type, String function)
+    {
+        if (value == null) {
+            return null;
+        }
+        LocalDateTime time = type == DATE
+                ? LocalDate.ofEpochDay((long) value).atStartOfDay()
+                : LocalDateTime.ofEpochSecond(Math.floorDiv((long) value, MICROSECONDS_PER_SECOND), (int) Math.floorMod((long) value, MICROSECONDS_PER_SECOND) * NANOSECONDS_PER_MICROSECOND, ZoneOffset.UTC);
+        return (long) switch (function) {
+            case "year" -> time.getYear();
+            case "quarter" -> (time.getMonthValue() - 1) / 3 + 1;
+            case "month" -> time.getMonthValue();
+            case "week" -> time.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+            case "year_of_week" -> time.get(IsoFields.WEEK_BASED_YEAR);
+            case "day" -> time.getDayOfMonth();
+            case "day_of_week" -> time.getDayOfWeek().getValue();
+            case "day_of_year" -> time.getDayOfYear();
+            case "hour" -> time.getHour();
+            case "minute" -> time.getMinute();
+            default -> throw new IllegalArgumentException("not a date/time field function: " + function);
+        };
     }
 
     /**

@@ -22,6 +22,7 @@ import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.TypeManager;
+import io.trino.spi.type.VarcharType;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,13 @@ import java.util.OptionalInt;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
+import static io.trino.spi.type.BigintType.BIGINT;
+import static io.trino.spi.type.BooleanType.BOOLEAN;
+import static io.trino.spi.type.DateType.DATE;
 import static io.trino.spi.type.DoubleType.DOUBLE;
+import static io.trino.spi.type.IntegerType.INTEGER;
+import static io.trino.spi.type.SmallintType.SMALLINT;
+import static io.trino.spi.type.TinyintType.TINYINT;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -225,14 +232,18 @@ public final class ViewRewriter
                     reason = "the query groups by %s, the view only by %s".formatted(wanted, have);
                     continue;
                 }
-                return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, Optional.empty(), outputType);
+                return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, Optional.empty(), Optional.empty(), outputType);
             }
             if (have.unit().isPresent() && !TimeKeys.rollsUp(have.unit().get(), wanted.unit().get())) {
                 reason = "the query groups by %s, which the view's %s key does not roll up to".formatted(wanted, have.unit().get());
                 continue;
             }
+            if (wanted.field().isPresent()) {
+                // the field of a key value at the field's unit or finer is the field of every base value it stands for
+                return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), false, Optional.empty(), wanted.field(), outputType);
+            }
             Optional<String> truncation = have.unit().equals(wanted.unit()) ? Optional.empty() : wanted.unit();
-            return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, truncation, outputType);
+            return new RollupTableHandle.Key(wanted.toString(), channels.of(viewKey.getKey()), cast, truncation, Optional.empty(), outputType);
         }
         throw new NoRewrite(reason);
     }
@@ -432,7 +443,14 @@ public final class ViewRewriter
                     case "min" -> AggregateFunction.MIN;
                     default -> AggregateFunction.MAX;
                 };
-                int channel = channels.of(state(layout, definition, branch, kind, column, label).getFirst());
+                Optional<List<String>> kept = find(layout, definition, branch, kind, column);
+                int channel;
+                if (kept.isPresent()) {
+                    channel = channels.of(kept.get().getFirst());
+                }
+                else {
+                    channel = channels.of(extremeOfKey(name, column, baseRows, viewKeys).orElseThrow(() -> new NoRewrite("the view keeps no " + label)));
+                }
                 Type stateType = channels.type(channel);
                 if (!stateType.equals(output)) {
                     throw new NoRewrite("%s returns %s, the view keeps %s".formatted(label, output, stateType));
@@ -459,6 +477,27 @@ public final class ViewRewriter
             }
             default -> throw new NoRewrite("aggregate %s is not derivable from the view's aggregates".formatted(name));
         }
+    }
+
+    /**
+     * The view key that is the column itself, whose values min and max of the column are the
+     * least and greatest of (NULL where the column is NULL, as those aggregates skip). Not in a
+     * view stitching several bases: its rows carry keys of the other bases too.
+     */
+    private static Optional<String> extremeOfKey(String function, IcebergColumnHandle column, Optional<AggregateLayout> baseRows, Map<String, KeyExpression> viewKeys)
+    {
+        // keys group values Trino takes as equal; only where equal values are the same value is a key's value the extreme's
+        Type type = column.getType();
+        boolean sameWhereEqual = type == BIGINT || type == INTEGER || type == SMALLINT || type == TINYINT || type == BOOLEAN || type == DATE
+                || type instanceof DecimalType || type instanceof TimestampType || type instanceof VarcharType;
+        if (function.equals("sum") || baseRows.isPresent() || !sameWhereEqual) {
+            return Optional.empty();
+        }
+        KeyExpression plain = new KeyExpression(column.getName(), false, Optional.empty());
+        return viewKeys.entrySet().stream()
+                .filter(entry -> entry.getValue().equals(plain))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     private static List<String> state(ViewStateLayout layout, SynchronousViewDefinition definition, int branch, AggregateFunction kind, IcebergColumnHandle column, String label)
