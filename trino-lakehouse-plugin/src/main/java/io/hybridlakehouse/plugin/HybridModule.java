@@ -41,6 +41,7 @@ import io.hybridlakehouse.plugin.system.CacheStatsTable;
 import io.hybridlakehouse.plugin.system.MaterializedViewRewritesTable;
 import io.hybridlakehouse.plugin.system.TieringStatusTable;
 import io.hybridlakehouse.plugin.tiering.BackgroundSession;
+import io.hybridlakehouse.plugin.tiering.ColdFileCompactor;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.RetiredStateTableDropper;
 import io.hybridlakehouse.plugin.tiering.RetentionApplier;
@@ -73,6 +74,7 @@ public class HybridModule
         binder.bind(HybridSplitManager.class).in(Scopes.SINGLETON);
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
+        binder.bind(ColdFileCompactor.class).in(Scopes.SINGLETON);
         binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
         binder.bind(RetiredStateTableDropper.class).in(Scopes.SINGLETON);
         binder.bind(DataFileReader.class).in(Scopes.SINGLETON);

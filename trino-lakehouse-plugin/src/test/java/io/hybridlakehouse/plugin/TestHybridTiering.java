@@ -8,6 +8,7 @@ import io.trino.Session;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.DistributedQueryRunner;
 import io.trino.testing.MaterializedResult;
+import io.trino.testing.MaterializedRow;
 import io.trino.testing.QueryRunner;
 import org.junit.jupiter.api.Test;
 
@@ -107,6 +108,47 @@ public class TestHybridTiering
         assertThat((String) computeScalar("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'service_tiered'"))
                 .startsWith("tiered 1 segments, 200 rows");
         assertUpdate("DROP TABLE service_tiered");
+    }
+
+    @Test
+    public void testBackgroundTieringMergesSmallColdFiles()
+            throws InterruptedException
+    {
+        // twelve tiering runs into one day each leave a small file there, as a steady INSERT stream does
+        assertUpdate("CREATE TABLE streamed (ts timestamp(6), id bigint, note varchar) WITH (partitioning = ARRAY['day(ts)'], tier_after = '1h')");
+        for (int batch = 0; batch < 12; batch++) {
+            insertStreamed(batch);
+            assertUpdate("CALL system.tier_table('tpch', 'streamed')");
+        }
+        // another day with deletes: its files are left to optimize, which applies them
+        for (int batch = 0; batch < 12; batch++) {
+            assertUpdate("INSERT INTO streamed VALUES (TIMESTAMP '2026-11-02 10:00:00', %d, 'deleted day')".formatted(1000 + batch), 1);
+            assertUpdate("CALL system.tier_table('tpch', 'streamed')");
+        }
+        assertUpdate("DELETE FROM streamed WHERE id = 1005", 1);
+        assertThat(computeScalar("SELECT count(*) FROM \"streamed$files\" WHERE content = 0")).isEqualTo(24L);
+        List<MaterializedRow> before = computeActual("SELECT ts, id, note FROM streamed").getMaterializedRows();
+
+        // the next background tiering merges the first day's thirteen files into one
+        assertUpdate("ALTER TABLE streamed SET PROPERTIES tier_after = '1s'");
+        insertStreamed(12);
+        waitUntil(() -> (long) computeScalar("SELECT count(*) FROM \"streamed$files\" WHERE content = 0 AND partition.ts_day = DATE '2026-11-01'") == 1);
+        assertThat((String) computeScalar("SELECT last_tiering_result FROM lakehouse.system.tiering_status WHERE table_name = 'streamed'"))
+                .endsWith("; merged 13 small Iceberg files into 1");
+        assertThat(computeScalar("SELECT count(*) FROM \"streamed$files\" WHERE content = 0 AND partition.ts_day = DATE '2026-11-02'")).isEqualTo(12L);
+        assertThat(computeScalar("SELECT count(*) FROM \"streamed$files\" WHERE content = 1")).isEqualTo(1L);
+
+        // every row once: those before and the new batch
+        List<MaterializedRow> expected = new ArrayList<>(before);
+        expected.addAll(computeActual("SELECT TIMESTAMP '2026-11-01 00:00:00' + x * INTERVAL '1' MINUTE, x, 'batch 12' FROM UNNEST(sequence(120, 129)) t(x)").getMaterializedRows());
+        assertThat(computeActual("SELECT ts, id, note FROM streamed").getMaterializedRows()).containsExactlyInAnyOrderElementsOf(expected);
+        assertQuery("SELECT count(*), sum(id) FROM streamed WHERE id < 1000", "VALUES (130, 8385)");
+        assertUpdate("DROP TABLE streamed");
+    }
+
+    private void insertStreamed(int batch)
+    {
+        assertUpdate("INSERT INTO streamed SELECT TIMESTAMP '2026-11-01 00:00:00' + x * INTERVAL '1' MINUTE, x, 'batch %d' FROM UNNEST(sequence(%d, %d)) t(x)".formatted(batch, batch * 10, batch * 10 + 9), 10);
     }
 
     @Test

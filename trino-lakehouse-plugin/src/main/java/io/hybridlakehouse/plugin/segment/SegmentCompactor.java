@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
@@ -190,7 +191,7 @@ public class SegmentCompactor
      * a logarithmic number of times, where merging a partition's segments all into one would
      * rewrite the oldest rows at every merge.
      */
-    static int sizeClass(long rows, int threshold)
+    public static int sizeClass(long rows, int threshold)
     {
         long base = threshold + 1L;
         int sizeClass = 0;
@@ -236,10 +237,58 @@ public class SegmentCompactor
      */
     public Optional<Compacted> compact(ConnectorSession session, Table table, List<Segment> inputs, Runnable outputWritten)
     {
-        Schema schema = table.schema();
         CommitTaskData first = segments.decode(inputs.getFirst());
-        PartitionSpec spec = PartitionSpecParser.fromJson(schema, first.partitionSpecJson());
-        PartitionData partition = PartitionValues.parse(spec, first.partitionDataJson());
+        // the state of a materialized view is folded to one row per key on the way
+        Merged merged = merge(session, table, first.partitionSpecJson(), first.partitionDataJson(),
+                inputs.stream().map(input -> DataFileReader.DataFile.of(segments.decode(input), input.recordCount())).toList(),
+                stateFolding.folderFor(table),
+                (file, pages) -> HotSegmentPageSource.reading(() -> {
+                    dataFiles.read(session, table, file, pages);
+                    return null;
+                }, table.name(), file.path()),
+                "Compacting %d segments of %s".formatted(inputs.size(), table.name()));
+        outputWritten.run();
+        NewSegment outputSegment = new NewSegment(merged.location().toString(), merged.task().fileSizeInBytes(), merged.rows(), inputs.getFirst().partitionKey(), commitTaskCodec.toJson(merged.task()));
+        // the output file is written but referenced by nothing yet: the orphan sweep collects it
+        Interruptions.checkNotInterrupted("Compacting segments of " + table.name());
+        Optional<Segment> committed = segmentStore.replaceSegments(table.uuid().toString(), inputs, outputSegment);
+        if (committed.isEmpty()) {
+            // another compaction or a tiering claim got there first: the inputs stay, the output goes
+            deleteQuietly(session, table, merged.location());
+            return Optional.empty();
+        }
+        cacheWarmer.writeThrough(session.getIdentity(), List.of(merged.location().toString()));
+        log.info("Compacted %s segments (%s rows) of %s into segment %s; writer memory peaked at %s bytes", inputs.size(), merged.rows(), table.name(), committed.get().id(), merged.peakWriterMemoryBytes());
+        return Optional.of(new Compacted(committed.get(), merged.peakWriterMemoryBytes()));
+    }
+
+    /**
+     * A file {@link #merge} wrote: its location, its commit task (metrics, partition), its rows
+     * and the most memory its writer held.
+     */
+    public record Merged(Location location, CommitTaskData task, long rows, long peakWriterMemoryBytes) {}
+
+    /**
+     * How {@link #merge} reads one input file: its rows, page by page, into the consumer.
+     */
+    public interface InputReader
+    {
+        void read(DataFileReader.DataFile file, Consumer<Page> pages);
+    }
+
+    /**
+     * Streams the rows of data files of one partition, page by page, through Iceberg's writer for
+     * the table's format into one new file of that partition (sorted by the table's
+     * {@code sorted_by}, folded by {@code folder} if given), with the same metrics an INSERT
+     * writes. Nothing references the file yet; on failure it is removed and the error says
+     * {@code what} failed.
+     */
+    public Merged merge(ConnectorSession session, Table table, String partitionSpecJson, Optional<String> partitionDataJson, List<DataFileReader.DataFile> inputs,
+            Optional<ViewStateFolding.Folder> folder, InputReader reader, String what)
+    {
+        Schema schema = table.schema();
+        PartitionSpec spec = PartitionSpecParser.fromJson(schema, partitionSpecJson);
+        PartitionData partition = PartitionValues.parse(spec, partitionDataJson.orElse(PartitionValues.UNPARTITIONED_JSON));
 
         // in the table's format, as Iceberg's own rewrite of its files
         IcebergFileFormat format = getFileFormat(table);
@@ -252,28 +301,22 @@ public class SegmentCompactor
 
         IcebergFileWriter writer = sortedIfTableIsSorted(session, fileSystem, table, columns,
                 writerFactory.createDataFileWriter(fileSystem, output, schema, session, format, MetricsConfig.forTable(table), table.properties()));
-        long rows = 0;
-        long peakMemory = 0;
-        // the state of a materialized view is folded to one row per key on the way
-        Optional<ViewStateFolding.Folder> folder = stateFolding.folderFor(table);
+        long rows;
+        long peakMemory;
         // rows written and the writer's peak memory
         long[] written = new long[2];
         try {
-            for (Segment input : inputs) {
-                Interruptions.checkNotInterrupted("Compacting segments of " + table.name());
-                DataFileReader.DataFile file = DataFileReader.DataFile.of(segments.decode(input), input.recordCount());
-                HotSegmentPageSource.reading(() -> {
-                    dataFiles.read(session, table, file, page -> {
-                        if (folder.isPresent()) {
-                            folder.get().add(page);
-                            return;
-                        }
-                        writer.appendRows(page);
-                        written[0] += page.getPositionCount();
-                        written[1] = Math.max(written[1], writer.getMemoryUsage());
-                    });
-                    return null;
-                }, table.name(), file.path());
+            for (DataFileReader.DataFile input : inputs) {
+                Interruptions.checkNotInterrupted(what);
+                reader.read(input, page -> {
+                    if (folder.isPresent()) {
+                        folder.get().add(page);
+                        return;
+                    }
+                    writer.appendRows(page);
+                    written[0] += page.getPositionCount();
+                    written[1] = Math.max(written[1], writer.getMemoryUsage());
+                });
             }
             rows = written[0];
             peakMemory = written[1];
@@ -288,37 +331,24 @@ public class SegmentCompactor
         catch (RuntimeException e) {
             writer.rollback();
             if (e instanceof TrinoException trinoException && STOPPED.contains(trinoException.getErrorCode())) {
-                // already says what happened to which segment, or that the run was stopped
+                // already says what happened to which file, or that the run was stopped
                 throw e;
             }
-            String what = "Compacting %d segments of %s".formatted(inputs.size(), table.name());
             throw StorageFull.translated(what, e).orElseGet(() -> new TrinoException(HYBRID_WRITER_ERROR, "%s failed: %s".formatted(what, e.getMessage()), e));
         }
 
         IcebergFileWriter.FileMetrics metrics = writer.getFileMetrics();
-        CommitTaskData outputTask = new CommitTaskData(
+        CommitTaskData task = new CommitTaskData(
                 output.toString(),
                 format,
                 writer.getWrittenBytes(),
                 new MetricsWrapper(metrics.metrics()),
-                first.partitionSpecJson(),
-                first.partitionDataJson(),
+                partitionSpecJson,
+                partitionDataJson,
                 FileContent.DATA,
                 Optional.empty(),
                 metrics.splitOffsets());
-        outputWritten.run();
-        NewSegment outputSegment = new NewSegment(output.toString(), writer.getWrittenBytes(), rows, inputs.getFirst().partitionKey(), commitTaskCodec.toJson(outputTask));
-        // the output file is written but referenced by nothing yet: the orphan sweep collects it
-        Interruptions.checkNotInterrupted("Compacting segments of " + table.name());
-        Optional<Segment> committed = segmentStore.replaceSegments(table.uuid().toString(), inputs, outputSegment);
-        if (committed.isEmpty()) {
-            // another compaction or a tiering claim got there first: the inputs stay, the output goes
-            deleteQuietly(fileSystem, output);
-            return Optional.empty();
-        }
-        cacheWarmer.writeThrough(session.getIdentity(), List.of(output.toString()));
-        log.info("Compacted %s segments (%s rows) of %s into segment %s; writer memory peaked at %s bytes", inputs.size(), rows, table.name(), committed.get().id(), peakMemory);
-        return Optional.of(new Compacted(committed.get(), peakMemory));
+        return new Merged(output, task, rows, peakMemory);
     }
 
     /**
@@ -359,10 +389,13 @@ public class SegmentCompactor
                 typeManager.getTypeOperators());
     }
 
-    private static void deleteQuietly(TrinoFileSystem fileSystem, Location location)
+    /**
+     * Removes a merged file nothing references, as a commit that did not take it leaves it.
+     */
+    public void deleteQuietly(ConnectorSession session, Table table, Location location)
     {
         try {
-            fileSystem.deleteFile(location);
+            fileSystemFactory.create(session.getIdentity(), table.io().properties()).deleteFile(location);
         }
         catch (IOException e) {
             log.warn(e, "Failed to delete unused compaction output %s", location);

@@ -7,6 +7,7 @@ import io.airlift.units.Duration;
 import io.airlift.units.MaxDataSize;
 import io.airlift.units.MinDataSize;
 import io.airlift.units.MinDuration;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,8 @@ public class TieringConfig
     private DataSize writerMemory = DataSize.of(32, DataSize.Unit.MEGABYTE);
     private Duration orphanFileMinAge = new Duration(1, TimeUnit.DAYS);
     private Duration orphanFileSweepInterval = new Duration(6, TimeUnit.HOURS);
+    private int coldCompactionFileThreshold = 10;
+    private DataSize coldCompactionTargetFileSize = DataSize.of(128, DataSize.Unit.MEGABYTE);
 
     public boolean isEnabled()
     {
@@ -119,6 +122,35 @@ public class TieringConfig
     public TieringConfig setOrphanFileSweepInterval(Duration orphanFileSweepInterval)
     {
         this.orphanFileSweepInterval = orphanFileSweepInterval;
+        return this;
+    }
+
+    @Min(0)
+    public int getColdCompactionFileThreshold()
+    {
+        return coldCompactionFileThreshold;
+    }
+
+    @Config("hybrid.cold-compaction.file-threshold")
+    @ConfigDescription("After tiering a table, merge a partition's Iceberg data files of about the same size below the target size once there are more than this many of them; 0 turns it off")
+    public TieringConfig setColdCompactionFileThreshold(int coldCompactionFileThreshold)
+    {
+        this.coldCompactionFileThreshold = coldCompactionFileThreshold;
+        return this;
+    }
+
+    @NotNull
+    @MinDataSize("1kB")
+    public DataSize getColdCompactionTargetFileSize()
+    {
+        return coldCompactionTargetFileSize;
+    }
+
+    @Config("hybrid.cold-compaction.target-file-size")
+    @ConfigDescription("Iceberg data files this large or larger are not merged in the background, and a merge writes at most about this much")
+    public TieringConfig setColdCompactionTargetFileSize(DataSize coldCompactionTargetFileSize)
+    {
+        this.coldCompactionTargetFileSize = coldCompactionTargetFileSize;
         return this;
     }
 }

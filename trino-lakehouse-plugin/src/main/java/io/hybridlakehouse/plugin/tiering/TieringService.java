@@ -47,12 +47,14 @@ import static java.util.concurrent.Executors.newSingleThreadScheduledExecutor;
 public class TieringService
 {
     private static final Logger log = Logger.get(TieringService.class);
+    private static final int MAX_COLD_MERGES_PER_RUN = 4;
 
     private final SegmentStore segmentStore;
     private final SegmentTierer tierer;
     private final RetentionApplier retention;
     private final OrphanFileSweeper orphanFileSweeper;
     private final RetiredStateTableDropper retiredStateTables;
+    private final ColdFileCompactor coldFiles;
     private final BackgroundSession sessions;
     private final IcebergFileSystemFactory fileSystemFactory;
     private final TieringConfig config;
@@ -73,6 +75,7 @@ public class TieringService
             RetentionApplier retention,
             OrphanFileSweeper orphanFileSweeper,
             RetiredStateTableDropper retiredStateTables,
+            ColdFileCompactor coldFiles,
             BackgroundSession sessions,
             IcebergFileSystemFactory fileSystemFactory,
             TieringConfig config,
@@ -83,6 +86,7 @@ public class TieringService
         this.retention = requireNonNull(retention, "retention is null");
         this.orphanFileSweeper = requireNonNull(orphanFileSweeper, "orphanFileSweeper is null");
         this.retiredStateTables = requireNonNull(retiredStateTables, "retiredStateTables is null");
+        this.coldFiles = requireNonNull(coldFiles, "coldFiles is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.config = requireNonNull(config, "config is null");
@@ -156,10 +160,43 @@ public class TieringService
             return;
         }
         try {
-            tier(sessions.create(), table.tableUuid(), table.name(), createdBefore);
+            if (tier(sessions.create(), table.tableUuid(), table.name(), createdBefore).segments() > 0) {
+                compactColdFiles(table);
+            }
         }
         catch (RuntimeException e) {
             log.warn(e, "Tiering %s failed; it is retried on the next run", table.name());
+        }
+    }
+
+    /**
+     * Tiering has just added files to the table's partitions: merges their small Iceberg files
+     * (see {@link ColdFileCompactor}), a few merges per run so that other tables wait little.
+     */
+    private void compactColdFiles(HybridTableState table)
+    {
+        if (!coldFiles.isEnabled()) {
+            return;
+        }
+        int files = 0;
+        int merges = 0;
+        try {
+            for (; merges < MAX_COLD_MERGES_PER_RUN; merges++) {
+                Optional<ColdFileCompactor.Result> merged = coldFiles.compactOnce(sessions.create(), table.name());
+                if (merged.isEmpty()) {
+                    break;
+                }
+                files += merged.get().inputFiles();
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn(e, "Compacting the cold files of %s failed; the files stay as they were and it is retried after the next tiering", table.name());
+        }
+        if (merges > 0) {
+            int filesMerged = files;
+            int filesWritten = merges;
+            statuses.computeIfPresent(table.tableUuid(), (_, status) -> new TieringStatus(status.time(),
+                    "%s; merged %d small Iceberg files into %d".formatted(status.result(), filesMerged, filesWritten), status.duration(), status.error()));
         }
     }
 

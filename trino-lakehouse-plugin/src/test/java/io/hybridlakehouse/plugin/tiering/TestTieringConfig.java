@@ -28,7 +28,9 @@ public class TestTieringConfig
                 .setGracePeriod(new Duration(10, MINUTES))
                 .setWriterMemory(DataSize.of(32, MEGABYTE))
                 .setOrphanFileMinAge(new Duration(1, DAYS))
-                .setOrphanFileSweepInterval(new Duration(6, HOURS)));
+                .setOrphanFileSweepInterval(new Duration(6, HOURS))
+                .setColdCompactionFileThreshold(10)
+                .setColdCompactionTargetFileSize(DataSize.of(128, MEGABYTE)));
     }
 
     @Test
@@ -42,6 +44,8 @@ public class TestTieringConfig
                 .put("hybrid.tiering.writer-memory", "8MB")
                 .put("hybrid.orphan-files.min-age", "3d")
                 .put("hybrid.orphan-files.sweep-interval", "1h")
+                .put("hybrid.cold-compaction.file-threshold", "0")
+                .put("hybrid.cold-compaction.target-file-size", "512MB")
                 .buildOrThrow();
 
         assertFullMapping(properties, new TieringConfig()
@@ -51,6 +55,8 @@ public class TestTieringConfig
                 .setGracePeriod(new Duration(2, HOURS))
                 .setWriterMemory(DataSize.of(8, MEGABYTE))
                 .setOrphanFileMinAge(new Duration(3, DAYS))
-                .setOrphanFileSweepInterval(new Duration(1, HOURS)));
+                .setOrphanFileSweepInterval(new Duration(1, HOURS))
+                .setColdCompactionFileThreshold(0)
+                .setColdCompactionTargetFileSize(DataSize.of(512, MEGABYTE)));
     }
 }
