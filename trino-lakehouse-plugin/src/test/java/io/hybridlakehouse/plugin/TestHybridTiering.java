@@ -29,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,6 +37,7 @@ import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static com.google.common.collect.Iterables.getOnlyElement;
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static io.hybridlakehouse.plugin.Eventually.waitUntil;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMinimum;
 import static java.util.Locale.ENGLISH;
@@ -563,15 +563,5 @@ public class TestHybridTiering
     {
         // every row once: as many distinct ids as rows, and as many rows as were inserted
         assertQuery("SELECT count(*), count(DISTINCT id) FROM " + table, "VALUES (%d, %d)".formatted(rows, rows));
-    }
-
-    private static void waitUntil(BooleanSupplier condition)
-            throws InterruptedException
-    {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 60 s").isLessThan(deadline);
-            Thread.sleep(250);
-        }
     }
 }

@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import static com.google.common.io.MoreFiles.deleteRecursively;
 import static com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE;
+import static io.hybridlakehouse.plugin.Eventually.waitUntil;
 import static io.hybridlakehouse.plugin.LakehouseQueryRunner.stateTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -189,16 +189,6 @@ public class TestHybridViewBuildRecovery
         Session bases = Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "mv_rewrite_enabled", "false").build();
         assertThat(computeActual("SELECT * FROM " + view).getMaterializedRows()).as(view)
                 .containsExactlyInAnyOrderElementsOf(computeActual(bases, definition).getMaterializedRows());
-    }
-
-    private static void waitUntil(BooleanSupplier condition)
-            throws InterruptedException
-    {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 60 s").isLessThan(deadline);
-            Thread.sleep(250);
-        }
     }
 
     private static void sleep(long millis)
