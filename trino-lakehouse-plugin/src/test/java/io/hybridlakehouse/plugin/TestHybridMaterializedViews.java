@@ -210,6 +210,22 @@ public class TestHybridMaterializedViews
                 .isEqualTo(computeScalar("SELECT count(*) FROM UNNEST(sequence(301, 400)) t(x) WHERE x % 3 = 2"));
         assertThat(computeScalar("SELECT sum(orders) FROM by_maker")).isEqualTo(401L);
 
+        // an INSERT that would give a join key a second row is refused, keeping nothing, so INSERTs into the base go on
+        assertQueryFails("INSERT INTO devices VALUES ('ios', 'again', 4)",
+                "Cannot INSERT into tpch.devices: it would give the join key \\[device\\] = ios a second row, and materialized view tpch.(by_maker|apple_regions) joins tpch.devices at write time on it, which needs one row per key\\. Nothing was inserted.*");
+        assertQueryFails("INSERT INTO devices VALUES ('tv', 'sony', 5), ('tv', 'lg', 6)", "Cannot INSERT into tpch.devices: it would give the join key \\[device\\] = tv a second row.*");
+        assertThat(computeScalar("SELECT count(*) FROM devices")).isEqualTo(3L);
+        // NULL keys match nothing and may repeat
+        assertUpdate("INSERT INTO devices VALUES ('tv', 'sony', 5), (NULL, 'unknown', 0), (NULL, 'unknown', 0)", 3);
+        assertUpdate("ALTER TABLE devices SET PROPERTIES mode = 'lake'");
+        assertQueryFails("INSERT INTO devices VALUES ('pc', 'dell', 7)", "Cannot INSERT into tpch.devices: it would give the join key \\[device\\] = pc a second row.*");
+        assertUpdate("ALTER TABLE devices SET PROPERTIES mode = 'hybrid'");
+        assertThat(computeScalar("SELECT count(*) FROM devices")).isEqualTo(6L);
+        insert("orders_fact", 401, 420);
+        assertThat(computeScalar("SELECT sum(orders) FROM by_maker")).isEqualTo(421L);
+        assertThat(computeScalar("SELECT sum(orders) FROM by_maker WHERE maker = 'lenovo'"))
+                .isEqualTo(computeScalar("SELECT count(*) FROM UNNEST(sequence(301, 420)) t(x) WHERE x % 3 = 2"));
+
         assertUpdate("DROP MATERIALIZED VIEW by_maker");
         assertUpdate("DROP MATERIALIZED VIEW apple_regions");
         assertUpdate("INSERT INTO devices VALUES ('ios', 'again', 4)", 1);

@@ -662,9 +662,6 @@ public class HybridMetadata
     {
         IcebergWritableTableHandle table = (IcebergWritableTableHandle) insertHandle;
         Optional<HybridTableState> state = hybridTable(session, table.name());
-        if (state.isEmpty() || state.get().mode() == TableMode.LAKE) {
-            return super.finishInsert(session, insertHandle, sourceTableHandles, fragments, computedStatistics);
-        }
         ImmutableList.Builder<CommitTaskData> taskList = ImmutableList.builder();
         ImmutableList.Builder<NewSegment> segmentList = ImmutableList.builder();
         for (Slice fragment : fragments) {
@@ -674,9 +671,14 @@ public class HybridMetadata
         }
         List<CommitTaskData> tasks = taskList.build();
         List<NewSegment> segments = segmentList.build();
+        if (state.isEmpty() || state.get().mode() == TableMode.LAKE) {
+            checkDimensionInsert(session, table.name(), segments, tasks);
+            return super.finishInsert(session, insertHandle, sourceTableHandles, fragments, computedStatistics);
+        }
         Schema schema = SchemaParser.fromJson(table.schemaAsJson());
         ColumnSketches sketches = DistinctValueCollection.sketches(schema, computedStatistics);
         MaterializedViews.InsertCommit committed;
+        checkDimensionInsert(session, table.name(), segments, tasks);
         try {
             checkPartitionValues(table.name(), schema, tasks);
             // with the deltas of the table's materialized views and the rows' sketches, in the same metastore transaction
@@ -697,6 +699,21 @@ public class HybridMetadata
             autoCompaction.afterInsert(session, icebergTable(session, view.stateTable()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * An INSERT into a table that materialized views join at write time must keep one row per
+     * join key; refused, it leaves none of its files behind.
+     */
+    private void checkDimensionInsert(ConnectorSession session, SchemaTableName table, List<NewSegment> segments, List<CommitTaskData> tasks)
+    {
+        try {
+            views.checkDimensionInsert(session, table, tasks);
+        }
+        catch (RuntimeException e) {
+            deleteFiles(session, segments.stream().map(NewSegment::path).toList());
+            throw e;
+        }
     }
 
     /**

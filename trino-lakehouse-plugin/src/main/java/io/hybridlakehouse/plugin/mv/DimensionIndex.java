@@ -2,6 +2,7 @@ package io.hybridlakehouse.plugin.mv;
 
 import io.trino.spi.Page;
 import io.trino.spi.TrinoException;
+import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.type.Type;
 
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
+import static io.trino.spi.StandardErrorCode.CONSTRAINT_VIOLATION;
 import static io.trino.spi.type.TypeUtils.readNativeValue;
 import static java.util.Objects.requireNonNull;
 
@@ -39,10 +41,7 @@ public final class DimensionIndex
     void add(Page page, long maxRows)
     {
         for (int position = 0; position < page.getPositionCount(); position++) {
-            List<Object> key = new ArrayList<>(keyChannels.size());
-            for (int channel : keyChannels) {
-                key.add(KeyValues.joinKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
-            }
+            List<Object> key = key(page, position);
             if (key.contains(null)) {
                 // a NULL (or NaN) key matches nothing
                 continue;
@@ -60,6 +59,50 @@ public final class DimensionIndex
                         .formatted(table, maxRows));
             }
         }
+    }
+
+    /**
+     * Checks the rows an INSERT adds to the dimension against the rows it has ({@code existing},
+     * as of before the INSERT) and against one another, adding them to this index of the new
+     * rows: a key may have one row, and the dimension at most {@code maxRows}.
+     *
+     * @param view the view whose write-time join asks it, for the message
+     */
+    void addInserted(ConnectorSession session, Page page, DimensionIndex existing, long maxRows, SchemaTableName view)
+    {
+        for (int position = 0; position < page.getPositionCount(); position++) {
+            List<Object> key = key(page, position);
+            if (key.contains(null)) {
+                continue;
+            }
+            if (existing.rows.containsKey(key) || rows.containsKey(key)) {
+                throw new TrinoException(CONSTRAINT_VIOLATION, ("Cannot INSERT into %s: it would give the join key %s = %s a second row, and materialized view %s joins %s at write time on it, " +
+                        "which needs one row per key. Nothing was inserted: change the existing row instead (UPDATE, MERGE), or drop the view")
+                        .formatted(table, columns(keyChannels), displayedKey(session, page, position), view, table));
+            }
+            rows.put(key, new Object[0]);
+            if (existing.rows.size() + rows.size() > maxRows) {
+                throw new TrinoException(CONSTRAINT_VIOLATION, ("Cannot INSERT into %s: it would have more than %d rows, the limit for the write-time join of materialized view %s " +
+                        "(hybrid.materialized-views.dimension-max-rows). Nothing was inserted").formatted(table, maxRows, view));
+            }
+        }
+    }
+
+    private String displayedKey(ConnectorSession session, Page page, int position)
+    {
+        List<String> values = keyChannels.stream()
+                .map(channel -> String.valueOf(types.get(channel).getObjectValue(session, page.getBlock(channel), position)))
+                .toList();
+        return values.size() == 1 ? values.getFirst() : values.toString();
+    }
+
+    private List<Object> key(Page page, int position)
+    {
+        List<Object> key = new ArrayList<>(keyChannels.size());
+        for (int channel : keyChannels) {
+            key.add(KeyValues.joinKey(readNativeValue(types.get(channel), page.getBlock(channel), position), types.get(channel)));
+        }
+        return key;
     }
 
     private List<String> columns(List<Integer> channels)

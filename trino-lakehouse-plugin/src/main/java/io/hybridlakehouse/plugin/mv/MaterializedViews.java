@@ -24,11 +24,13 @@ import io.trino.spi.type.TypeManager;
 import org.apache.iceberg.Table;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -307,6 +309,27 @@ public final class MaterializedViews
         Optional<SynchronousView> dropped = segmentStore.dropView(name, Optional.empty());
         dropped.ifPresent(view -> tables.dropTable(session, view.stateTable()));
         return dropped.isPresent();
+    }
+
+    /**
+     * Refuses an INSERT into a table that views join as a dimension at write time where it would
+     * give a join key a second row (see {@link ViewMaintenance#checkInsertedDimensionRows}).
+     * Two concurrent INSERTs adding one key each pass; the next INSERT into a base of the view
+     * refuses the duplicate then.
+     */
+    public void checkDimensionInsert(ConnectorSession session, SchemaTableName table, List<CommitTaskData> files)
+    {
+        Set<List<String>> checked = new HashSet<>();
+        for (SynchronousView view : segmentStore.views()) {
+            for (SynchronousViewDefinition.Branch branch : view.definition().branches()) {
+                for (SynchronousViewDefinition.Dimension dimension : branch.dimensions()) {
+                    List<String> keyColumns = dimension.keys().stream().map(SynchronousViewDefinition.JoinKey::dimensionColumn).toList();
+                    if (view.dimensionTable(dimension).equals(table) && checked.add(keyColumns)) {
+                        maintenance.checkInsertedDimensionRows(session, view, dimension, files);
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -56,6 +56,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
+import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
 import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static java.util.Objects.requireNonNull;
@@ -338,6 +339,32 @@ public class ViewMaintenance
         }
         dimensionCache.put(key, index);
         return index;
+    }
+
+    /**
+     * Refuses the rows an INSERT into a dimension of {@code view} adds where they would give a
+     * join key a second row or the dimension more rows than the join holds: every INSERT into
+     * the view's bases would fail on them from then on. A dimension that already breaks either
+     * is left to those INSERTs, whose errors say how.
+     */
+    public void checkInsertedDimensionRows(ConnectorSession session, SynchronousView view, SynchronousViewDefinition.Dimension dimension, List<CommitTaskData> files)
+    {
+        SchemaTableName name = view.dimensionTable(dimension);
+        DimensionIndex existing;
+        try {
+            existing = dimension(session, name, dimension);
+        }
+        catch (TrinoException e) {
+            if (e.getErrorCode().equals(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW.toErrorCode())) {
+                return;
+            }
+            throw e;
+        }
+        Table table = dimensionTable(session, name);
+        DimensionIndex inserted = emptyDimension(name, dimension, columns(table));
+        for (CommitTaskData file : files) {
+            dataFiles.read(session, table, DataFileReader.DataFile.of(file, file.metrics().recordCount()), page -> inserted.addInserted(session, page, existing, dimensionMaxRows, view.name()));
+        }
     }
 
     private Table dimensionTable(ConnectorSession session, SchemaTableName name)
