@@ -9,9 +9,11 @@ import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.PartitionData;
 import io.trino.plugin.iceberg.catalog.TrinoCatalogFactory;
+import io.trino.plugin.iceberg.delete.DeleteFile;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.SchemaTableName;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileContent;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.PartitionSpecParser;
@@ -21,16 +23,20 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.ContentFileUtil;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -40,10 +46,12 @@ import static java.util.Objects.requireNonNull;
  * opens one by one. Files of about the same size (row counts within one power of
  * {@code hybrid.cold-compaction.file-threshold} + 1, as rows add up where compressed bytes do
  * not) below {@code hybrid.cold-compaction.target-file-size} are merged once there are more than
- * the threshold of them, so, as in the hot tier, each row is rewritten a logarithmic number of times. The merge commits an Iceberg rewrite validated
- * against the snapshot it read: a concurrent DELETE, UPDATE or MERGE of those files fails it and
- * the files stay as they were. Partitions with delete files are left to {@code optimize}, which
- * applies them: a rewritten file would need its old sequence number to stay under equality deletes.
+ * the threshold of them, so, as in the hot tier, each row is rewritten a logarithmic number of
+ * times. The merge commits an Iceberg rewrite validated against the snapshot it read: a concurrent
+ * DELETE, UPDATE or MERGE of those files fails it and the files stay as they were. Rows that
+ * delete files remove are left out; position delete files of merged files alone go with them,
+ * other delete files stay (the new file takes the sequence number of the snapshot read, so
+ * equality deletes of before do not apply to it again and those committed after it do).
  */
 public class ColdFileCompactor
 {
@@ -96,7 +104,8 @@ public class ColdFileCompactor
         Optional<String> partitionJson = spec.isPartitioned() ? Optional.of(PartitionData.toJson(first.file().partition())) : Optional.empty();
         List<DataFileReader.DataFile> files = inputs.stream()
                 .map(task -> new DataFileReader.DataFile(task.file().location(), IcebergFileFormat.fromIceberg(task.file().format()), task.file().fileSizeInBytes(),
-                        task.file().recordCount(), specJson, partitionJson, List.of(), task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber()))
+                        task.file().recordCount(), specJson, partitionJson, task.deletes().stream().map(DeleteFile::fromIceberg).toList(),
+                        task.file().dataSequenceNumber() == null ? 0 : task.file().dataSequenceNumber()))
                 .toList();
         String what = "Compacting %d cold files of %s".formatted(inputs.size(), name);
         SegmentCompactor.Merged merged = merger.merge(session, table, specJson, partitionJson, files, Optional.empty(),
@@ -105,11 +114,13 @@ public class ColdFileCompactor
         DataFile output = HotSegmentSplits.dataFile(spec, task);
         try {
             // validated against the snapshot read: new deletes of these files fail it. The rows keep
-            // that snapshot's sequence number, under any delete committed after it
+            // that snapshot's sequence number, under any delete committed after it; the deletes
+            // read with them are applied, and their files stay for the files they may still cover
             RewriteFiles rewrite = table.newRewrite()
                     .validateFromSnapshot(snapshot.snapshotId())
                     .dataSequenceNumber(snapshot.sequenceNumber());
             inputs.forEach(input -> rewrite.deleteFile(input.file()));
+            appliedPositionDeletes(inputs).forEach(rewrite::deleteFile);
             rewrite.addFile(output);
             rewrite.commit();
         }
@@ -121,6 +132,26 @@ public class ColdFileCompactor
         long inputBytes = inputs.stream().mapToLong(input -> input.file().fileSizeInBytes()).sum();
         log.info("Compacted %s cold files (%s rows, %s bytes) of %s into %s (%s bytes)", inputs.size(), merged.rows(), inputBytes, name, merged.location(), task.fileSizeInBytes());
         return Optional.of(new Result(inputs.size(), merged.rows(), inputBytes, merged.location().toString()));
+    }
+
+    /**
+     * The position delete files that only cover files the merge replaces: applied to its rows,
+     * they would match nothing any more, so they go with those files, as in Trino's {@code optimize}.
+     * Equality deletes and position deletes of other files too stay.
+     */
+    private static Collection<org.apache.iceberg.DeleteFile> appliedPositionDeletes(List<FileScanTask> inputs)
+    {
+        Set<String> replaced = inputs.stream().map(task -> task.file().location()).collect(toImmutableSet());
+        Map<String, org.apache.iceberg.DeleteFile> applied = new LinkedHashMap<>();
+        for (FileScanTask task : inputs) {
+            for (org.apache.iceberg.DeleteFile delete : task.deletes()) {
+                String covered = delete.content() == FileContent.POSITION_DELETES ? ContentFileUtil.referencedDataFileLocation(delete) : null;
+                if (covered != null && replaced.contains(covered)) {
+                    applied.putIfAbsent(delete.location(), delete);
+                }
+            }
+        }
+        return applied.values();
     }
 
     /**
@@ -138,9 +169,6 @@ public class ColdFileCompactor
             throw new UncheckedIOException(e);
         }
         for (List<FileScanTask> partition : partitions.values()) {
-            if (partition.stream().anyMatch(task -> !task.deletes().isEmpty())) {
-                continue;
-            }
             Map<Integer, List<FileScanTask>> sizeClasses = new LinkedHashMap<>();
             for (FileScanTask task : partition) {
                 if (task.file().fileSizeInBytes() < targetFileBytes) {
