@@ -45,6 +45,7 @@ import io.hybridlakehouse.plugin.tiering.ColdFileCompactor;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
 import io.hybridlakehouse.plugin.tiering.RetiredStateTableDropper;
 import io.hybridlakehouse.plugin.tiering.RetentionApplier;
+import io.hybridlakehouse.plugin.tiering.RowChangesInProgress;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.hybridlakehouse.plugin.tiering.TieringConfig;
 import io.hybridlakehouse.plugin.tiering.TieringService;
@@ -75,6 +76,7 @@ public class HybridModule
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
         binder.bind(ColdFileCompactor.class).in(Scopes.SINGLETON);
+        binder.bind(RowChangesInProgress.class).in(Scopes.SINGLETON);
         binder.bind(OrphanFileSweeper.class).in(Scopes.SINGLETON);
         binder.bind(RetiredStateTableDropper.class).in(Scopes.SINGLETON);
         binder.bind(DataFileReader.class).in(Scopes.SINGLETON);

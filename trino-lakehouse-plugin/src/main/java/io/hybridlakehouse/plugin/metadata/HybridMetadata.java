@@ -45,6 +45,7 @@ import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
+import io.hybridlakehouse.plugin.tiering.RowChangesInProgress;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
@@ -122,6 +123,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -175,6 +177,9 @@ public class HybridMetadata
     private final TransactionMetastoreReads metastoreReads;
     // views this transaction created, dropped or refreshed are read from the metastore, not from its snapshot
     private volatile boolean viewsChanged;
+    private final RowChangesInProgress rowChanges;
+    // the DELETE, UPDATE and MERGE statements of this transaction, running until it ends
+    private final List<Runnable> rowChangesToEnd = new CopyOnWriteArrayList<>();
 
     public HybridMetadata(
             IcebergMetadata iceberg,
@@ -192,6 +197,7 @@ public class HybridMetadata
             TierSketches tierSketches,
             ColdTableStatistics coldStatistics,
             HotTierTableProcedures tableProcedures,
+            RowChangesInProgress rowChanges,
             String catalogName)
     {
         super(iceberg);
@@ -209,6 +215,7 @@ public class HybridMetadata
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
         this.coldStatistics = requireNonNull(coldStatistics, "coldStatistics is null");
         this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
+        this.rowChanges = requireNonNull(rowChanges, "rowChanges is null");
         this.aggregationRewrite = new AggregationRewrite(new ViewRewriter(typeManager), rewriteStats);
         this.views = new MaterializedViews(catalogName, segmentStore, viewMaintenance, viewBuildLeases, typeManager, new MaterializedViews.Tables()
         {
@@ -1047,6 +1054,7 @@ public class HybridMetadata
     @Override
     public ConnectorMergeTableHandle beginMerge(ConnectorSession session, ConnectorTableHandle tableHandle, Map<Integer, Collection<ColumnHandle>> updateCaseColumns, RetryMode retryMode)
     {
+        rowChangesToEnd.add(rowChanges.begin(tableUuid(session, ((IcebergTableHandle) tableHandle).getSchemaTableName())));
         // the handle returned with the merge handle is the one the statement's scan of its target reads
         return super.beginMerge(session, withHotRowsInIceberg(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE"), updateCaseColumns, retryMode);
     }
@@ -1063,6 +1071,7 @@ public class HybridMetadata
     @Override
     public OptionalLong executeDelete(ConnectorSession session, ConnectorTableHandle handle)
     {
+        rowChangesToEnd.add(rowChanges.begin(tableUuid(session, ((IcebergTableHandle) handle).getSchemaTableName())));
         IcebergTableHandle table = withHotRowsInIceberg(session, (IcebergTableHandle) handle, "DELETE");
         // Iceberg's delete by partition filter would also drop the files of NULL partitions a
         // predicate such as < or <> excludes: those get a filter that says they are not NULL
@@ -1197,6 +1206,15 @@ public class HybridMetadata
         viewsChanged = true;
         views.refresh(session, viewName);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * The transaction is over: its DELETE, UPDATE and MERGE statements no longer run.
+     */
+    public void endTransaction()
+    {
+        rowChangesToEnd.forEach(Runnable::run);
+        rowChangesToEnd.clear();
     }
 
     /**

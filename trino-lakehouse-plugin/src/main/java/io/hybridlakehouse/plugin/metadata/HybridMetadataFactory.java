@@ -12,6 +12,7 @@ import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
+import io.hybridlakehouse.plugin.tiering.RowChangesInProgress;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.plugin.iceberg.CommitTaskData;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -38,6 +39,7 @@ public class HybridMetadataFactory
     private final TierSketches tierSketches;
     private final ColdTableStatistics coldStatistics;
     private final HotTierTableProcedures tableProcedures;
+    private final RowChangesInProgress rowChanges;
 
     @Inject
     public HybridMetadataFactory(
@@ -55,7 +57,8 @@ public class HybridMetadataFactory
             CatalogName catalogName,
             TierSketches tierSketches,
             ColdTableStatistics coldStatistics,
-            HotTierTableProcedures tableProcedures)
+            HotTierTableProcedures tableProcedures,
+            RowChangesInProgress rowChanges)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.commitTaskCodec = requireNonNull(commitTaskCodec, "commitTaskCodec is null");
@@ -72,10 +75,11 @@ public class HybridMetadataFactory
         this.tierSketches = requireNonNull(tierSketches, "tierSketches is null");
         this.coldStatistics = requireNonNull(coldStatistics, "coldStatistics is null");
         this.tableProcedures = requireNonNull(tableProcedures, "tableProcedures is null");
+        this.rowChanges = requireNonNull(rowChanges, "rowChanges is null");
     }
 
     public HybridMetadata create(IcebergMetadata iceberg)
     {
-        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, viewBuildLeases, rewriteStats, tierSketches, coldStatistics, tableProcedures, catalogName.toString());
+        return new HybridMetadata(iceberg, segmentStore, commitTaskCodec, fileSystemFactory, autoCompaction, tierer, typeManager, cacheWarmer, orphanFileSweeper, viewMaintenance, viewBuildLeases, rewriteStats, tierSketches, coldStatistics, tableProcedures, rowChanges, catalogName.toString());
     }
 }

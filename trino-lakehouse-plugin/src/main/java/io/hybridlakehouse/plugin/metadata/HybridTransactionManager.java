@@ -45,6 +45,9 @@ public class HybridTransactionManager
 
     public void remove(ConnectorTransactionHandle transaction)
     {
-        transactions.remove(transaction);
+        HybridMetadata metadata = transactions.remove(transaction);
+        if (metadata != null) {
+            metadata.endTransaction();
+        }
     }
 }

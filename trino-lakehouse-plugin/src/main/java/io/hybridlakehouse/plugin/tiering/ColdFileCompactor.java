@@ -48,7 +48,9 @@ import static java.util.Objects.requireNonNull;
  * not) below {@code hybrid.cold-compaction.target-file-size} are merged once there are more than
  * the threshold of them, so, as in the hot tier, each row is rewritten a logarithmic number of
  * times. The merge commits an Iceberg rewrite validated against the snapshot it read: a concurrent
- * DELETE, UPDATE or MERGE of those files fails it and the files stay as they were. Rows that
+ * DELETE, UPDATE or MERGE of those files fails it and the files stay as they were, and a merge
+ * gives way to such a statement of this coordinator that runs or started meanwhile (see
+ * {@link RowChangesInProgress}), which would fail on its commit otherwise. Rows that
  * delete files remove are left out; position delete files of merged files alone go with them,
  * other delete files stay (the new file takes the sequence number of the snapshot read, so
  * equality deletes of before do not apply to it again and those committed after it do).
@@ -60,6 +62,7 @@ public class ColdFileCompactor
     private final TrinoCatalogFactory catalogFactory;
     private final SegmentCompactor merger;
     private final DataFileReader dataFiles;
+    private final RowChangesInProgress rowChanges;
     private final int threshold;
     private final long targetFileBytes;
 
@@ -69,8 +72,9 @@ public class ColdFileCompactor
     public record Result(int inputFiles, long rows, long inputBytes, String output) {}
 
     @Inject
-    public ColdFileCompactor(TrinoCatalogFactory catalogFactory, SegmentCompactor merger, DataFileReader dataFiles, TieringConfig config)
+    public ColdFileCompactor(TrinoCatalogFactory catalogFactory, SegmentCompactor merger, DataFileReader dataFiles, RowChangesInProgress rowChanges, TieringConfig config)
     {
+        this.rowChanges = requireNonNull(rowChanges, "rowChanges is null");
         this.catalogFactory = requireNonNull(catalogFactory, "catalogFactory is null");
         this.merger = requireNonNull(merger, "merger is null");
         this.dataFiles = requireNonNull(dataFiles, "dataFiles is null");
@@ -88,9 +92,11 @@ public class ColdFileCompactor
      */
     public Optional<Result> compactOnce(ConnectorSession session, SchemaTableName name)
     {
+        long started = System.nanoTime();
         Table table = catalogFactory.create(session.getIdentity()).loadTable(session, name);
+        String tableUuid = table.uuid().toString();
         Snapshot snapshot = table.currentSnapshot();
-        if (snapshot == null || !isEnabled()) {
+        if (snapshot == null || !isEnabled() || rowChanges.runningOrStartedSince(tableUuid, started)) {
             return Optional.empty();
         }
         Optional<List<FileScanTask>> group = mergeableGroup(table, snapshot);
@@ -112,6 +118,12 @@ public class ColdFileCompactor
                 (file, pages) -> dataFiles.read(session, table, file, pages), what);
         CommitTaskData task = merged.task();
         DataFile output = HotSegmentSplits.dataFile(spec, task);
+        if (rowChanges.runningOrStartedSince(tableUuid, started)) {
+            // the statement's commit would find the files it read replaced
+            merger.deleteQuietly(session, table, merged.location());
+            log.info("Compacting cold files of %s gave way to a DELETE, UPDATE or MERGE of the table; they stay as they were", name);
+            return Optional.empty();
+        }
         try {
             // validated against the snapshot read: new deletes of these files fail it. The rows keep
             // that snapshot's sequence number, under any delete committed after it; the deletes
