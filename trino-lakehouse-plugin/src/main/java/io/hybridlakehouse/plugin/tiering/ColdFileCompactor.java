@@ -127,7 +127,7 @@ public class ColdFileCompactor
         try {
             // validated against the snapshot read: new deletes of these files fail it. The rows keep
             // that snapshot's sequence number, under any delete committed after it; the deletes
-            // read with them are applied, and their files stay for the files they may still cover
+            // read with them are applied
             RewriteFiles rewrite = table.newRewrite()
                     .validateFromSnapshot(snapshot.snapshotId())
                     .dataSequenceNumber(snapshot.sequenceNumber());
