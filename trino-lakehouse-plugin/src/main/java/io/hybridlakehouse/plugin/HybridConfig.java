@@ -26,6 +26,7 @@ public class HybridConfig
     private int compactionSegmentThreshold = 10;
     private long dimensionMaxRows = 1_000_000;
     private Duration viewBuildLease = new Duration(2, TimeUnit.MINUTES);
+    private long coldPlanCacheMaxFiles = 20_000;
 
     @NotNull
     @Pattern(regexp = "^(/|file:/|local:/|s3://).*", message = "must be an absolute local path, a file:/ URI or an s3:// URI")
@@ -120,6 +121,20 @@ public class HybridConfig
     public HybridConfig setViewBuildLease(Duration viewBuildLease)
     {
         this.viewBuildLease = viewBuildLease;
+        return this;
+    }
+
+    @Min(0)
+    public long getColdPlanCacheMaxFiles()
+    {
+        return coldPlanCacheMaxFiles;
+    }
+
+    @Config("hybrid.cold-plan-cache.max-files")
+    @ConfigDescription("Most Iceberg data files the coordinator keeps in plans of recent cold scans, by snapshot and filter, so a repeated query on an unchanged table skips reading its manifests; 0 turns it off")
+    public HybridConfig setColdPlanCacheMaxFiles(long coldPlanCacheMaxFiles)
+    {
+        this.coldPlanCacheMaxFiles = coldPlanCacheMaxFiles;
         return this;
     }
 }

@@ -34,6 +34,7 @@ import io.hybridlakehouse.plugin.segment.JdbcSegmentStore;
 import io.hybridlakehouse.plugin.segment.SegmentCompactor;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
 import io.hybridlakehouse.plugin.split.HybridPageSourceProviderFactory;
+import io.hybridlakehouse.plugin.split.ColdScanPlans;
 import io.hybridlakehouse.plugin.split.HybridSplitManager;
 import io.hybridlakehouse.plugin.statistics.ColdTableStatistics;
 import io.hybridlakehouse.plugin.statistics.TierSketches;
@@ -73,6 +74,7 @@ public class HybridModule
         binder.bind(SegmentStore.class).to(JdbcSegmentStore.class).in(Scopes.SINGLETON);
         binder.bind(HybridTransactionManager.class).in(Scopes.SINGLETON);
         binder.bind(HybridSplitManager.class).in(Scopes.SINGLETON);
+        binder.bind(ColdScanPlans.class).in(Scopes.SINGLETON);
         binder.bind(HybridPageSourceProviderFactory.class).in(Scopes.SINGLETON);
         binder.bind(SegmentTierer.class).in(Scopes.SINGLETON);
         binder.bind(ColdFileCompactor.class).in(Scopes.SINGLETON);

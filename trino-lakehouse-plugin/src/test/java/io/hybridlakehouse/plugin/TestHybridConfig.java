@@ -24,7 +24,8 @@ public class TestHybridConfig
                 .setMetastorePassword(null)
                 .setCompactionSegmentThreshold(10)
                 .setDimensionMaxRows(1_000_000)
-                .setViewBuildLease(new Duration(2, MINUTES)));
+                .setViewBuildLease(new Duration(2, MINUTES))
+                .setColdPlanCacheMaxFiles(20_000));
     }
 
     @Test
@@ -38,6 +39,7 @@ public class TestHybridConfig
                 .put("hybrid.compaction.segment-threshold", "25")
                 .put("hybrid.materialized-views.dimension-max-rows", "5000")
                 .put("hybrid.materialized-views.build-lease", "30s")
+                .put("hybrid.cold-plan-cache.max-files", "500")
                 .buildOrThrow();
 
         HybridConfig expected = new HybridConfig()
@@ -47,7 +49,8 @@ public class TestHybridConfig
                 .setMetastorePassword("secret")
                 .setCompactionSegmentThreshold(25)
                 .setDimensionMaxRows(5000)
-                .setViewBuildLease(new Duration(30, SECONDS));
+                .setViewBuildLease(new Duration(30, SECONDS))
+                .setColdPlanCacheMaxFiles(500);
 
         assertFullMapping(properties, expected);
     }

@@ -1,6 +1,7 @@
 package io.hybridlakehouse.plugin.split;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.util.concurrent.ListeningExecutorService;
 import com.google.inject.Inject;
 import io.airlift.json.JsonCodec;
 import io.hybridlakehouse.plugin.HybridSessionProperties;
@@ -16,10 +17,14 @@ import io.hybridlakehouse.plugin.rewrite.RowCountSplit;
 import io.hybridlakehouse.plugin.rewrite.RowCountTableHandle;
 import io.hybridlakehouse.plugin.segment.Segment;
 import io.trino.filesystem.cache.CachingHostAddressProvider;
+import io.trino.plugin.base.classloader.ClassLoaderSafeConnectorSplitSource;
 import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.ForIcebergSplitManager;
+import io.trino.plugin.iceberg.ForIcebergSplitSource;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
 import io.trino.plugin.iceberg.IcebergSplit;
+import io.trino.plugin.iceberg.IcebergSplitSource;
 import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.ConnectorSession;
 import io.trino.spi.connector.ConnectorSplit;
@@ -31,13 +36,20 @@ import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.DynamicFilter;
 import io.trino.spi.connector.FixedSplitSource;
 import io.trino.spi.function.table.ConnectorTableFunctionHandle;
+import io.trino.spi.type.TypeManager;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableScan;
+import org.apache.iceberg.metrics.InMemoryMetricsReporter;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 
 import static io.airlift.concurrent.MoreFutures.getFutureValue;
+import static io.trino.plugin.iceberg.IcebergSessionProperties.getDynamicFilteringWaitTimeout;
+import static io.trino.plugin.iceberg.IcebergSessionProperties.getMinimumAssignedSplitWeight;
 import static io.trino.plugin.iceberg.IcebergUtil.getModificationTime;
 import static java.util.Objects.requireNonNull;
 
@@ -54,6 +66,10 @@ public class HybridSplitManager
     private final CachingHostAddressProvider cachingHostAddressProvider;
     private final WarmCacheFiles warmCacheFiles;
     private final IcebergFileSystemFactory fileSystemFactory;
+    private final ColdScanPlans coldScanPlans;
+    private final TypeManager typeManager;
+    private final ListeningExecutorService splitSourceExecutor;
+    private final ExecutorService planningExecutor;
 
     @Inject
     public HybridSplitManager(
@@ -62,8 +78,16 @@ public class HybridSplitManager
             JsonCodec<CommitTaskData> commitTaskCodec,
             CachingHostAddressProvider cachingHostAddressProvider,
             WarmCacheFiles warmCacheFiles,
-            IcebergFileSystemFactory fileSystemFactory)
+            IcebergFileSystemFactory fileSystemFactory,
+            ColdScanPlans coldScanPlans,
+            TypeManager typeManager,
+            @ForIcebergSplitSource ListeningExecutorService splitSourceExecutor,
+            @ForIcebergSplitManager ExecutorService planningExecutor)
     {
+        this.coldScanPlans = requireNonNull(coldScanPlans, "coldScanPlans is null");
+        this.typeManager = requireNonNull(typeManager, "typeManager is null");
+        this.splitSourceExecutor = requireNonNull(splitSourceExecutor, "splitSourceExecutor is null");
+        this.planningExecutor = requireNonNull(planningExecutor, "planningExecutor is null");
         this.fileSystemFactory = requireNonNull(fileSystemFactory, "fileSystemFactory is null");
         this.warmCacheFiles = requireNonNull(warmCacheFiles, "warmCacheFiles is null");
         this.cachingHostAddressProvider = requireNonNull(cachingHostAddressProvider, "cachingHostAddressProvider is null");
@@ -85,7 +109,7 @@ public class HybridSplitManager
         IcebergTableHandle handle = (IcebergTableHandle) table;
         Set<Integer> promotedFieldIds = transactions.get(transaction, session).promotedFieldIds(session, handle);
         Optional<ConnectorSplitSource> cold = HybridSessionProperties.isReadColdTier(session)
-                ? Optional.of(iceberg.getSplits(transaction, session, table, PromotedColumnsDynamicFilter.without(dynamicFilter, promotedFieldIds), constraint))
+                ? Optional.of(coldSplits(transaction, session, handle, PromotedColumnsDynamicFilter.without(dynamicFilter, promotedFieldIds), constraint))
                 : Optional.empty();
         Optional<NullPartitionPruning.SplitFilter> coldSplitFilter = cold.isPresent()
                 ? NullPartitionPruning.splitFilter(handle.getTableSchemaJson(), handle.getEnforcedPredicate())
@@ -95,6 +119,45 @@ public class HybridSplitManager
             return new HybridSplitSource(ImmutableList.of(), cold, coldSplitFilter, promotedFieldIds);
         }
         return new HybridSplitSource(hotSplits(transaction, session, handle), cold, coldSplitFilter, promotedFieldIds);
+    }
+
+    /**
+     * Iceberg's split source over the pinned snapshot, as {@code IcebergSplitManager} builds it,
+     * with the scan's file plan taken from {@link ColdScanPlans} where the scan's filter is the
+     * same every time: not under dynamic filters (their values differ from query to query) nor
+     * for table procedures, which go to Iceberg's split manager unchanged. The connector never
+     * starts Iceberg's incremental refresh of its own materialized views, the one other case
+     * where Iceberg plans a different scan.
+     */
+    private ConnectorSplitSource coldSplits(ConnectorTransactionHandle transaction, ConnectorSession session, IcebergTableHandle handle, DynamicFilter dynamicFilter, Constraint constraint)
+    {
+        if (handle.getSnapshotId().isEmpty() || handle.isRecordScannedFiles() || !dynamicFilter.getColumnsCovered().isEmpty()) {
+            return iceberg.getSplits(transaction, session, handle, dynamicFilter, constraint);
+        }
+        Table table = transactions.get(transaction, session).icebergTable(session, handle.getSchemaTableName());
+        long snapshotId = handle.getSnapshotId().get();
+        InMemoryMetricsReporter metricsReporter = new InMemoryMetricsReporter();
+        TableScan scan = table.newScan()
+                .useSnapshot(snapshotId)
+                .planWith(planningExecutor)
+                .metricsReporter(metricsReporter);
+        IcebergSplitSource splitSource = new IcebergSplitSource(
+                fileSystemFactory,
+                session,
+                handle,
+                table,
+                coldScanPlans.cachingScan(scan, table.uuid(), snapshotId),
+                handle.getMaxScannedFileSize(),
+                dynamicFilter,
+                getDynamicFilteringWaitTimeout(session),
+                constraint,
+                typeManager,
+                false,
+                getMinimumAssignedSplitWeight(session),
+                cachingHostAddressProvider,
+                metricsReporter,
+                splitSourceExecutor);
+        return new ClassLoaderSafeConnectorSplitSource(splitSource, IcebergSplitSource.class.getClassLoader());
     }
 
     /**
