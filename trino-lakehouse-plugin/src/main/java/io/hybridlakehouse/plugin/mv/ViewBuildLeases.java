@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import io.airlift.log.Logger;
 import io.hybridlakehouse.plugin.HybridConfig;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.trino.spi.NodeManager;
 import io.trino.spi.connector.SchemaTableName;
 import jakarta.annotation.PreDestroy;
 
@@ -48,12 +49,15 @@ public class ViewBuildLeases
     }
 
     @Inject
-    public ViewBuildLeases(SegmentStore segmentStore, HybridConfig config)
+    public ViewBuildLeases(SegmentStore segmentStore, HybridConfig config, NodeManager nodeManager)
     {
         this.segmentStore = requireNonNull(segmentStore, "segmentStore is null");
         this.lease = Duration.ofMillis(config.getViewBuildLease().toMillis());
-        long renewMillis = Math.max(lease.toMillis() / 4, 100);
-        renewer.scheduleWithFixedDelay(this::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        // builds run in metadata calls, on the coordinator: a worker holds none to renew
+        if (nodeManager.getCurrentNode().isCoordinator()) {
+            long renewMillis = Math.max(lease.toMillis() / 4, 100);
+            renewer.scheduleWithFixedDelay(this::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     @PreDestroy

@@ -320,7 +320,11 @@ public class ViewMaintenance
      */
     private DimensionIndex dimension(ConnectorSession session, SchemaTableName name, SynchronousViewDefinition.Dimension dimension)
     {
-        Table table = dimensionTable(session, name);
+        return dimension(session, dimensionTable(session, name), name, dimension);
+    }
+
+    private DimensionIndex dimension(ConnectorSession session, Table table, SchemaTableName name, SynchronousViewDefinition.Dimension dimension)
+    {
         Optional<HybridTableState> state = segmentStore.getTable(table.uuid().toString());
         DimensionIndex index = emptyDimension(name, dimension, columns(table));
         DimensionKey key = new DimensionKey(
@@ -350,9 +354,11 @@ public class ViewMaintenance
     public void checkInsertedDimensionRows(ConnectorSession session, SynchronousView view, SynchronousViewDefinition.Dimension dimension, List<CommitTaskData> files)
     {
         SchemaTableName name = view.dimensionTable(dimension);
+        Table table;
         DimensionIndex existing;
         try {
-            existing = dimension(session, name, dimension);
+            table = dimensionTable(session, name);
+            existing = dimension(session, table, name, dimension);
         }
         catch (TrinoException e) {
             if (e.getErrorCode().equals(HYBRID_UNSUPPORTED_MATERIALIZED_VIEW.toErrorCode())) {
@@ -360,7 +366,6 @@ public class ViewMaintenance
             }
             throw e;
         }
-        Table table = dimensionTable(session, name);
         DimensionIndex inserted = emptyDimension(name, dimension, columns(table));
         for (CommitTaskData file : files) {
             dataFiles.read(session, table, DataFileReader.DataFile.of(file, file.metrics().recordCount()), page -> inserted.addInserted(session, page, existing, dimensionMaxRows, view.name()));
