@@ -8,6 +8,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.inject.Inject;
 import io.hybridlakehouse.plugin.HybridConfig;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.TableScan;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
@@ -65,12 +66,12 @@ public class ColdScanPlans
      * The scan, answering {@code planFiles} from the plans kept when its filter and statistics
      * match one, and keeping what it plans otherwise. The scan must be of the given snapshot.
      */
-    public TableScan cachingScan(TableScan scan, UUID tableUuid, long snapshotId)
+    public TableScan cachingScan(TableScan scan, Table table, long snapshotId)
     {
         if (plans.isEmpty()) {
             return scan;
         }
-        return new PlanCachingTableScan(scan, this, new PlanKey(tableUuid, snapshotId, scan.schema().schemaId(), ImmutableList.of(), ColumnStatistics.NONE));
+        return new PlanCachingTableScan(scan, this, new PlanKey(table.uuid(), table.location(), snapshotId, scan.schema().schemaId(), ImmutableList.of(), ColumnStatistics.NONE));
     }
 
     @VisibleForTesting
@@ -115,27 +116,29 @@ public class ColdScanPlans
     }
 
     /**
-     * What identifies a plan: the table (its UUID, as a name may come back as another table),
-     * the snapshot, the schema the filter's column names are bound in, the filter's conjuncts
+     * What identifies a plan: the table (its UUID, as a name may come back as another table,
+     * and its location, as a copy of a table with its paths rewritten keeps the UUID and the
+     * snapshot IDs), the snapshot, the schema the filter's column names are bound in, the filter's conjuncts
      * in the order the scan was given them, and the statistics the scan was asked to return.
      */
-    record PlanKey(UUID tableUuid, long snapshotId, int schemaId, List<ScanFilterKey> filters, ColumnStatistics statistics)
+    record PlanKey(UUID tableUuid, String tableLocation, long snapshotId, int schemaId, List<ScanFilterKey> filters, ColumnStatistics statistics)
     {
         PlanKey
         {
             requireNonNull(tableUuid, "tableUuid is null");
+            requireNonNull(tableLocation, "tableLocation is null");
             filters = ImmutableList.copyOf(filters);
             requireNonNull(statistics, "statistics is null");
         }
 
         PlanKey withFilter(ScanFilterKey filter)
         {
-            return new PlanKey(tableUuid, snapshotId, schemaId, ImmutableList.<ScanFilterKey>builder().addAll(filters).add(filter).build(), statistics);
+            return new PlanKey(tableUuid, tableLocation, snapshotId, schemaId, ImmutableList.<ScanFilterKey>builder().addAll(filters).add(filter).build(), statistics);
         }
 
         PlanKey withStatistics(ColumnStatistics statistics)
         {
-            return new PlanKey(tableUuid, snapshotId, schemaId, filters, statistics);
+            return new PlanKey(tableUuid, tableLocation, snapshotId, schemaId, filters, statistics);
         }
     }
 

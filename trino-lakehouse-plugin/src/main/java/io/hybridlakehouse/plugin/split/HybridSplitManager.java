@@ -146,7 +146,7 @@ public class HybridSplitManager
                 session,
                 handle,
                 table,
-                coldScanPlans.cachingScan(scan, table.uuid(), snapshotId),
+                coldScanPlans.cachingScan(scan, table, snapshotId),
                 handle.getMaxScannedFileSize(),
                 dynamicFilter,
                 getDynamicFilteringWaitTimeout(session),

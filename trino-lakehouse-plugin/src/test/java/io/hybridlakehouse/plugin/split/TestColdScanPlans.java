@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 public class TestColdScanPlans
 {
-    private static final ColdScanPlans.PlanKey KEY = new ColdScanPlans.PlanKey(UUID.randomUUID(), 1, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
+    private static final ColdScanPlans.PlanKey KEY = new ColdScanPlans.PlanKey(UUID.randomUUID(), "local:///warehouse/t", 1, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
 
     @Test
     public void testPlanReadToTheEndIsKept()
@@ -33,7 +33,7 @@ public class TestColdScanPlans
         assertThat(plans.stats().hitCount()).isEqualTo(1);
 
         // another snapshot of the same table is planned on its own
-        ColdScanPlans.PlanKey nextSnapshot = new ColdScanPlans.PlanKey(KEY.tableUuid(), 2, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
+        ColdScanPlans.PlanKey nextSnapshot = new ColdScanPlans.PlanKey(KEY.tableUuid(), KEY.tableLocation(), 2, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
         List<FileScanTask> nextTasks = tasks(4);
         assertThat(readAll(plans.planFiles(nextSnapshot, () -> counted(plannings, nextTasks)))).containsExactlyElementsOf(nextTasks);
         assertThat(plannings).hasValue(2);
@@ -73,7 +73,7 @@ public class TestColdScanPlans
     {
         ColdScanPlans plans = new ColdScanPlans(10);
         for (long snapshot = 1; snapshot <= 5; snapshot++) {
-            ColdScanPlans.PlanKey key = new ColdScanPlans.PlanKey(KEY.tableUuid(), snapshot, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
+            ColdScanPlans.PlanKey key = new ColdScanPlans.PlanKey(KEY.tableUuid(), KEY.tableLocation(), snapshot, 0, ImmutableList.of(), ColdScanPlans.ColumnStatistics.NONE);
             readAll(plans.planFiles(key, () -> CloseableIterable.withNoopClose(tasks(4))));
         }
         // each plan weighs its files and one: two fit in ten
