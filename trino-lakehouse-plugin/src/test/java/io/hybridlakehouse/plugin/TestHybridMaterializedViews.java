@@ -725,6 +725,26 @@ public class TestHybridMaterializedViews
     }
 
     @Test
+    public void testPartitionedViewTakesWritesOverManyPartitions()
+    {
+        // more days than one Iceberg writer opens partitions for (max_partitions_per_writer, 100)
+        String days = "SELECT TIMESTAMP '%s 00:00:00' + x * INTERVAL '1' DAY, x FROM UNNEST(sequence(1, 250)) t(x)";
+        assertUpdate("CREATE TABLE backfilled (ts timestamp(6), amount bigint)");
+        assertUpdate("INSERT INTO backfilled " + days.formatted("2020-01-01"), 250);
+        String definition = "SELECT date_trunc('day', ts) AS day, count(*) AS events, sum(amount) AS amount FROM backfilled GROUP BY date_trunc('day', ts)";
+        assertUpdate("CREATE MATERIALIZED VIEW backfilled_daily WITH (partitioning = ARRAY['day(day)']) AS " + definition);
+        assertView("backfilled_daily", definition);
+
+        assertUpdate("INSERT INTO backfilled " + days.formatted("2021-01-01"), 250);
+        assertUpdate(Session.builder(getSession()).setCatalogSessionProperty("lakehouse", "max_partitions_per_writer", "7").build(),
+                "INSERT INTO backfilled " + days.formatted("2020-06-01"), 250);
+        assertView("backfilled_daily", definition);
+        assertThat(computeScalar("SELECT count(*) FROM backfilled_daily")).isEqualTo(computeScalar("SELECT count(DISTINCT date_trunc('day', ts)) FROM backfilled"));
+        assertUpdate("DROP MATERIALIZED VIEW backfilled_daily");
+        assertUpdate("DROP TABLE backfilled");
+    }
+
+    @Test
     public void testAlterViewProperties()
     {
         createBase("kept_long");

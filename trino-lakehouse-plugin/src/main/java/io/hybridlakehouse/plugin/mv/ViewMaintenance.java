@@ -18,6 +18,7 @@ import io.hybridlakehouse.plugin.split.HotSegmentSplits;
 import io.trino.filesystem.Location;
 import io.trino.filesystem.TrinoFileSystem;
 import io.trino.plugin.iceberg.CommitTaskData;
+import io.trino.plugin.iceberg.IcebergColumnHandle;
 import io.trino.plugin.iceberg.IcebergConnector;
 import io.trino.plugin.iceberg.IcebergFileFormat;
 import io.trino.plugin.iceberg.IcebergFileSystemFactory;
@@ -58,6 +59,7 @@ import java.util.function.Consumer;
 import static com.google.common.collect.ImmutableList.toImmutableList;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_UNSUPPORTED_MATERIALIZED_VIEW;
 import static io.hybridlakehouse.plugin.HybridErrorCode.HYBRID_WRITER_ERROR;
+import static io.trino.plugin.iceberg.IcebergSessionProperties.maxPartitionsPerWriter;
 import static io.trino.plugin.iceberg.IcebergUtil.getTopLevelColumns;
 import static java.util.Objects.requireNonNull;
 
@@ -431,7 +433,8 @@ public class ViewMaintenance
 
     /**
      * Writes state rows through Iceberg's page sink for the state table (partitioning and sorting
-     * included) and returns the files as segments, not yet committed.
+     * included), a sink for each group of at most {@code max_partitions_per_writer} partitions,
+     * and returns the files as segments, not yet committed.
      */
     private List<NewSegment> write(ConnectorSession session, SynchronousView view, ViewStateLayout layout, List<Page> pages)
     {
@@ -447,6 +450,26 @@ public class ViewMaintenance
         Map<String, ColumnHandle> handles = metadata.getColumnHandles(session, handle);
         List<ColumnHandle> columns = layout.columns().stream().map(column -> handles.get(column.name())).collect(toImmutableList());
         ConnectorInsertTableHandle insert = metadata.beginInsert(session, handle, columns, RetryMode.NO_RETRIES);
+        List<List<Page>> groups = StatePartitionGroups.split(
+                pages,
+                IcebergMetadataAccess.icebergTable(metadata, session, view.stateTable()).spec(),
+                columns.stream().map(IcebergColumnHandle.class::cast).collect(toImmutableList()),
+                maxPartitionsPerWriter(session));
+        List<NewSegment> written = new ArrayList<>();
+        try {
+            for (List<Page> group : groups) {
+                written.addAll(write(session, view, insert, group));
+            }
+        }
+        catch (RuntimeException e) {
+            deleteQuietly(session, written);
+            throw e;
+        }
+        return written;
+    }
+
+    private List<NewSegment> write(ConnectorSession session, SynchronousView view, ConnectorInsertTableHandle insert, List<Page> pages)
+    {
         ConnectorPageSink sink = iceberg.getPageSinkProvider().createPageSink(null, session, insert, () -> 0);
         Collection<Slice> fragments;
         try {
