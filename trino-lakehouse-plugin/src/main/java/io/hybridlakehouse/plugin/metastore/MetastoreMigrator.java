@@ -38,7 +38,8 @@ public final class MetastoreMigrator
             "V10__view_coverage_keys.sql",
             "V11__purged_segment_ids.sql",
             "V12__retired_tables.sql",
-            "V13__view_build_leases.sql");
+            "V13__view_build_leases.sql",
+            "V14__view_dimensions.sql");
 
     private static final int WAL_ATTEMPTS = 50;
     // an arbitrary constant naming this lock among the database's advisory locks

@@ -320,7 +320,7 @@ public final class MaterializedViews
     public void checkDimensionInsert(ConnectorSession session, SchemaTableName table, List<CommitTaskData> files)
     {
         Set<List<String>> checked = new HashSet<>();
-        for (SynchronousView view : segmentStore.views()) {
+        for (SynchronousView view : segmentStore.viewsJoiningAsDimension(table)) {
             for (SynchronousViewDefinition.Branch branch : view.definition().branches()) {
                 for (SynchronousViewDefinition.Dimension dimension : branch.dimensions()) {
                     List<String> keyColumns = dimension.keys().stream().map(SynchronousViewDefinition.JoinKey::dimensionColumn).toList();

@@ -6,12 +6,14 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.airlift.json.JsonCodec;
+import io.trino.spi.TrinoException;
 import io.trino.spi.connector.SchemaTableName;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +29,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static com.google.common.collect.ImmutableList.toImmutableList;
+import static com.google.common.collect.ImmutableSet.toImmutableSet;
 import static io.airlift.json.JsonCodec.jsonCodec;
 import static io.trino.cache.CacheUtils.uncheckedCacheGet;
 
@@ -181,17 +184,49 @@ public final class ViewRows
                 "ON v.schema_name = b.schema_name AND v.view_name = b.view_name WHERE b.base_uuid = ? ORDER BY v.schema_name, v.view_name", baseUuid);
     }
 
+    /**
+     * The views that join {@code table} at write time as a dimension, and those whose dimensions
+     * were never recorded (see {@link #put}), which may: what an INSERT into the table checks,
+     * read without the rest of the catalog's views.
+     */
+    public static List<SynchronousView> joiningAsDimension(Connection connection, SchemaTableName table)
+            throws SQLException
+    {
+        return read(connection, "SELECT v.definition_json, v.building FROM hybrid_materialized_views v " +
+                        "WHERE v.dimensions_indexed IS NULL OR EXISTS (SELECT 1 FROM hybrid_view_dimensions d " +
+                        "WHERE d.schema_name = v.schema_name AND d.view_name = v.view_name AND d.dimension_schema = ? AND d.dimension_table = ?) " +
+                        "ORDER BY v.schema_name, v.view_name",
+                table.getSchemaName(), table.getTableName());
+    }
+
     public static void put(Connection connection, SynchronousView view, List<String> baseUuids)
             throws SQLException
     {
         delete(connection, view.name());
+        Optional<Set<SchemaTableName>> dimensions = dimensionTables(view);
         try (PreparedStatement statement = connection.prepareStatement(
-                "INSERT INTO hybrid_materialized_views (schema_name, view_name, definition_json, building) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO hybrid_materialized_views (schema_name, view_name, definition_json, building, dimensions_indexed) VALUES (?, ?, ?, ?, ?)")) {
             statement.setString(1, view.name().getSchemaName());
             statement.setString(2, view.name().getTableName());
             statement.setString(3, CODEC.toJson(view));
             statement.setInt(4, view.building() ? 1 : 0);
+            if (dimensions.isPresent()) {
+                statement.setInt(5, 1);
+            }
+            else {
+                statement.setNull(5, Types.INTEGER);
+            }
             statement.executeUpdate();
+        }
+        for (SchemaTableName dimension : dimensions.orElse(Set.of())) {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "INSERT INTO hybrid_view_dimensions (schema_name, view_name, dimension_schema, dimension_table) VALUES (?, ?, ?, ?)")) {
+                statement.setString(1, view.name().getSchemaName());
+                statement.setString(2, view.name().getTableName());
+                statement.setString(3, dimension.getSchemaName());
+                statement.setString(4, dimension.getTableName());
+                statement.executeUpdate();
+            }
         }
         for (String baseUuid : baseUuids.stream().distinct().toList()) {
             try (PreparedStatement statement = connection.prepareStatement("INSERT INTO hybrid_view_bases (schema_name, view_name, base_uuid) VALUES (?, ?, ?)")) {
@@ -206,7 +241,7 @@ public final class ViewRows
     public static void delete(Connection connection, SchemaTableName name)
             throws SQLException
     {
-        for (String table : List.of("hybrid_materialized_views", "hybrid_view_bases")) {
+        for (String table : List.of("hybrid_materialized_views", "hybrid_view_bases", "hybrid_view_dimensions")) {
             try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE schema_name = ? AND view_name = ?")) {
                 statement.setString(1, name.getSchemaName());
                 statement.setString(2, name.getTableName());
@@ -295,6 +330,23 @@ public final class ViewRows
                 resultSet.next();
                 return resultSet.getLong(1) > 0;
             }
+        }
+    }
+
+    /**
+     * The tables the view joins at write time; none where this process cannot analyse its
+     * definition, which leaves the view to every INSERT's dimension check.
+     */
+    private static Optional<Set<SchemaTableName>> dimensionTables(SynchronousView view)
+    {
+        try {
+            return Optional.of(view.definition().branches().stream()
+                    .flatMap(branch -> branch.dimensions().stream())
+                    .map(view::dimensionTable)
+                    .collect(toImmutableSet()));
+        }
+        catch (TrinoException e) {
+            return Optional.empty();
         }
     }
 

@@ -556,6 +556,12 @@ public class JdbcSegmentStore
     }
 
     @Override
+    public List<SynchronousView> viewsJoiningAsDimension(SchemaTableName table)
+    {
+        return inTransaction(connection -> ViewRows.joiningAsDimension(connection, table));
+    }
+
+    @Override
     public Map<String, Long> registerView(SynchronousView view, List<String> baseUuids, ViewBuildClaim claim)
     {
         return inTransaction(connection -> {

@@ -162,6 +162,12 @@ public interface SegmentStore
     List<SynchronousView> viewsOfBase(String baseUuid);
 
     /**
+     * The views that may join the table at write time as a dimension: those that do, and
+     * possibly others, which the caller tells apart by their definitions.
+     */
+    List<SynchronousView> viewsJoiningAsDimension(SchemaTableName table);
+
+    /**
      * Registers (or re-registers, for a refresh or replacement) a view whose state table is being
      * built. Its bases' versions are bumped in the same transaction: INSERTs committed at higher
      * versions maintain the view, rows visible at the returned versions are the ones to build it

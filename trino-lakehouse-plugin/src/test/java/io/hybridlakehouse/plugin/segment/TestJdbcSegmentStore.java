@@ -206,6 +206,34 @@ public class TestJdbcSegmentStore
     }
 
     @Test
+    public void testViewsJoiningAsDimension()
+            throws Exception
+    {
+        SegmentStore store = storeWithTable("segment-store-dimensions");
+        SchemaTableName base = new SchemaTableName("s", "t");
+        SchemaTableName items = new SchemaTableName("s", "items");
+        SchemaTableName enriched = new SchemaTableName("s", "enriched");
+        SchemaTableName plain = new SchemaTableName("s", "plain");
+        SchemaTableName unanalysable = new SchemaTableName("s", "unanalysable");
+        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
+        store.registerView(view(plain, "SELECT name, count(*) AS c FROM s.t GROUP BY name", List.of(base)), List.of(TABLE), CLAIM);
+        // a definition this process cannot analyse has no recorded dimensions: every check reads it
+        store.registerView(view(unanalysable, "SELECT 1", List.of(base)), List.of(TABLE), CLAIM);
+
+        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched, unanalysable);
+        assertThat(store.viewsJoiningAsDimension(base)).extracting(SynchronousView::name).containsExactly(unanalysable);
+        assertThat(store.viewsJoiningAsDimension(new SchemaTableName("other", "items"))).extracting(SynchronousView::name).containsExactly(unanalysable);
+
+        // registered again (a REFRESH), the view keeps its dimension once; dropped, it is gone from the index
+        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
+        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched, unanalysable);
+        assertThat(store.dropView(enriched, Optional.empty())).isPresent();
+        assertThat(store.dropView(unanalysable, Optional.empty())).isPresent();
+        assertThat(store.viewsJoiningAsDimension(items)).isEmpty();
+        assertThat(store.views()).extracting(SynchronousView::name).containsExactly(plain);
+    }
+
+    @Test
     public void testSnapshotAroundReadsWhatViewsConnect()
             throws Exception
     {
@@ -313,6 +341,12 @@ public class TestJdbcSegmentStore
         store.registerTable("00000000-0000-0000-0000-000000000009", newState, "local:///refreshed2", TableSettings.ofMode(TableMode.HYBRID));
         store.finishViewBuild(view(refreshed, List.of(base), newState), "00000000-0000-0000-0000-000000000009", List.of());
         assertThat(store.abandonedViewBuilds(Instant.now().plusSeconds(1))).extracting(build -> build.view().name()).containsExactly(created);
+    }
+
+    private static SynchronousView view(SchemaTableName name, String definitionSql, List<SchemaTableName> bases)
+    {
+        return new SynchronousView(name, definitionSql, Optional.empty(), Optional.empty(), List.of(new SynchronousView.ViewColumn("c", "bigint")), "s", bases,
+                new SchemaTableName(name.getSchemaName(), "_mv_" + name.getTableName() + "_1"), false);
     }
 
     private static SynchronousView view(SchemaTableName name, List<SchemaTableName> bases, SchemaTableName stateTable)
