@@ -4,6 +4,7 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.Resources;
 import io.airlift.log.Logger;
+import io.hybridlakehouse.plugin.mv.ViewRows;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,6 +67,7 @@ public final class MetastoreMigrator
             for (int version = currentVersion(connection) + 1; version <= MIGRATIONS.size(); version++) {
                 apply(connection, version, MIGRATIONS.get(version - 1));
             }
+            indexViewDimensions(connection);
             return currentVersion(connection);
         }
     }
@@ -94,6 +96,35 @@ public final class MetastoreMigrator
                     throw new SQLException("Interrupted while switching the metastore to WAL", interrupted);
                 }
             }
+        }
+    }
+
+    /**
+     * Views registered before V14 have no recorded dimensions, so every INSERT's dimension check
+     * reads them (see {@link ViewRows#joiningAsDimension}): recorded here once. A failure leaves
+     * them so, which costs time, not correctness; the next start tries again.
+     */
+    private static void indexViewDimensions(Connection connection)
+    {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                int indexed = ViewRows.indexDimensions(connection);
+                connection.commit();
+                if (indexed > 0) {
+                    log.info("Recorded the write-time dimensions of %s materialized views", indexed);
+                }
+            }
+            catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+            finally {
+                connection.setAutoCommit(true);
+            }
+        }
+        catch (SQLException | RuntimeException e) {
+            log.warn(e, "Could not record the write-time dimensions of materialized views registered before V14; INSERTs check them all until the next start");
         }
     }
 

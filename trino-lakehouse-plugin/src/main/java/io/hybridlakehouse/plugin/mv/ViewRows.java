@@ -199,6 +199,43 @@ public final class ViewRows
                 table.getSchemaName(), table.getTableName());
     }
 
+    /**
+     * Records the dimensions of the views registered before they were recorded (see {@link #put})
+     * and returns how many it recorded. A view registered again meanwhile has them already: its
+     * row is only taken while it still holds the definition read.
+     */
+    public static int indexDimensions(Connection connection)
+            throws SQLException
+    {
+        Map<SchemaTableName, String> unindexed = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT schema_name, view_name, definition_json FROM hybrid_materialized_views WHERE dimensions_indexed IS NULL ORDER BY schema_name, view_name");
+                ResultSet resultSet = statement.executeQuery()) {
+            while (resultSet.next()) {
+                unindexed.put(new SchemaTableName(resultSet.getString(1), resultSet.getString(2)), resultSet.getString(3));
+            }
+        }
+        int indexed = 0;
+        for (Map.Entry<SchemaTableName, String> entry : unindexed.entrySet()) {
+            Optional<Set<SchemaTableName>> dimensions = dimensionTables(decoded(entry.getValue()));
+            if (dimensions.isEmpty()) {
+                continue;
+            }
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "UPDATE hybrid_materialized_views SET dimensions_indexed = 1 WHERE schema_name = ? AND view_name = ? AND definition_json = ? AND dimensions_indexed IS NULL")) {
+                statement.setString(1, entry.getKey().getSchemaName());
+                statement.setString(2, entry.getKey().getTableName());
+                statement.setString(3, entry.getValue());
+                if (statement.executeUpdate() != 1) {
+                    continue;
+                }
+            }
+            insertDimensions(connection, entry.getKey(), dimensions.get());
+            indexed++;
+        }
+        return indexed;
+    }
+
     public static void put(Connection connection, SynchronousView view, List<String> baseUuids)
             throws SQLException
     {
@@ -218,21 +255,27 @@ public final class ViewRows
             }
             statement.executeUpdate();
         }
-        for (SchemaTableName dimension : dimensions.orElse(Set.of())) {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "INSERT INTO hybrid_view_dimensions (schema_name, view_name, dimension_schema, dimension_table) VALUES (?, ?, ?, ?)")) {
-                statement.setString(1, view.name().getSchemaName());
-                statement.setString(2, view.name().getTableName());
-                statement.setString(3, dimension.getSchemaName());
-                statement.setString(4, dimension.getTableName());
-                statement.executeUpdate();
-            }
-        }
+        insertDimensions(connection, view.name(), dimensions.orElse(Set.of()));
         for (String baseUuid : baseUuids.stream().distinct().toList()) {
             try (PreparedStatement statement = connection.prepareStatement("INSERT INTO hybrid_view_bases (schema_name, view_name, base_uuid) VALUES (?, ?, ?)")) {
                 statement.setString(1, view.name().getSchemaName());
                 statement.setString(2, view.name().getTableName());
                 statement.setString(3, baseUuid);
+                statement.executeUpdate();
+            }
+        }
+    }
+
+    private static void insertDimensions(Connection connection, SchemaTableName view, Set<SchemaTableName> dimensions)
+            throws SQLException
+    {
+        for (SchemaTableName dimension : dimensions) {
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "INSERT INTO hybrid_view_dimensions (schema_name, view_name, dimension_schema, dimension_table) VALUES (?, ?, ?, ?)")) {
+                statement.setString(1, view.getSchemaName());
+                statement.setString(2, view.getTableName());
+                statement.setString(3, dimension.getSchemaName());
+                statement.setString(4, dimension.getTableName());
                 statement.executeUpdate();
             }
         }

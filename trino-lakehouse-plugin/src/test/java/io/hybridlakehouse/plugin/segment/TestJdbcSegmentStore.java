@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -231,6 +233,36 @@ public class TestJdbcSegmentStore
         assertThat(store.dropView(unanalysable, Optional.empty())).isPresent();
         assertThat(store.viewsJoiningAsDimension(items)).isEmpty();
         assertThat(store.views()).extracting(SynchronousView::name).containsExactly(plain);
+    }
+
+    @Test
+    public void testDimensionsOfViewsRegisteredBeforeTheyWereRecorded()
+            throws Exception
+    {
+        Path directory = Files.createTempDirectory("segment-store-dimensions-migration");
+        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
+        MetastoreMigrator.migrate(metastore);
+        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
+        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
+        SchemaTableName base = new SchemaTableName("s", "t");
+        SchemaTableName items = new SchemaTableName("s", "items");
+        SchemaTableName enriched = new SchemaTableName("s", "enriched");
+        SchemaTableName plain = new SchemaTableName("s", "plain");
+        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
+        store.registerView(view(plain, "SELECT name, count(*) AS c FROM s.t GROUP BY name", List.of(base)), List.of(TABLE), CLAIM);
+        // as a metastore of a version before the dimensions were recorded holds them
+        try (Connection connection = metastore.open(); Statement statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM hybrid_view_dimensions");
+            statement.executeUpdate("UPDATE hybrid_materialized_views SET dimensions_indexed = NULL");
+        }
+        assertThat(store.viewsJoiningAsDimension(base)).extracting(SynchronousView::name).containsExactly(enriched, plain);
+
+        // the next start records them
+        MetastoreMigrator.migrate(metastore);
+        assertThat(store.viewsJoiningAsDimension(base)).isEmpty();
+        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched);
+        MetastoreMigrator.migrate(metastore);
+        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched);
     }
 
     @Test
