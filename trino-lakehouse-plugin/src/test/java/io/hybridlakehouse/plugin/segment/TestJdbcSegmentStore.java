@@ -31,6 +31,11 @@ public class TestJdbcSegmentStore
 {
     private static final String TABLE = "00000000-0000-0000-0000-000000000001";
     private static final ViewBuildClaim CLAIM = new ViewBuildClaim("this-process", false);
+    private static final SchemaTableName BASE = new SchemaTableName("s", "t");
+    private static final SchemaTableName ITEMS = new SchemaTableName("s", "items");
+    private static final SchemaTableName ENRICHED = new SchemaTableName("s", "enriched");
+    private static final SchemaTableName PLAIN = new SchemaTableName("s", "plain");
+    private static final String ENRICHED_SQL = "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category";
 
     @Test
     public void testVersionsHandOffAndCompactionGuard()
@@ -212,57 +217,44 @@ public class TestJdbcSegmentStore
             throws Exception
     {
         SegmentStore store = storeWithTable("segment-store-dimensions");
-        SchemaTableName base = new SchemaTableName("s", "t");
-        SchemaTableName items = new SchemaTableName("s", "items");
-        SchemaTableName enriched = new SchemaTableName("s", "enriched");
-        SchemaTableName plain = new SchemaTableName("s", "plain");
         SchemaTableName unanalysable = new SchemaTableName("s", "unanalysable");
-        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
-        store.registerView(view(plain, "SELECT name, count(*) AS c FROM s.t GROUP BY name", List.of(base)), List.of(TABLE), CLAIM);
+        registerEnrichedAndPlainViews(store);
         // a definition this process cannot analyse has no recorded dimensions: every check reads it
-        store.registerView(view(unanalysable, "SELECT 1", List.of(base)), List.of(TABLE), CLAIM);
+        store.registerView(view(unanalysable, "SELECT 1", List.of(BASE)), List.of(TABLE), CLAIM);
 
-        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched, unanalysable);
-        assertThat(store.viewsJoiningAsDimension(base)).extracting(SynchronousView::name).containsExactly(unanalysable);
+        assertThat(store.viewsJoiningAsDimension(ITEMS)).extracting(SynchronousView::name).containsExactly(ENRICHED, unanalysable);
+        assertThat(store.viewsJoiningAsDimension(BASE)).extracting(SynchronousView::name).containsExactly(unanalysable);
         assertThat(store.viewsJoiningAsDimension(new SchemaTableName("other", "items"))).extracting(SynchronousView::name).containsExactly(unanalysable);
 
         // registered again (a REFRESH), the view keeps its dimension once; dropped, it is gone from the index
-        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
-        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched, unanalysable);
-        assertThat(store.dropView(enriched, Optional.empty())).isPresent();
+        store.registerView(view(ENRICHED, ENRICHED_SQL, List.of(BASE)), List.of(TABLE), CLAIM);
+        assertThat(store.viewsJoiningAsDimension(ITEMS)).extracting(SynchronousView::name).containsExactly(ENRICHED, unanalysable);
+        assertThat(store.dropView(ENRICHED, Optional.empty())).isPresent();
         assertThat(store.dropView(unanalysable, Optional.empty())).isPresent();
-        assertThat(store.viewsJoiningAsDimension(items)).isEmpty();
-        assertThat(store.views()).extracting(SynchronousView::name).containsExactly(plain);
+        assertThat(store.viewsJoiningAsDimension(ITEMS)).isEmpty();
+        assertThat(store.views()).extracting(SynchronousView::name).containsExactly(PLAIN);
     }
 
     @Test
     public void testDimensionsOfViewsRegisteredBeforeTheyWereRecorded()
             throws Exception
     {
-        Path directory = Files.createTempDirectory("segment-store-dimensions-migration");
-        MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
-        MetastoreMigrator.migrate(metastore);
-        SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
-        store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
-        SchemaTableName base = new SchemaTableName("s", "t");
-        SchemaTableName items = new SchemaTableName("s", "items");
-        SchemaTableName enriched = new SchemaTableName("s", "enriched");
-        SchemaTableName plain = new SchemaTableName("s", "plain");
-        store.registerView(view(enriched, "SELECT d.category, count(*) AS c FROM t e JOIN items d ON e.item_id = d.item_id GROUP BY d.category", List.of(base)), List.of(TABLE), CLAIM);
-        store.registerView(view(plain, "SELECT name, count(*) AS c FROM s.t GROUP BY name", List.of(base)), List.of(TABLE), CLAIM);
+        MetastoreConnection metastore = migratedMetastore("segment-store-dimensions-migration");
+        SegmentStore store = storeWithTable(metastore);
+        registerEnrichedAndPlainViews(store);
         // as a metastore of a version before the dimensions were recorded holds them
         try (Connection connection = metastore.open(); Statement statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM hybrid_view_dimensions");
             statement.executeUpdate("UPDATE hybrid_materialized_views SET dimensions_indexed = NULL");
         }
-        assertThat(store.viewsJoiningAsDimension(base)).extracting(SynchronousView::name).containsExactly(enriched, plain);
+        assertThat(store.viewsJoiningAsDimension(BASE)).extracting(SynchronousView::name).containsExactly(ENRICHED, PLAIN);
 
         // the next start records them
         MetastoreMigrator.migrate(metastore);
-        assertThat(store.viewsJoiningAsDimension(base)).isEmpty();
-        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched);
+        assertThat(store.viewsJoiningAsDimension(BASE)).isEmpty();
+        assertThat(store.viewsJoiningAsDimension(ITEMS)).extracting(SynchronousView::name).containsExactly(ENRICHED);
         MetastoreMigrator.migrate(metastore);
-        assertThat(store.viewsJoiningAsDimension(items)).extracting(SynchronousView::name).containsExactly(enriched);
+        assertThat(store.viewsJoiningAsDimension(ITEMS)).extracting(SynchronousView::name).containsExactly(ENRICHED);
     }
 
     @Test
@@ -375,6 +367,15 @@ public class TestJdbcSegmentStore
         assertThat(store.abandonedViewBuilds(Instant.now().plusSeconds(1))).extracting(build -> build.view().name()).containsExactly(created);
     }
 
+    /**
+     * A view joining {@link #ITEMS} as a dimension at write time, and one joining nothing, both over {@link #BASE}.
+     */
+    private static void registerEnrichedAndPlainViews(SegmentStore store)
+    {
+        store.registerView(view(ENRICHED, ENRICHED_SQL, List.of(BASE)), List.of(TABLE), CLAIM);
+        store.registerView(view(PLAIN, "SELECT name, count(*) AS c FROM s.t GROUP BY name", List.of(BASE)), List.of(TABLE), CLAIM);
+    }
+
     private static SynchronousView view(SchemaTableName name, String definitionSql, List<SchemaTableName> bases)
     {
         return new SynchronousView(name, definitionSql, Optional.empty(), Optional.empty(), List.of(new SynchronousView.ViewColumn("c", "bigint")), "s", bases,
@@ -398,9 +399,20 @@ public class TestJdbcSegmentStore
     private static SegmentStore storeWithTable(String directoryPrefix)
             throws Exception
     {
+        return storeWithTable(migratedMetastore(directoryPrefix));
+    }
+
+    private static MetastoreConnection migratedMetastore(String directoryPrefix)
+            throws Exception
+    {
         Path directory = Files.createTempDirectory(directoryPrefix);
         MetastoreConnection metastore = MetastoreConnection.fromConfig(new HybridConfig().setWarehouse(directory.toString()), Optional.of(directory));
         MetastoreMigrator.migrate(metastore);
+        return metastore;
+    }
+
+    private static SegmentStore storeWithTable(MetastoreConnection metastore)
+    {
         SegmentStore store = new JdbcSegmentStore(new MetastoreConnectionPool(metastore, "lakehouse"));
         store.registerTable(TABLE, new SchemaTableName("s", "t"), "local:///t", TableSettings.ofMode(TableMode.HYBRID));
         return store;
