@@ -303,6 +303,7 @@ public final class Benchmark
     static final String CONTROL_RATIO = "control_paired_ratio";
     private static final String COLD_SCAN = "cold scan";
     private static final String SELECTIVE_SCAN = "cold scan, selective filter";
+    private static final String SCHEMA_COLUMNS = "schema browse: information_schema.columns of a schema";
     // the workloads comparing ours with stock on what the control runs, by the control that measures their noise
     private static final Map<String, String> CONTROLS = controls();
     private static final int SMALL_QUERY_COMPILE_RUNS = 3_000;
@@ -320,6 +321,7 @@ public final class Benchmark
         controls.put(COLD_SCAN, CONTROL + COLD_SCAN);
         controls.put(COLD_SCAN + ", cache on", CONTROL + COLD_SCAN);
         controls.put(SELECTIVE_SCAN, CONTROL + SELECTIVE_SCAN);
+        controls.put(SCHEMA_COLUMNS, CONTROL + SCHEMA_COLUMNS);
         for (String query : SMALL_QUERIES.keySet()) {
             controls.put("small query: " + query, CONTROL + query);
             controls.put("small query, cache on: " + query, CONTROL + query);
@@ -522,6 +524,31 @@ public final class Benchmark
         // disk directly; then ours with its local cache, which on local disk can only add its own work
         smallQueries(statement, scale, "small query", "lakehouse_nocache", "; both without a cache");
         smallQueries(statement, scale, "small query, cache on", "lakehouse", "; ours with its local cache, stock without");
+        schemaColumns(statement, scale);
+    }
+
+    /**
+     * What a BI tool's schema browser asks when a schema is opened: every column of every table
+     * in it, here the {@link Options#catalogTables()} empty tables of {@value #CATALOG_FILLER_SCHEMA},
+     * where the metadata work per table adds up. Ours also holds its synchronous views there,
+     * which the filter leaves out of the answer, so both return the same rows.
+     */
+    private void schemaColumns(Statement statement, long scale)
+            throws SQLException
+    {
+        int tables = options.catalogTables();
+        if (tables == 0 || measuredAt(SCHEMA_COLUMNS, scale).isPresent()) {
+            return;
+        }
+        String query = "SELECT table_name, column_name, data_type FROM %s.information_schema.columns WHERE table_schema = '" + CATALOG_FILLER_SCHEMA + "' AND table_name LIKE 't%%'";
+        String ours = query.formatted("lakehouse_nocache");
+        String reference = query.formatted("iceberg");
+        progress.step("scale %,d: %s, %,d tables".formatted(scale, SCHEMA_COLUMNS, tables));
+        if (!rows(statement, ours).equals(rows(statement, reference))) {
+            throw new IllegalStateException("The catalogs answer differently: " + query);
+        }
+        measure(CONTROL + SCHEMA_COLUMNS, scale, query.formatted(CONTROL_CATALOG), reference, "%,d tables; %s".formatted(tables, CONTROL_NOTE));
+        measureWithServerPhases(SCHEMA_COLUMNS, scale, ours, reference, "%,d tables, each with its columns; ours also holds %,d synchronous views in the schema".formatted(tables, options.catalogViews()), options.repeats());
     }
 
     /**
@@ -1423,6 +1450,8 @@ public final class Benchmark
                 .append("`scaling-tiering-throughput.png`, `scaling-concurrent-throughput.png`, `scaling-bytes-on-disk-per-row-after-tiering.png`.\n");
         markdown.append("\nMaterialized views: `append: INSERT with N MVs` compares the same interleaved append stream into tables with N and with no synchronous MV (ratio = cost of maintaining them); `MV read vs aggregation on base` reads an MV against its own query on the base, same catalog. Every MV is checked to equal its query before it is timed. `MV rewrite: ...` runs aggregations on a base table that its daily MV answers (the rewrite in the connector) against the same queries with `mv_rewrite_enabled = false`; each is checked to be rewritten and to return the same rows before it is timed. At the rewrite-only scales (`--rewrite-scale`) the base holds one month of events whatever its size, so the view stays ~1,200 rows while the base grows: the rewritten query costs the same at every scale, the base query grows with its rows.\n");
         markdown.append("\nSmall queries: `small query: ...` run on a table of %,d items in each catalog whatever the scale (one file sorted by `item_id` in each, so both hold the rows in the same order), where Trino's fixed per-query cost (planning, metadata, scheduling) dominates; each is checked to answer the same in both catalogs before it is timed. Trino gives every catalog its own copy of its connector's classes, which the JIT compiles on their own once they have run a few thousand times, and the stock catalog, read by nearly every other workload, would reach the small queries compiled where ours would not: in full mode each catalog first runs every small query %2$,d times unmeasured, the first time the run compares it. Like the cold scans, `small query: ...` compares the two connectors both without a cache, which is what being hybrid costs per query; `small query, cache on: ...` runs ours with its local cache, which on a local warehouse only adds the cache's own work per file opened (it pays off where the files are remote, as in the S3 runs). With `--s3`, `S3 small query, ours uncached: ...` and `S3 small query, ours cached: ...` run them where both connectors keep their tables in the Iceberg JDBC catalog in the same PostgreSQL database: without the cache, what remains between the two is the connector's own per-query work, not its catalog's. The note of each small query gives where the server spent the time of its measured runs, from `system.runtime.queries`: the mean ms of queueing, analysis (table handles and metadata), planning (filters, statistics) and the rest, from scheduling to the last row (splits, reading, returning rows), ours / reference.\n".formatted(SMALL_TABLE_ROWS, SMALL_QUERY_COMPILE_RUNS));
+        markdown.append(("\nSchema browse: `%s` lists every column of the schema of empty tables each catalog holds besides the workloads' own (what a BI tool's schema browser asks when a schema is opened), " +
+                "%d repeats; ours also holds its synchronous views there, which the query's `table_name LIKE 't%%'` leaves out of the answer, and both are checked to return the same rows first.\n").formatted(SCHEMA_COLUMNS, options.repeats()));
         markdown.append(("\nConcurrency: `%s` runs %d writers, each on its own connection with a stream of %,d-row INSERTs into one table, and one reader running `SELECT region, count(*), sum(amount) ... GROUP BY region` in a loop until they are done; first on one catalog, then on the other. " +
                 "The values are the INSERT latencies; throughput (rows over the wall time of the streams), INSERT p50/p99, reader p50 and the failed INSERTs are in the note and in results.json. " +
                 "A failed INSERT is counted and sent again; both tables are checked to hold exactly 1,000 rows per successful INSERT, and the same rows.\n").formatted(

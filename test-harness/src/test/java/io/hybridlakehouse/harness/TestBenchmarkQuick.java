@@ -56,6 +56,7 @@ public class TestBenchmarkQuick
                     "small query: point lookup", "small query: aggregation", "small query: information_schema.columns",
                     "small query, cache on: point lookup", "small query, cache on: aggregation", "small query, cache on: information_schema.columns",
                     "A/A control: point lookup", "A/A control: aggregation", "A/A control: information_schema.columns", "A/A control: cold scan", "A/A control: cold scan, selective filter",
+                    "schema browse: information_schema.columns of a schema", "A/A control: schema browse: information_schema.columns of a schema",
                     "concurrent: 4 INSERT streams + reader", "bytes on disk per row after tiering",
                     "TPC-H tiny Q5", "TPC-H tiny Q7", "TPC-H tiny Q8", "TPC-H tiny Q9", "TPC-H tiny Q18",
                     "TPC-H tiny Q5, hot tier", "TPC-H tiny Q7, hot tier", "TPC-H tiny Q8, hot tier", "TPC-H tiny Q9, hot tier", "TPC-H tiny Q18, hot tier");
@@ -65,12 +66,15 @@ public class TestBenchmarkQuick
                 assertThat(result.verdict()).isIn("faster", "slower", "within noise", "-");
             });
             // the control runs before the comparisons it is the noise of, once a scale, on two catalogs of the stock connector
-            assertThat(results).filteredOn(result -> result.workload().startsWith("A/A control: ")).hasSize(5).allSatisfy(result -> {
+            assertThat(results).filteredOn(result -> result.workload().startsWith("A/A control: ")).hasSize(6).allSatisfy(result -> {
                 assertThat(result.ours()).isEqualTo("iceberg_twin");
                 assertThat(result.reference()).isEqualTo("iceberg");
             });
             assertThat(workloadIndex(results, "A/A control: point lookup")).isLessThan(workloadIndex(results, "small query: point lookup"));
             assertThat(workloadIndex(results, "A/A control: cold scan")).isLessThan(workloadIndex(results, "cold scan"));
+            Benchmark.Result schemaColumns = results.get(workloadIndex(results, "schema browse: information_schema.columns of a schema"));
+            assertThat(schemaColumns.note()).startsWith("100 tables, each with its columns").contains("server phases, mean ms ours / reference: queued ");
+            assertThat(schemaColumns.ours()).isEqualTo("lakehouse_nocache");
             assertThat(results).filteredOn(result -> result.workload().startsWith("small query")).allSatisfy(result -> {
                 assertThat(result.oursMillis()).hasSize(5);
                 assertThat(result.referenceMillis()).hasSize(5);
@@ -109,11 +113,11 @@ public class TestBenchmarkQuick
             MoreFiles.deleteRecursively(home, RecursiveDeleteOption.ALLOW_INSECURE);
         }
         JsonNode json = new ObjectMapper().readTree(output.resolve("results.json").toFile());
-        assertThat(json.size()).isEqualTo(42);
+        assertThat(json.size()).isEqualTo(44);
         assertThat(json.get(0).has("oursIqr")).isTrue();
         assertThat(json.get(0).has("verdict")).isTrue();
         assertThat(Files.readString(output.resolve("report.md"))).contains("| cold scan |").contains("ratio ours/reference").contains("spread (IQR) ours / ref").contains("| verdict |")
-                .contains("| small query: point lookup |").contains("| small query, cache on: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |")
+                .contains("| small query: point lookup |").contains("| small query, cache on: point lookup |").contains("| concurrent: 4 INSERT streams + reader |").contains("| bytes on disk per row after tiering |").contains("| schema browse: information_schema.columns of a schema | 20,000 |")
                 .contains("| TPC-H tiny Q5 | 60,175 |").contains("| TPC-H tiny Q18, hot tier | 60,175 |");
         assertThat(output.resolve("latency-20000.png")).isNotEmptyFile();
         assertThat(output.resolve("scaling-cold-scan.png")).isNotEmptyFile();
