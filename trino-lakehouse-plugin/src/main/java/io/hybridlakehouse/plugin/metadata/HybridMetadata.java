@@ -125,7 +125,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -1270,14 +1269,14 @@ public class HybridMetadata
     public ClassLoaderSafeIterator<RelationColumnsMetadata> streamRelationColumns(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
     {
         return viewsInPlaceOfStateTables(super.streamRelationColumns(session, schemaName, relationFilter), RelationColumnsMetadata::name, schemaName, relationFilter,
-                (view, definition) -> RelationColumnsMetadata.forMaterializedView(view, definition.getColumns()));
+                view -> RelationColumnsMetadata.forMaterializedView(view.name(), MaterializedViews.columns(view)));
     }
 
     @Override
     public ClassLoaderSafeIterator<RelationCommentMetadata> streamRelationComments(ConnectorSession session, Optional<String> schemaName, UnaryOperator<Set<SchemaTableName>> relationFilter)
     {
         return viewsInPlaceOfStateTables(super.streamRelationComments(session, schemaName, relationFilter), RelationCommentMetadata::name, schemaName, relationFilter,
-                (view, definition) -> RelationCommentMetadata.forRelation(view, definition.getComment()));
+                view -> RelationCommentMetadata.forRelation(view.name(), view.comment()));
     }
 
     private <T> ClassLoaderSafeIterator<T> viewsInPlaceOfStateTables(
@@ -1285,13 +1284,15 @@ public class HybridMetadata
             Function<T, SchemaTableName> name,
             Optional<String> schemaName,
             UnaryOperator<Set<SchemaTableName>> relationFilter,
-            BiFunction<SchemaTableName, ConnectorMaterializedViewDefinition, T> ofView)
+            Function<SynchronousView, T> ofView)
     {
-        Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = views.definitions(schemaName);
-        Set<SchemaTableName> visible = relationFilter.apply(definitions.keySet());
+        // what a listing needs of a view is in its registered row: its definition as Trino
+        // reads it (the query over its state table) is not built for every view of the schema
+        Map<SchemaTableName, SynchronousView> inSchema = views.inSchema(schemaName);
+        Set<SchemaTableName> visible = relationFilter.apply(inSchema.keySet());
         return new ClassLoaderSafeIterator<>(Iterators.concat(
                 Iterators.filter(relations, relation -> !SynchronousView.isStateTable(name.apply(relation))),
-                visible.stream().map(view -> ofView.apply(view, definitions.get(view))).iterator()), getClass().getClassLoader());
+                visible.stream().map(view -> ofView.apply(inSchema.get(view))).iterator()), getClass().getClassLoader());
     }
 
     @Override

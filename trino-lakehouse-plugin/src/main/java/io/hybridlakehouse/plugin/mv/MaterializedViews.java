@@ -113,6 +113,25 @@ public final class MaterializedViews
                 .collect(toImmutableList());
     }
 
+    /**
+     * The views of the schema (all schemas when empty), by name.
+     */
+    public Map<SchemaTableName, SynchronousView> inSchema(Optional<String> schema)
+    {
+        Map<SchemaTableName, SynchronousView> views = new LinkedHashMap<>();
+        segmentStore.views().stream()
+                .filter(view -> schema.map(view.name().getSchemaName()::equals).orElse(true))
+                .forEach(view -> views.put(view.name(), view));
+        return views;
+    }
+
+    public static List<ConnectorMaterializedViewDefinition.Column> columns(SynchronousView view)
+    {
+        return view.columns().stream()
+                .map(column -> new ConnectorMaterializedViewDefinition.Column(column.name(), TypeId.of(column.type()), Optional.empty()))
+                .collect(toImmutableList());
+    }
+
     public Optional<ConnectorMaterializedViewDefinition> definition(SchemaTableName name)
     {
         return view(name).map(this::definition);
@@ -121,9 +140,7 @@ public final class MaterializedViews
     public Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions(Optional<String> schema)
     {
         Map<SchemaTableName, ConnectorMaterializedViewDefinition> definitions = new LinkedHashMap<>();
-        segmentStore.views().stream()
-                .filter(view -> schema.map(view.name().getSchemaName()::equals).orElse(true))
-                .forEach(view -> definitions.put(view.name(), definition(view)));
+        inSchema(schema).forEach((name, view) -> definitions.put(name, definition(view)));
         return definitions;
     }
 
@@ -137,9 +154,7 @@ public final class MaterializedViews
                 Optional.empty(),
                 Optional.of(catalogName),
                 Optional.of(view.name().getSchemaName()),
-                view.columns().stream()
-                        .map(column -> new ConnectorMaterializedViewDefinition.Column(column.name(), TypeId.of(column.type()), Optional.empty()))
-                        .collect(toImmutableList()),
+                columns(view),
                 Optional.of(Duration.ZERO),
                 view.comment(),
                 view.owner(),
