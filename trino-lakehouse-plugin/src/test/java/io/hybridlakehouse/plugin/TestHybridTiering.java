@@ -1,13 +1,21 @@
 package io.hybridlakehouse.plugin;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableMultimap;
 import com.google.common.collect.Sets;
 import com.google.inject.Injector;
 import io.airlift.units.DataSize;
 import io.hybridlakehouse.plugin.segment.SegmentStore;
+import io.hybridlakehouse.plugin.tiering.BackgroundSession;
+import io.hybridlakehouse.plugin.tiering.ColdFileCompactor;
 import io.hybridlakehouse.plugin.tiering.RowChangesInProgress;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.Session;
+import io.trino.metadata.MergeHandle;
+import io.trino.metadata.Metadata;
+import io.trino.metadata.QualifiedObjectName;
+import io.trino.metadata.TableHandle;
+import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.testing.AbstractTestQueryFramework;
 import io.trino.testing.DistributedQueryRunner;
@@ -161,6 +169,43 @@ public class TestHybridTiering
         assertQuery("SELECT count(*), sum(id) FROM streamed WHERE id < 1000", "VALUES (140, 9730)");
         assertQuery("SELECT count(*), sum(id) FROM streamed WHERE id >= 1000", "VALUES (11, %d)".formatted(12 * 1000 + 66 - 1005));
         assertUpdate("DROP TABLE streamed");
+    }
+
+    @Test
+    public void testRowChangeReadsPastColdFileMergesCommittedSinceItReadTheTable()
+    {
+        assertUpdate("CREATE TABLE merged_under (ts timestamp(6), id bigint, note varchar) WITH (partitioning = ARRAY['day(ts)'], tier_after = '1h')");
+        for (int batch = 0; batch < 12; batch++) {
+            assertUpdate("INSERT INTO merged_under VALUES (TIMESTAMP '2026-11-01 10:00:00', %d, 'n')".formatted(batch), 1);
+            assertUpdate("CALL system.tier_table('tpch', 'merged_under')");
+        }
+        Injector injector = ((HybridConnector) getDistributedQueryRunner().getCoordinator().getConnector("lakehouse")).getInjector();
+        ColdFileCompactor compactor = injector.getInstance(ColdFileCompactor.class);
+        SchemaTableName name = new SchemaTableName("tpch", "merged_under");
+        QueryRunner runner = getQueryRunner();
+        Metadata metadata = runner.getPlannerContext().getMetadata();
+        // a DELETE read the table (its analysis), then a background merge of the partition's files committed before its
+        // write began: its commit would find the files it read replaced. It reads the merge's snapshot, the same rows
+        runner.inTransaction(getSession(), session -> {
+            TableHandle handle = metadata.getTableHandle(session, new QualifiedObjectName("lakehouse", "tpch", "merged_under")).orElseThrow();
+            long read = ((IcebergTableHandle) handle.connectorHandle()).getSnapshotId().orElseThrow();
+            assertThat(compactor.compactOnce(injector.getInstance(BackgroundSession.class).create(), name)).hasValueSatisfying(merged -> assertThat(merged.inputFiles()).isEqualTo(12));
+            MergeHandle merge = metadata.beginMerge(session, handle, ImmutableMultimap.of());
+            long merging = ((IcebergTableHandle) merge.connectorMergeHandle().getTableHandle()).getSnapshotId().orElseThrow();
+            assertThat(merging).isNotEqualTo(read);
+            // the snapshot the merge committed, whose files no merge replaces while the statement runs
+            for (int batch = 12; batch < 24; batch++) {
+                assertUpdate("INSERT INTO merged_under VALUES (TIMESTAMP '2026-11-01 10:00:00', %d, 'n')".formatted(batch), 1);
+                assertUpdate("CALL system.tier_table('tpch', 'merged_under')");
+            }
+            assertThat(compactor.compactOnce(injector.getInstance(BackgroundSession.class).create(), name)).isEmpty();
+            return null;
+        });
+        assertThat(computeScalar("SELECT count(*) FROM \"merged_under$snapshots\" WHERE operation = 'replace' AND summary['hybrid.cold-file-merge'] = 'true'")).isEqualTo(1L);
+        // statements run as before: the rows are all there, once
+        assertUpdate("DELETE FROM merged_under WHERE id % 2 = 0", 12);
+        assertQuery("SELECT count(*), sum(id) FROM merged_under", "VALUES (12, 144)");
+        assertUpdate("DROP TABLE merged_under");
     }
 
     private void insertStreamed(int batch)

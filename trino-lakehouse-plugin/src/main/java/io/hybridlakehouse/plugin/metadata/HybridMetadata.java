@@ -45,6 +45,7 @@ import io.hybridlakehouse.plugin.system.HiddenTables;
 import io.hybridlakehouse.plugin.system.PartitionsTable;
 import io.hybridlakehouse.plugin.system.SegmentsTable;
 import io.hybridlakehouse.plugin.tiering.OrphanFileSweeper;
+import io.hybridlakehouse.plugin.tiering.ColdFileCompactor;
 import io.hybridlakehouse.plugin.tiering.RowChangesInProgress;
 import io.hybridlakehouse.plugin.tiering.SegmentTierer;
 import io.trino.filesystem.Location;
@@ -1053,9 +1054,41 @@ public class HybridMetadata
     @Override
     public ConnectorMergeTableHandle beginMerge(ConnectorSession session, ConnectorTableHandle tableHandle, Map<Integer, Collection<ColumnHandle>> updateCaseColumns, RetryMode retryMode)
     {
-        rowChangesToEnd.add(rowChanges.begin(tableUuid(session, ((IcebergTableHandle) tableHandle).getSchemaTableName())));
+        String tableUuid = tableUuid(session, ((IcebergTableHandle) tableHandle).getSchemaTableName());
+        rowChangesToEnd.add(rowChanges.begin(tableUuid));
         // the handle returned with the merge handle is the one the statement's scan of its target reads
-        return super.beginMerge(session, withHotRowsInIceberg(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE"), updateCaseColumns, retryMode);
+        IcebergTableHandle target = withHotRowsInIceberg(session, (IcebergTableHandle) tableHandle, "DELETE, UPDATE and MERGE");
+        return super.beginMerge(session, pastColdFileMerges(session, tableUuid, target), updateCaseColumns, retryMode);
+    }
+
+    /**
+     * The handle at the table's current snapshot where the only commits since the one it reads are
+     * background merges of small cold files: the same rows in other files. The statement's commit
+     * would otherwise find the files it read replaced and fail; from its start on no merge commits
+     * (see {@link RowChangesInProgress}), so the snapshot it reads now stays its files' last.
+     */
+    private IcebergTableHandle pastColdFileMerges(ConnectorSession session, String tableUuid, IcebergTableHandle handle)
+    {
+        // the handle was read during this query: only a merge committed since could have replaced its files
+        if (handle.getSnapshotId().isEmpty() || !rowChanges.mergedSince(tableUuid, session.getStart())) {
+            return handle;
+        }
+        SchemaTableName name = handle.getSchemaTableName();
+        IcebergMetadataAccess.reloadTable(iceberg, name);
+        Table table = icebergTable(session, name);
+        long read = handle.getSnapshotId().get();
+        Snapshot snapshot = table.currentSnapshot();
+        while (snapshot != null && snapshot.snapshotId() != read) {
+            if (!"true".equals(snapshot.summary().get(ColdFileCompactor.MERGE_SUMMARY_PROPERTY)) || snapshot.parentId() == null) {
+                return handle;
+            }
+            snapshot = table.snapshot(snapshot.parentId());
+        }
+        if (snapshot == null || table.currentSnapshot().snapshotId() == read) {
+            return handle;
+        }
+        log.debug("%s reads snapshot %s of %s, past background merges of its cold files since snapshot %s", session.getQueryId(), table.currentSnapshot().snapshotId(), name, read);
+        return IcebergHandles.withSnapshotId(handle, table.currentSnapshot().snapshotId());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.trino.plugin.iceberg.IcebergTableHandle;
 import io.trino.spi.predicate.TupleDomain;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Copies of Iceberg's table handle with one part changed (it has no withers for these).
@@ -33,14 +34,24 @@ public final class IcebergHandles
         return copy(handle, handle.getTableSchemaJson(), unenforcedPredicate, enforcedPredicate, handle.getStorageProperties());
     }
 
+    public static IcebergTableHandle withSnapshotId(IcebergTableHandle handle, long snapshotId)
+    {
+        return copy(handle, Optional.of(snapshotId), handle.getTableSchemaJson(), handle.getUnenforcedPredicate(), handle.getEnforcedPredicate(), handle.getStorageProperties());
+    }
+
     private static IcebergTableHandle copy(IcebergTableHandle handle, String tableSchemaJson, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate, Map<String, String> storageProperties)
+    {
+        return copy(handle, handle.getSnapshotId(), tableSchemaJson, unenforcedPredicate, enforcedPredicate, storageProperties);
+    }
+
+    private static IcebergTableHandle copy(IcebergTableHandle handle, Optional<Long> snapshotId, String tableSchemaJson, TupleDomain<IcebergColumnHandle> unenforcedPredicate, TupleDomain<IcebergColumnHandle> enforcedPredicate, Map<String, String> storageProperties)
     {
         return new IcebergTableHandle(
                 handle.getCatalog(),
                 handle.getSchemaName(),
                 handle.getTableName(),
                 handle.getTableType(),
-                handle.getSnapshotId(),
+                snapshotId,
                 tableSchemaJson,
                 handle.getPartitionSpecJson(),
                 handle.getFormatVersion(),

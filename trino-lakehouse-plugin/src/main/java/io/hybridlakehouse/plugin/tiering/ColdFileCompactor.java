@@ -58,6 +58,10 @@ import static java.util.Objects.requireNonNull;
 public class ColdFileCompactor
 {
     private static final Logger log = Logger.get(ColdFileCompactor.class);
+    /**
+     * Set in the summary of each snapshot a merge commits: the same rows as its parent, in other files.
+     */
+    public static final String MERGE_SUMMARY_PROPERTY = "hybrid.cold-file-merge";
 
     private final TrinoCatalogFactory catalogFactory;
     private final SegmentCompactor merger;
@@ -118,23 +122,23 @@ public class ColdFileCompactor
                 (file, pages) -> dataFiles.read(session, table, file, pages), what);
         CommitTaskData task = merged.task();
         DataFile output = HotSegmentSplits.dataFile(spec, task);
-        if (rowChanges.runningOrStartedSince(tableUuid, started)) {
-            // the statement's commit would find the files it read replaced
-            merger.deleteQuietly(session, table, merged.location());
-            log.info("Compacting cold files of %s gave way to a DELETE, UPDATE or MERGE of the table; they stay as they were", name);
-            return Optional.empty();
-        }
         try {
             // validated against the snapshot read: new deletes of these files fail it. The rows keep
             // that snapshot's sequence number, under any delete committed after it; the deletes
             // read with them are applied
             RewriteFiles rewrite = table.newRewrite()
                     .validateFromSnapshot(snapshot.snapshotId())
-                    .dataSequenceNumber(snapshot.sequenceNumber());
+                    .dataSequenceNumber(snapshot.sequenceNumber())
+                    .set(MERGE_SUMMARY_PROPERTY, "true");
             inputs.forEach(input -> rewrite.deleteFile(input.file()));
             appliedPositionDeletes(inputs).forEach(rewrite::deleteFile);
             rewrite.addFile(output);
-            rewrite.commit();
+            if (!rowChanges.commitUnlessRowChanges(tableUuid, started, rewrite::commit)) {
+                // the statement's commit would find the files it read replaced
+                merger.deleteQuietly(session, table, merged.location());
+                log.info("Compacting cold files of %s gave way to a DELETE, UPDATE or MERGE of the table; they stay as they were", name);
+                return Optional.empty();
+            }
         }
         catch (CommitFailedException | ValidationException e) {
             merger.deleteQuietly(session, table, merged.location());
