@@ -27,6 +27,7 @@ import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static io.trino.tpch.TpchTable.LINE_ITEM;
 import static io.trino.tpch.TpchTable.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.util.Locale.ENGLISH;
 
 public class TestHybridHotTier
         extends AbstractTestQueryFramework
@@ -212,6 +213,30 @@ public class TestHybridHotTier
         assertQuery("SELECT count(*), sum(quantity) FROM pruned WHERE orderkey < 1000 AND returnflag = 'R'",
                 "SELECT count(*), sum(quantity) FROM lineitem WHERE orderkey < 1000 AND returnflag = 'R'");
         assertUpdate("DROP TABLE pruned");
+    }
+
+    @Test
+    public void testSignedZerosMatchInEveryTier()
+    {
+        // a file or stripe of -0.0 alone has the bounds [-0.0, -0.0], which Trino's domain of
+        // d = 0 does not overlap: pruning by them must not skip rows SQL says are equal to 0
+        for (String format : List.of("ORC", "PARQUET")) {
+            String table = "zeros_" + format.toLowerCase(ENGLISH);
+            assertUpdate("CREATE TABLE %s (id bigint, d double, r real, p double) WITH (format = '%s', partitioning = ARRAY['p'])".formatted(table, format));
+            // one segment per INSERT, each of one sign, and a partition of each sign
+            assertUpdate("INSERT INTO %s VALUES (1, 0.0E0, REAL '0.0', 0.0E0)".formatted(table), 1);
+            assertUpdate("INSERT INTO %s VALUES (2, -0.0E0, REAL '-0.0', -0.0E0)".formatted(table), 1);
+            assertUpdate("INSERT INTO %s VALUES (3, 1.5E0, REAL '1.5', 1.5E0)".formatted(table), 1);
+            for (String tier : List.of("hot", "cold")) {
+                for (String filter : List.of("d = 0", "d = -0.0E0", "r = 0", "r = REAL '-0.0'", "p = 0", "p = -0.0E0", "d IN (0, 7)", "d BETWEEN 0 AND 1", "d >= 0 AND d < 1", "r <= 0 AND r > -1", "p >= 0 AND p < 1")) {
+                    assertQuery("SELECT id FROM %s WHERE %s".formatted(table, filter), "VALUES 1, 2");
+                }
+                assertQuery("SELECT id FROM %s WHERE d > 0".formatted(table), "VALUES 3");
+                assertQueryReturnsEmptyResult("SELECT id FROM %s WHERE d < 0".formatted(table));
+                assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
+            }
+            assertUpdate("DROP TABLE " + table);
+        }
     }
 
     @Test

@@ -86,7 +86,7 @@ public final class HotSegmentSplits
         Domain partitionDomain = getPartitionDomain(enforced);
         Domain pathDomain = getPathDomain(enforced);
         Domain fileModifiedTimeDomain = getFileModifiedTimeDomain(enforced);
-        Expression predicate = Expressions.and(enforcedExpression(enforced), toIcebergExpression(convertible(unenforced)));
+        Expression predicate = SignedZeroExpressions.withBothZeros(Expressions.and(enforcedExpression(enforced), toIcebergExpression(convertible(unenforced))));
         Pruner pruner = pruner(SchemaParser.fromJson(table.getTableSchemaJson()), predicate);
 
         ImmutableList.Builder<IcebergSplit> splits = ImmutableList.builder();

@@ -44,8 +44,9 @@ final class PlanCachingTableScan
     @Override
     public TableScan filter(Expression expression)
     {
-        TableScan filtered = delegate.filter(expression);
-        return ScanFilterKey.of(expression)
+        Expression withBothZeros = SignedZeroExpressions.withBothZeros(expression);
+        TableScan filtered = delegate.filter(withBothZeros);
+        return ScanFilterKey.of(withBothZeros)
                 .<TableScan>map(filter -> new PlanCachingTableScan(filtered, plans, key.withFilter(filter)))
                 .orElse(filtered);
     }
