@@ -220,6 +220,10 @@ public class TestHybridHotTier
     {
         // a file or stripe of -0.0 alone has the bounds [-0.0, -0.0], which Trino's domain of
         // d = 0 does not overlap: pruning by them must not skip rows SQL says are equal to 0
+        assertUpdate("CREATE TABLE zeros_keys AS SELECT 0.0E0 AS d, REAL '0.0' AS r, 0.0E0 AS p", 1);
+        Session waitForDynamicFilters = Session.builder(getSession())
+                .setCatalogSessionProperty("lakehouse", "dynamic_filtering_wait_timeout", "1m")
+                .build();
         for (String format : List.of("ORC", "PARQUET")) {
             String table = "zeros_" + format.toLowerCase(ENGLISH);
             assertUpdate("CREATE TABLE %s (id bigint, d double, r real, p double) WITH (format = '%s', partitioning = ARRAY['p'])".formatted(table, format));
@@ -233,10 +237,15 @@ public class TestHybridHotTier
                 }
                 assertQuery("SELECT id FROM %s WHERE d > 0".formatted(table), "VALUES 3");
                 assertQueryReturnsEmptyResult("SELECT id FROM %s WHERE d < 0".formatted(table));
+                // a join's dynamic filter of {0.0} prunes the files of the probe side alike
+                for (String key : List.of("d", "r", "p")) {
+                    assertQuery(waitForDynamicFilters, "SELECT t.id FROM %1$s t JOIN zeros_keys k ON t.%2$s = k.%2$s".formatted(table, key), "VALUES 1, 2");
+                }
                 assertUpdate("CALL system.tier_table('tpch', '%s')".formatted(table));
             }
             assertUpdate("DROP TABLE " + table);
         }
+        assertUpdate("DROP TABLE zeros_keys");
     }
 
     @Test

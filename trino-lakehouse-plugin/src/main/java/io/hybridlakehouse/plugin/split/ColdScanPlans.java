@@ -38,6 +38,11 @@ public class ColdScanPlans
     @VisibleForTesting
     static final int MAX_FILES_PER_PLAN = 1_000;
 
+    /**
+     * Keeps no plan: for scans whose filter differs from one query to the next (a join's dynamic filter).
+     */
+    static final ColdScanPlans NONE = new ColdScanPlans(0);
+
     private final Optional<Cache<PlanKey, List<FileScanTask>>> plans;
 
     @Inject
@@ -68,9 +73,7 @@ public class ColdScanPlans
      */
     public TableScan cachingScan(TableScan scan, Table table, long snapshotId)
     {
-        if (plans.isEmpty()) {
-            return scan;
-        }
+        // without a cache the scan still filters as PlanCachingTableScan does, and plans every time
         return new PlanCachingTableScan(scan, this, new PlanKey(table.uuid(), table.location(), snapshotId, scan.schema().schemaId(), ImmutableList.of(), ColumnStatistics.NONE));
     }
 
@@ -92,7 +95,10 @@ public class ColdScanPlans
      */
     CloseableIterable<FileScanTask> planFiles(PlanKey key, Supplier<CloseableIterable<FileScanTask>> planner)
     {
-        Cache<PlanKey, List<FileScanTask>> cache = plans.orElseThrow();
+        if (plans.isEmpty()) {
+            return planner.get();
+        }
+        Cache<PlanKey, List<FileScanTask>> cache = plans.get();
         List<FileScanTask> kept = cache.getIfPresent(key);
         if (kept != null) {
             return CloseableIterable.withNoopClose(kept);

@@ -131,9 +131,11 @@ public class HybridSplitManager
      */
     private ConnectorSplitSource coldSplits(ConnectorTransactionHandle transaction, ConnectorSession session, IcebergTableHandle handle, DynamicFilter dynamicFilter, Constraint constraint)
     {
-        if (handle.getSnapshotId().isEmpty() || handle.isRecordScannedFiles() || !dynamicFilter.getColumnsCovered().isEmpty()) {
+        if (handle.getSnapshotId().isEmpty() || handle.isRecordScannedFiles()) {
             return iceberg.getSplits(transaction, session, handle, dynamicFilter, constraint);
         }
+        // a join's dynamic filter differs from one query to the next: such a plan is not kept
+        ColdScanPlans plans = dynamicFilter.getColumnsCovered().isEmpty() ? coldScanPlans : ColdScanPlans.NONE;
         Table table = transactions.get(transaction, session).icebergTable(session, handle.getSchemaTableName());
         long snapshotId = handle.getSnapshotId().get();
         InMemoryMetricsReporter metricsReporter = new InMemoryMetricsReporter();
@@ -146,7 +148,7 @@ public class HybridSplitManager
                 session,
                 handle,
                 table,
-                coldScanPlans.cachingScan(scan, table, snapshotId),
+                plans.cachingScan(scan, table, snapshotId),
                 handle.getMaxScannedFileSize(),
                 dynamicFilter,
                 getDynamicFilteringWaitTimeout(session),
