@@ -26,8 +26,8 @@ import static io.hybridlakehouse.plugin.LakehouseQueryRunner.withoutOrphanFileMi
 import static io.trino.spi.StandardErrorCode.TABLE_NOT_FOUND;
 import static io.trino.tpch.TpchTable.LINE_ITEM;
 import static io.trino.tpch.TpchTable.ORDERS;
-import static org.assertj.core.api.Assertions.assertThat;
 import static java.util.Locale.ENGLISH;
+import static org.assertj.core.api.Assertions.assertThat;
 
 public class TestHybridHotTier
         extends AbstractTestQueryFramework
