@@ -107,10 +107,7 @@ public final class MaterializedViews
 
     public List<SchemaTableName> list(Optional<String> schema)
     {
-        return segmentStore.views().stream()
-                .map(SynchronousView::name)
-                .filter(name -> schema.map(name.getSchemaName()::equals).orElse(true))
-                .collect(toImmutableList());
+        return ImmutableList.copyOf(inSchema(schema).keySet());
     }
 
     /**
